@@ -1,0 +1,133 @@
+/**
+ * Shape arithmetic and validation shared by every backend: a layer computes its dims once,
+ * here, and hands them to whichever kernel runs. Errors name the operation, the values and
+ * what was expected.
+ *
+ * @module
+ */
+
+/** The typed arrays kernels read and write. */
+export type FloatArray = Float32Array | Float64Array;
+
+/** Sizes of a 2-D convolution. out: (N, F, HO, WO)  x: (N, C, H, W)  w: (F, C, KH, KW) */
+export interface ConvDims {
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  F: number;
+  KH: number;
+  KW: number;
+  stride: number;
+  pad: number;
+  HO: number;
+  WO: number;
+}
+
+/** Sizes of a 2-D pooling. out: (N, C, HO, WO)  x: (N, C, H, W)  window: (PH, PW) */
+export interface PoolDims {
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  PH: number;
+  PW: number;
+  stride: number;
+  HO: number;
+  WO: number;
+}
+
+function fmt(shape: readonly number[]): string {
+  return `(${shape.join(", ")})`;
+}
+
+function checkPositiveInt(op: string, name: string, value: number, min: number): void {
+  if (!Number.isInteger(value) || value < min) {
+    throw new RangeError(`Cannot run ${op}: ${name} must be an integer ≥ ${min}, got ${value}`);
+  }
+}
+
+/** Validates a convolution's shapes and parameters and returns its dims. */
+export function convDims(
+  op: string,
+  xShape: readonly number[],
+  wShape: readonly number[],
+  stride: number,
+  pad: number,
+): ConvDims {
+  if (xShape.length !== 4) {
+    throw new TypeError(`Cannot run ${op}: x must have rank 4 (N, C, H, W), got ${fmt(xShape)}`);
+  }
+  if (wShape.length !== 4) {
+    throw new TypeError(
+      `Cannot run ${op}: w must have rank 4 (F, C, KH, KW), got ${fmt(wShape)}`,
+    );
+  }
+  checkPositiveInt(op, "stride", stride, 1);
+  checkPositiveInt(op, "pad", pad, 0);
+  const [N, C, H, W] = xShape;
+  const [F, wC, KH, KW] = wShape;
+  if (C !== wC) {
+    throw new RangeError(
+      `Cannot run ${op}: input has ${C} channels but the weights expect ${wC} (x ${
+        fmt(xShape)
+      }, w ${fmt(wShape)})`,
+    );
+  }
+  const spanH = H + 2 * pad - KH, spanW = W + 2 * pad - KW;
+  if (spanH < 0 || spanW < 0) {
+    throw new RangeError(
+      `Cannot run ${op}: the ${KH}×${KW} kernel is larger than the padded ${H + 2 * pad}×${
+        W + 2 * pad
+      } input`,
+    );
+  }
+  if (spanH % stride !== 0 || spanW % stride !== 0) {
+    throw new RangeError(
+      `Cannot run ${op}: (H + 2·pad − KH) / stride = (${H} + ${2 * pad} − ${KH}) / ${stride} and ` +
+        `(W + 2·pad − KW) / stride = (${W} + ${
+          2 * pad
+        } − ${KW}) / ${stride} must be integers; choose another stride or pad`,
+    );
+  }
+  return { N, C, H, W, F, KH, KW, stride, pad, HO: spanH / stride + 1, WO: spanW / stride + 1 };
+}
+
+/** Validates a pooling's shapes and parameters and returns its dims. */
+export function poolDims(
+  op: string,
+  xShape: readonly number[],
+  poolHeight: number,
+  poolWidth: number,
+  stride: number,
+): PoolDims {
+  if (xShape.length !== 4) {
+    throw new TypeError(`Cannot run ${op}: x must have rank 4 (N, C, H, W), got ${fmt(xShape)}`);
+  }
+  checkPositiveInt(op, "poolHeight", poolHeight, 1);
+  checkPositiveInt(op, "poolWidth", poolWidth, 1);
+  checkPositiveInt(op, "stride", stride, 1);
+  const [N, C, H, W] = xShape;
+  if (poolHeight > H || poolWidth > W) {
+    throw new RangeError(
+      `Cannot run ${op}: the ${poolHeight}×${poolWidth} window is larger than the ${H}×${W} input`,
+    );
+  }
+  if ((H - poolHeight) % stride !== 0 || (W - poolWidth) % stride !== 0) {
+    throw new RangeError(
+      `Cannot run ${op}: (H − poolHeight) / stride = (${H} − ${poolHeight}) / ${stride} and ` +
+        `(W − poolWidth) / stride = (${W} − ${poolWidth}) / ${stride} must be integers`,
+    );
+  }
+  return {
+    N,
+    C,
+    H,
+    W,
+    PH: poolHeight,
+    PW: poolWidth,
+    stride,
+    HO: (H - poolHeight) / stride + 1,
+    WO: (W - poolWidth) / stride + 1,
+  };
+}

@@ -1,0 +1,201 @@
+/**
+ * `Tensor`: a typed array plus a shape, row-major (C order), float32 or float64.
+ *
+ * A tensor is a view: `data` is the storage and `shape` says how to read it. Layers allocate
+ * their outputs; nothing here copies unless the method name says so (`clone`, `astype`).
+ *
+ * @module
+ */
+
+import type { Rng } from "./random.ts";
+
+/** The element types a tensor can hold. */
+export type DType = "float32" | "float64";
+
+/** The typed arrays behind a tensor. */
+export type TensorData = Float32Array | Float64Array;
+
+/** The typed-array constructor for a dtype. */
+export function arrayFor(dtype: DType, length: number): TensorData {
+  return dtype === "float32" ? new Float32Array(length) : new Float64Array(length);
+}
+
+/** The number of elements of a shape (1 for a scalar shape `[]`). */
+export function shapeSize(shape: readonly number[]): number {
+  let size = 1;
+  for (const d of shape) size *= d;
+  return size;
+}
+
+function checkShape(shape: readonly number[], op: string): void {
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) {
+      throw new TypeError(
+        `Cannot ${op}: shape [${shape.join(", ")}] must hold non-negative integers`,
+      );
+    }
+  }
+}
+
+/**
+ * An n-dimensional array of float32 or float64 numbers.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Tensor } from "./tensor.ts";
+ * const t = new Tensor(new Float64Array([1, 2, 3, 4, 5, 6]), [2, 3]);
+ * assert.equal(t.dtype, "float64");
+ * assert.equal(t.get(1, 2), 6);
+ * ```
+ */
+export class Tensor<D extends TensorData = TensorData> {
+  /** The elements, row-major. */
+  readonly data: D;
+  /** The extent of each axis. */
+  readonly shape: readonly number[];
+
+  constructor(data: D, shape: readonly number[]) {
+    if (!(data instanceof Float32Array) && !(data instanceof Float64Array)) {
+      throw new TypeError("Cannot create a Tensor: data must be a Float32Array or Float64Array");
+    }
+    checkShape(shape, "create a Tensor");
+    const size = shapeSize(shape);
+    if (size !== data.length) {
+      throw new TypeError(
+        `Cannot create a Tensor of shape [${
+          shape.join(", ")
+        }]: it needs ${size} elements but data has ${data.length}`,
+      );
+    }
+    this.data = data;
+    this.shape = Object.freeze([...shape]);
+  }
+
+  /** `"float32"` or `"float64"`. */
+  get dtype(): DType {
+    return this.data instanceof Float32Array ? "float32" : "float64";
+  }
+
+  /** The number of axes. */
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  /** The number of elements. */
+  get size(): number {
+    return this.data.length;
+  }
+
+  /** A zero-filled tensor. */
+  static zeros(shape: readonly number[], dtype: DType = "float64"): Tensor {
+    checkShape(shape, "create zeros");
+    return new Tensor(arrayFor(dtype, shapeSize(shape)), shape);
+  }
+
+  /** A tensor filled with one value. */
+  static full(shape: readonly number[], value: number, dtype: DType = "float64"): Tensor {
+    const t = Tensor.zeros(shape, dtype);
+    t.data.fill(value);
+    return t;
+  }
+
+  /**
+   * `shapeSize(shape)` evenly spaced numbers from `start` to `stop` inclusive, laid out in
+   * `shape` (NumPy's `np.linspace(start, stop, num=size).reshape(shape)`).
+   */
+  static linspace(
+    start: number,
+    stop: number,
+    shape: readonly number[],
+    dtype: DType = "float64",
+  ): Tensor {
+    const t = Tensor.zeros(shape, dtype);
+    const n = t.size;
+    const step = n > 1 ? (stop - start) / (n - 1) : 0;
+    for (let i = 0; i < n; i++) t.data[i] = start + step * i;
+    if (n > 1) t.data[n - 1] = stop;
+    return t;
+  }
+
+  /** Samples from N(mean, std²) drawn from `rng`. */
+  static randn(
+    shape: readonly number[],
+    rng: Rng,
+    options: { mean?: number; std?: number; dtype?: DType } = {},
+  ): Tensor {
+    const { mean = 0, std = 1, dtype = "float64" } = options;
+    const t = Tensor.zeros(shape, dtype);
+    for (let i = 0; i < t.size; i++) t.data[i] = mean + std * rng.normal();
+    return t;
+  }
+
+  /** Samples from U[low, high) drawn from `rng`. */
+  static rand(
+    shape: readonly number[],
+    rng: Rng,
+    options: { low?: number; high?: number; dtype?: DType } = {},
+  ): Tensor {
+    const { low = 0, high = 1, dtype = "float64" } = options;
+    const t = Tensor.zeros(shape, dtype);
+    for (let i = 0; i < t.size; i++) t.data[i] = low + (high - low) * rng.uniform();
+    return t;
+  }
+
+  /** The element at a full index, e.g. `t.get(n, c, h, w)`. */
+  get(...index: number[]): number {
+    return this.data[this.offset(index)];
+  }
+
+  /** Sets the element at a full index: `t.set(value, n, c, h, w)`. */
+  set(value: number, ...index: number[]): void {
+    this.data[this.offset(index)] = value;
+  }
+
+  private offset(index: number[]): number {
+    if (index.length !== this.rank) {
+      throw new TypeError(
+        `Cannot index a tensor of rank ${this.rank} with ${index.length} indices`,
+      );
+    }
+    let offset = 0;
+    for (let axis = 0; axis < this.rank; axis++) {
+      const i = index[axis], d = this.shape[axis];
+      if (!Number.isInteger(i) || i < 0 || i >= d) {
+        throw new RangeError(`Cannot index axis ${axis} of size ${d} with ${i}`);
+      }
+      offset = offset * d + i;
+    }
+    return offset;
+  }
+
+  /** The same data under another shape of the same size (no copy). */
+  reshape(shape: readonly number[]): Tensor<D> {
+    checkShape(shape, "reshape");
+    if (shapeSize(shape) !== this.size) {
+      throw new TypeError(
+        `Cannot reshape [${this.shape.join(", ")}] (${this.size} elements) to [${
+          shape.join(", ")
+        }] (${shapeSize(shape)} elements)`,
+      );
+    }
+    return new Tensor(this.data, shape);
+  }
+
+  /** A copy with its own storage. */
+  clone(): Tensor<D> {
+    return new Tensor(this.data.slice() as D, this.shape);
+  }
+
+  /** A copy converted to `dtype` (a copy even when the dtype is unchanged). */
+  astype(dtype: DType): Tensor {
+    const out = arrayFor(dtype, this.size);
+    out.set(this.data);
+    return new Tensor(out, this.shape);
+  }
+
+  /** A short description: `Tensor(float64, [2, 3])`. */
+  toString(): string {
+    return `Tensor(${this.dtype}, [${this.shape.join(", ")}])`;
+  }
+}
