@@ -25,3 +25,6 @@ export { Adam, AdamBase, AdamW, Optimizer, SGD } from "./nn/optim.ts";
 export type { AdamOptions, SGDOptions } from "./nn/optim.ts";
 export { cosineWithWarmup, oneCycle, stepDecay } from "./nn/schedule.ts";
 export type { CosineOptions, OneCycleOptions, Schedule, StepDecayOptions } from "./nn/schedule.ts";
+export { CNN, type ModelOptions } from "./nn/models/convnet.ts";
+export { MyModel, MYMODEL_DEFAULTS, myModelFlops } from "./nn/models/mymodel.ts";
+export type { ImSize } from "./nn/models/_args.ts";

@@ -29,7 +29,7 @@ export interface Kernels {
   softmaxCrossEntropy: typeof ref.softmaxCrossEntropy;
   svmLoss: typeof ref.svmLoss;
   softmaxCrossEntropySmoothed: typeof ref.softmaxCrossEntropySmoothed;
-  addInPlace: typeof ref.addInPlace;
+  axpy: typeof ref.axpy;
   avgPool2dForward: typeof ref.avgPool2dForward;
   avgPool2dBackward: typeof ref.avgPool2dBackward;
   batchNorm2dForward: typeof ref.batchNorm2dForward;

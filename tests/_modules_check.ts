@@ -24,10 +24,18 @@ export function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return worst;
 }
 
-/** ∂f/∂v_i by centred differences, perturbing `v` in place and restoring it. */
-export function numericalGradient(f: () => number, v: TensorData, h = 1e-5): Float64Array {
+/**
+ * ∂f/∂v_i by centred differences, perturbing `v` in place and restoring it; for the indices
+ * in `only` when given (the other entries stay 0).
+ */
+export function numericalGradient(
+  f: () => number,
+  v: TensorData,
+  h = 1e-5,
+  only?: readonly number[],
+): Float64Array {
   const grad = new Float64Array(v.length);
-  for (let i = 0; i < v.length; i++) {
+  for (const i of only ?? v.keys()) {
     const old = v[i];
     v[i] = old + h;
     const plus = f();
@@ -45,18 +53,34 @@ function dot(a: TensorData, b: TensorData): number {
   return s;
 }
 
-/** Relative errors of dx and of every parameter gradient, keyed "x" and by parameter name. */
-export function gradCheck(m: Module, x: Tensor, rng: Rng): Record<string, number> {
+function pick<T extends ArrayLike<number>>(a: T, idx: readonly number[]): number[] {
+  return idx.map((i) => a[i]);
+}
+
+/**
+ * Relative errors of dx and of every parameter gradient, keyed "x" and by parameter name.
+ * With `sample`, each tensor is checked at that many random elements (for larger models).
+ */
+export function gradCheck(
+  m: Module,
+  x: Tensor,
+  rng: Rng,
+  sample?: number,
+): Record<string, number> {
   const probe = m.forward(x);
   const R = Tensor.randn(probe.shape, rng); // R: the output's shape
   m.zeroGrad();
   m.forward(x);
   const dx = m.backward(R);
   const loss = () => dot(m.forward(x).data, R.data);
-  const errors: Record<string, number> = { x: relError(dx.data, numericalGradient(loss, x.data)) };
-  for (const p of m.parameters()) {
-    errors[p.name] = relError(p.grad.data, numericalGradient(loss, p.value.data));
-  }
+  const check = (analytic: TensorData, v: TensorData) => {
+    const idx = sample === undefined || sample >= v.length
+      ? [...v.keys()]
+      : Array.from({ length: sample }, () => rng.int(v.length));
+    return relError(pick(analytic, idx), pick(numericalGradient(loss, v, 1e-5, idx), idx));
+  };
+  const errors: Record<string, number> = { x: check(dx.data, x.data) };
+  for (const p of m.parameters()) errors[p.name] = check(p.grad.data, p.value.data);
   return errors;
 }
 

@@ -12,6 +12,7 @@ import {
   ReLU,
   Residual,
   Rng,
+  Scale,
   Sequential,
   Tensor,
 } from "../mod.ts";
@@ -95,6 +96,7 @@ Deno.test("ReLU, pooling and Flatten", async (t) => {
     ]],
     ["GlobalAvgPool x=(2,3,3,3)", () => new GlobalAvgPool(), [2, 3, 3, 3]],
     ["Flatten x=(2,3,2,2)", () => new Flatten(), [2, 3, 2, 2]],
+    ["Scale(-0.5) x=(2,5)", () => new Scale(-0.5), [2, 5]],
   ];
   for (const [name, make, shape] of cases) {
     await t.step(name, () => {

@@ -9,7 +9,7 @@ export * from "./pool2d.ts";
 export * from "./gemm.ts";
 export * from "./elementwise.ts";
 export * from "./loss.ts";
-export * from "./add.ts";
+export * from "./axpy.ts";
 export * from "./avgpool.ts";
 export * from "./batchnorm.ts";
 export * from "./cross_entropy.ts";

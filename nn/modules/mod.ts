@@ -12,6 +12,7 @@ export { Conv2d, type Conv2dOptions } from "./conv.ts";
 export { AvgPool2d, GlobalAvgPool, MaxPool2d, type PoolOptions } from "./pool.ts";
 export { Linear, type LinearOptions } from "./linear.ts";
 export { ReLU } from "./activation.ts";
+export { Scale } from "./scale.ts";
 export { Flatten } from "./flatten.ts";
 export { Dropout, type DropoutOptions } from "./dropout.ts";
 export { BatchNorm2d, type BatchNorm2dOptions } from "./batchnorm.ts";

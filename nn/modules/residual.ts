@@ -55,7 +55,7 @@ export class Residual extends Module {
     }
     // The sum goes into y unless y shares storage with x (an identity or reshaping body).
     const out = y.data === x.data ? y.clone() : y;
-    kernelsFor(out.dtype).addInPlace(out.data, s.data, out.size);
+    kernelsFor(out.dtype).axpy(out.data, s.data, 1, out.size);
     this.#outShape = out.shape;
     return out;
   }
@@ -65,7 +65,7 @@ export class Residual extends Module {
     const dxBody = this.body.backward(dout);
     const dxShort = this.shortcut ? this.shortcut.backward(dout) : dout;
     const dx = dxBody.data === dout.data ? dxBody.clone() : dxBody;
-    kernelsFor(dx.dtype).addInPlace(dx.data, dxShort.data, dx.size);
+    kernelsFor(dx.dtype).axpy(dx.data, dxShort.data, 1, dx.size);
     return dx;
   }
 
