@@ -40,6 +40,38 @@ export abstract class Optimizer {
   /** Updates every parameter from its gradient. */
   abstract step(): void;
 
+  /**
+   * The optimizer's state (momentum buffers, moment estimates, step count), name → live tensor,
+   * named after the parameters as PyTorch names its state (`fc.weight.momentum_buffer`), so a
+   * checkpoint can save it and `--resume` can continue exactly.
+   */
+  abstract stateDict(): Map<string, Tensor>;
+
+  /** Copies a saved state in, after checking every name and shape (nothing copied on error). */
+  loadStateDict(state: Map<string, Tensor>): void {
+    const own = this.stateDict(), op = this.constructor.name;
+    const missing = [...own.keys()].filter((k) => !state.has(k));
+    const unexpected = [...state.keys()].filter((k) => !own.has(k));
+    if (missing.length > 0 || unexpected.length > 0) {
+      throw new TypeError(
+        `Cannot load ${op} state: missing keys [${missing.join(", ")}], unexpected keys [${
+          unexpected.join(", ")
+        }]; was it saved for another model or optimizer?`,
+      );
+    }
+    for (const [name, t] of own) {
+      const s = state.get(name)!;
+      if (s.shape.join(",") !== t.shape.join(",")) {
+        throw new TypeError(
+          `Cannot load ${op} state "${name}": shape [${s.shape.join(", ")}] does not match [${
+            t.shape.join(", ")
+          }]`,
+        );
+      }
+    }
+    for (const [name, t] of own) t.data.set(state.get(name)!.data);
+  }
+
   /** A state tensor per parameter, zero-filled, with the parameter's shape and dtype. */
   protected zerosLike(): Tensor[] {
     return this.params.map((p) => Tensor.zeros(p.value.shape, p.value.dtype));
@@ -92,6 +124,10 @@ export class SGD extends Optimizer {
     this.#velocity = momentum > 0 ? this.zerosLike() : [];
   }
 
+  stateDict(): Map<string, Tensor> {
+    return new Map(this.#velocity.map((v, i) => [`${this.params[i].name}.momentum_buffer`, v]));
+  }
+
   step(): void {
     this.params.forEach((p, i) => {
       const w = p.value.data, v = this.#velocity[i]?.data ?? w.subarray(0, 0);
@@ -127,8 +163,9 @@ export abstract class AdamBase extends Optimizer {
   readonly beta2: number;
   readonly eps: number;
   readonly weightDecay: number;
-  /** Steps taken so far (the bias correction uses t = stepCount after the increment). */
-  stepCount = 0;
+  // step: (1) float64, the steps taken so far (the bias correction uses t = step after the
+  // increment); a tensor so that it is saved with the rest of the state.
+  readonly #step = Tensor.zeros([1], "float64");
   readonly #m: Tensor[];
   readonly #v: Tensor[];
   readonly #decoupled: boolean;
@@ -157,8 +194,22 @@ export abstract class AdamBase extends Optimizer {
     this.#v = this.zerosLike();
   }
 
+  /** Steps taken so far. */
+  get stepCount(): number {
+    return this.#step.data[0];
+  }
+
+  stateDict(): Map<string, Tensor> {
+    const out = new Map<string, Tensor>([["step", this.#step]]);
+    this.params.forEach((p, i) => {
+      out.set(`${p.name}.exp_avg`, this.#m[i]);
+      out.set(`${p.name}.exp_avg_sq`, this.#v[i]);
+    });
+    return out;
+  }
+
   step(): void {
-    this.stepCount++;
+    const t = ++this.#step.data[0];
     this.params.forEach((p, i) => {
       const w = p.value.data;
       kernelsFor(p.value.dtype).adamStep(
@@ -171,7 +222,7 @@ export abstract class AdamBase extends Optimizer {
         this.beta1,
         this.beta2,
         this.eps,
-        this.stepCount,
+        t,
         this.weightDecay,
         this.#decoupled,
       );

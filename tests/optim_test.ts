@@ -212,3 +212,34 @@ Deno.test("training end to end", async (t) => {
     assertAtMost(losses[29], losses[0] / 2, "final loss against the first");
   });
 });
+
+Deno.test("Optimizer.stateDict()", async (t) => {
+  const grads = [0.5, -0.2, 0.3, 0.1];
+  const makers: [string, (p: Parameter) => SGD | Adam][] = [
+    ["SGD with momentum", (p) => new SGD([p], { lr: 0.1, momentum: 0.9 })],
+    ["AdamW", (p) => new AdamW([p], { lr: 0.1 })],
+  ];
+  for (const [name, make] of makers) {
+    await t.step(`${name}: a resumed run continues exactly`, () => {
+      const a = scalarParam(1), optA = make(a);
+      run(a, optA, grads.slice(0, 2));
+      const saved = new Map([...optA.stateDict()].map(([k, v]) => [k, v.clone()]));
+      const savedW = a.value.data[0];
+      const full = run(a, optA, grads.slice(2));
+      const b = scalarParam(savedW), optB = make(b);
+      optB.loadStateDict(saved);
+      assertEquals(run(b, optB, grads.slice(2)), full);
+    });
+  }
+  await t.step("names follow PyTorch's state; mismatches are refused", () => {
+    const p = scalarParam(1);
+    assertEquals([...new SGD([p], { momentum: 0.9 }).stateDict().keys()], ["w.momentum_buffer"]);
+    const adam = new Adam([p]);
+    assertEquals([...adam.stateDict().keys()], ["step", "w.exp_avg", "w.exp_avg_sq"]);
+    assertThrows(
+      () => adam.loadStateDict(new Map([["w.momentum_buffer", Tensor.zeros([1])]])),
+      TypeError,
+      "missing keys [step, w.exp_avg, w.exp_avg_sq], unexpected keys [w.momentum_buffer]",
+    );
+  });
+});
