@@ -4,6 +4,7 @@ import {
   AvgPool2d,
   BatchNorm2d,
   Conv2d,
+  Dropout,
   Flatten,
   GlobalAvgPool,
   Linear,
@@ -104,6 +105,13 @@ Deno.test("ReLU, pooling and Flatten", async (t) => {
       assertGradsClose(gradCheck(make(), spreadInput(shape, rng), rng), []);
     });
   }
+  await t.step("Dropout(0.3) x=(3,4), its mask held fixed across the differences", () => {
+    // A generator that always gives the same seed draws the same mask on every forward.
+    const fixed = { nextUint32: () => 12345 } as unknown as Rng;
+    const drop = new Dropout(0.3, { rng: fixed });
+    const rng = new Rng(5);
+    assertGradsClose(gradCheck(drop, spreadInput([3, 4], rng), rng), []);
+  });
   await t.step("max pooling of an all-negative window", () => {
     const x = new Tensor(new Float64Array([-5, -2, -7, -3]), [1, 1, 2, 2]);
     const pool = new MaxPool2d(2);

@@ -1,4 +1,4 @@
-import { assertAtMost, assertEquals, assertThrows } from "./_assert.ts";
+import { assertAllClose, assertAtMost, assertEquals, assertThrows } from "./_assert.ts";
 import { gradCheck, TOL_GRAD } from "./_modules_check.ts";
 import {
   CNN,
@@ -12,6 +12,9 @@ import {
   Sequential,
   Tensor,
 } from "../mod.ts";
+
+/** float32 forward passes agree with float64 to this normalised max error. */
+const TOL_F32 = 1e-5;
 
 function assertAllBelow(errors: Record<string, number>): void {
   for (const [name, e] of Object.entries(errors)) assertAtMost(e, TOL_GRAD, `rel error of ${name}`);
@@ -103,6 +106,16 @@ Deno.test("MyModel", async (t) => {
     const rng = new Rng(2);
     const net = new MyModel([3, 16, 16], 2, 3, 3, { rng, dtype: "float64" });
     assertAllBelow(gradCheck(net, Tensor.randn([2, 3, 16, 16], rng), rng, 12));
+  });
+  await t.step("float32 agrees with float64 in train and eval mode", () => {
+    const a = new MyModel([3, 16, 16], 2, 3, 3, { rng: new Rng(3), dtype: "float64" });
+    const b = new MyModel([3, 16, 16], 2, 3, 3, { rng: new Rng(3) });
+    const x = Tensor.randn([4, 3, 16, 16], new Rng(4));
+    for (const mode of ["train", "eval"]) {
+      if (mode === "eval") [a, b].forEach((m) => m.eval());
+      const ya = a.forward(x), yb = b.forward(x.astype("float32"));
+      assertAllClose(yb.data, ya.data, TOL_F32, `logits in ${mode} mode`);
+    }
   });
   await t.step("refuses images it cannot pool down", () => {
     assertThrows(() => new MyModel([3, 20, 20], 4, 3, 10), RangeError, "divisible by 8");
