@@ -31,4 +31,10 @@ export type {
   ReluCache,
   WeightGrads,
 } from "./nn/types.ts";
-export { evalNumericalGradient, evalNumericalGradientArray, relError } from "./nn/gradcheck.ts";
+export {
+  evalNumericalGradient,
+  evalNumericalGradientArray,
+  gradientErrors,
+  relError,
+} from "./nn/gradcheck.ts";
+export type { CheckedLayer, GradientErrorsOptions } from "./nn/gradcheck.ts";

@@ -7,7 +7,9 @@
  * @module
  */
 
+import type { Rng } from "./random.ts";
 import { Tensor } from "./tensor.ts";
+import type { WeightGrads } from "./types.ts";
 
 function checkStep(op: string, h: number): void {
   if (!(h > 0) || !Number.isFinite(h)) {
@@ -140,4 +142,74 @@ export function relError(a: Tensor | ArrayLike<number>, b: Tensor | ArrayLike<nu
     if (Number.isNaN(worst)) return NaN;
   }
   return worst;
+}
+
+/** A layer as `gradientErrors` sees it: a forward over fixed inputs and its backward. */
+export interface CheckedLayer<C> {
+  /** Runs the forward on the current values of the inputs. */
+  forward: () => { out: Tensor; cache: C };
+  /** Returns the gradients, named `d` + input name (`{ dx, dw, db }`), or just dx. */
+  backward: (dout: Tensor, cache: C) => Tensor | WeightGrads | Record<string, Tensor>;
+}
+
+/** Options of `gradientErrors`: the upstream gradient, or a generator to draw it from. */
+export interface GradientErrorsOptions {
+  /** The upstream gradient, of the forward's output shape. */
+  dout?: Tensor;
+  /** Draws dout ~ N(0, 1) when `dout` is not given. */
+  rng?: Rng;
+  /** The centred-difference step (default 1e-5). */
+  h?: number;
+}
+
+/**
+ * Checks a layer's backward against numerical gradients: runs the forward once, the backward
+ * on `dout`, and for each gradient `dname` it returns (named `name`, with the input it
+ * belongs to in `inputs`) returns `relError(analytic, numerical)`, the numerical one from
+ * `evalNumericalGradientArray` perturbing that input in place.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { affineBackward, affineForward, gradientErrors, Rng, Tensor } from "../mod.ts";
+ * const rng = new Rng(0);
+ * const x = Tensor.randn([3, 4], rng), w = Tensor.randn([4, 2], rng), b = Tensor.randn([2], rng);
+ * const errors = gradientErrors(
+ *   { forward: () => affineForward(x, w, b), backward: affineBackward },
+ *   { x, w, b },
+ *   { rng },
+ * );
+ * assert.deepEqual(Object.keys(errors), ["x", "w", "b"]);
+ * for (const e of Object.values(errors)) assert.ok(e < 1e-8);
+ * ```
+ */
+export function gradientErrors<C>(
+  layer: CheckedLayer<C>,
+  inputs: Record<string, Tensor>,
+  options: GradientErrorsOptions,
+): Record<string, number> {
+  const op = "gradientErrors";
+  const { out, cache } = layer.forward();
+  const dout = options.dout ?? (options.rng
+    ? Tensor.randn(out.shape, options.rng, {
+      dtype: out.dtype,
+    })
+    : undefined);
+  if (dout === undefined) throw new TypeError(`Cannot run ${op}: pass options.dout or options.rng`);
+  const result = layer.backward(dout, cache);
+  const grads = (result instanceof Tensor ? { dx: result } : result) as Record<string, Tensor>;
+  const errors: Record<string, number> = {};
+  for (const [gradName, analytic] of Object.entries(grads)) {
+    const name = gradName.replace(/^d/, "");
+    const input = inputs[name];
+    if (input === undefined) {
+      throw new TypeError(
+        `Cannot run ${op}: the backward returned ${gradName} but inputs has no "${name}" ` +
+          `(it has ${Object.keys(inputs).join(", ")})`,
+      );
+    }
+    const numerical = evalNumericalGradientArray(() => layer.forward().out, input, dout, options.h);
+    errors[name] = relError(analytic, numerical);
+  }
+  return errors;
 }
