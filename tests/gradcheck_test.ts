@@ -11,6 +11,7 @@ import {
   Tensor,
 } from "../mod.ts";
 import { CASES, formatTable, gradcheckTable, rowPasses } from "../tasks/gradcheck.ts";
+import { drawAwayFromKinks, MARGIN, minAbs, minWindowGap } from "../tasks/_gradcheck_bounds.ts";
 import {
   assertAlmostEquals,
   assertAtMost,
@@ -156,6 +157,31 @@ Deno.test("gradientErrors()", async (t) => {
       TypeError,
       "pass options.dout or options.rng",
     );
+  });
+});
+
+Deno.test("the kink and tie margins of the gradient checks", async (t) => {
+  const x = new Tensor(new Float64Array([1, 5, 2, -0.5, 4.5, 3, 0, 7, 6.9]), [1, 1, 3, 3]);
+
+  await t.step("minAbs() is the closest approach to 0", () => {
+    assertEquals(minAbs(x), 0);
+    assertEquals(minAbs(new Tensor(new Float64Array([-3, 0.25, 2]), [3])), 0.25);
+  });
+
+  await t.step("minWindowGap() is the smallest top-two gap over all windows", () => {
+    // 2×2 windows, stride 1: {1,5,-0.5,4.5} gap 0.5, {5,2,4.5,3} 0.5, {-0.5,4.5,0,7} 2.5,
+    // {4.5,3,7,6.9} 0.1
+    assertAlmostEquals(minWindowGap(x, { poolHeight: 2, poolWidth: 2, stride: 1 }), 0.1, 1e-12);
+    // 1×3 rows, stride 1: gaps 3, 1.5, 0.1
+    assertAlmostEquals(minWindowGap(x, { poolHeight: 1, poolWidth: 3, stride: 1 }), 0.1, 1e-12);
+    assertEquals(minWindowGap(x, { poolHeight: 1, poolWidth: 1, stride: 1 }), Infinity);
+  });
+
+  await t.step("drawAwayFromKinks() redraws until the margin holds, or gives up", () => {
+    let draws = 0;
+    const value = drawAwayFromKinks(() => ++draws, (n) => n >= 3 ? MARGIN : 0);
+    assertEquals([value, draws], [3, 3]);
+    assertThrows(() => drawAwayFromKinks(() => 0, () => 0), RangeError, "in 10000 tries");
   });
 });
 

@@ -1,7 +1,7 @@
 // Tests of the affine layer: the homework's forward check, inputs of several ranks, gradient
 // checks in float64, the float32 path and every bad input.
 import { affineBackward, affineForward, gradientErrors, relError, Rng, Tensor } from "../mod.ts";
-import { BOUNDS, H_LINEAR } from "../tasks/gradcheck.ts";
+import { BOUNDS, H_LINEAR } from "../tasks/_gradcheck_bounds.ts";
 import { assertAllClose, assertAtMost, assertEquals, assertThrows } from "./_assert.ts";
 
 /** The homework's tolerance on its forward checks (rel_error < 1e-7). */

@@ -9,7 +9,7 @@ import {
   Rng,
   Tensor,
 } from "../mod.ts";
-import { BOUNDS, H_LINEAR } from "../tasks/gradcheck.ts";
+import { BOUNDS, H_LINEAR } from "../tasks/_gradcheck_bounds.ts";
 import { assertAllClose, assertAtMost, assertEquals, assertThrows } from "./_assert.ts";
 
 /** The homework's tolerance on its forward checks (rel_error < 1e-7). */
@@ -147,6 +147,12 @@ Deno.test("convForwardNaive() bad input", async (t) => {
       () => convForwardNaive(x, w, b, { stride: 1, pad: 0.5 }),
       RangeError,
       "pad must be an integer ≥ 0, got 0.5",
+    ],
+    [
+      "no param object",
+      () => convForwardNaive(x, w, b, undefined as unknown as ConvParam),
+      TypeError,
+      "param must be { stride, pad }, got undefined",
     ],
     [
       "mixed dtypes",

@@ -1,7 +1,7 @@
 // Tests of the classification losses: known values, numerical gradients, numerical stability
 // and every kind of bad label.
 import { evalNumericalGradient, relError, Rng, softmaxLoss, svmLoss, Tensor } from "../mod.ts";
-import { BOUNDS, drawAwayFromKinks, H_LINEAR, H_SMOOTH } from "../tasks/gradcheck.ts";
+import { BOUNDS, drawAwayFromKinks, H_LINEAR, H_SMOOTH } from "../tasks/_gradcheck_bounds.ts";
 import {
   assertAllClose,
   assertAlmostEquals,

@@ -9,7 +9,7 @@ import {
   Rng,
   Tensor,
 } from "../mod.ts";
-import { BOUNDS, drawAwayFromKinks, H_LINEAR, minWindowGap } from "../tasks/gradcheck.ts";
+import { BOUNDS, drawAwayFromKinks, H_LINEAR, minWindowGap } from "../tasks/_gradcheck_bounds.ts";
 import { assertAtMost, assertEquals, assertThrows } from "./_assert.ts";
 
 /** The homework's tolerance on its forward checks (rel_error < 1e-7). */
@@ -88,6 +88,12 @@ Deno.test("maxPoolForwardNaive() bad input", async (t) => {
       fn: () => maxPoolForwardNaive(x, { poolHeight: 0, poolWidth: 2, stride: 2 }),
       error: RangeError,
       message: "poolHeight must be an integer ≥ 1, got 0",
+    },
+    {
+      name: "no param object",
+      fn: () => maxPoolForwardNaive(x, 2 as unknown as PoolParam),
+      error: TypeError,
+      message: "param must be { poolHeight, poolWidth, stride }, got number",
     },
     {
       name: "stride 0",

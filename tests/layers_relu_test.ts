@@ -1,7 +1,7 @@
 // Tests of the ReLU layer: forward values, the gradient at and away from the kink, and
 // bad input.
 import { gradientErrors, reluBackward, reluForward, Rng, Tensor } from "../mod.ts";
-import { BOUNDS, drawAwayFromKinks, H_LINEAR, minAbs } from "../tasks/gradcheck.ts";
+import { BOUNDS, drawAwayFromKinks, H_LINEAR, minAbs } from "../tasks/_gradcheck_bounds.ts";
 import { assertAtMost, assertEquals, assertThrows } from "./_assert.ts";
 
 const vec = (values: number[], dtype: "float32" | "float64" = "float64") =>

@@ -17,7 +17,13 @@ import {
   Rng,
   Tensor,
 } from "../mod.ts";
-import { BOUNDS, drawAwayFromKinks, H_LINEAR, minAbs, minWindowGap } from "../tasks/gradcheck.ts";
+import {
+  BOUNDS,
+  drawAwayFromKinks,
+  H_LINEAR,
+  minAbs,
+  minWindowGap,
+} from "../tasks/_gradcheck_bounds.ts";
 import { assertAtMost, assertEquals, assertThrows } from "./_assert.ts";
 
 function drawConv(rng: Rng, xShape: number[], wShape: number[]) {

@@ -1,6 +1,7 @@
 /**
  * Checks shared by the layers that are about tensors rather than shapes (shapes are checked
- * in `kernels/dims.ts`): every argument is a `Tensor`, and all of them share one dtype.
+ * in `kernels/dims.ts`): every argument is a `Tensor`, all of them share one dtype, and
+ * hyper-parameters come as an object.
  *
  * @module
  */
@@ -28,6 +29,13 @@ export function sameDType(op: string, tensors: Record<string, Tensor>): DType {
   }
   if (first === undefined) throw new TypeError(`Cannot run ${op}: no tensors given`);
   return first[1];
+}
+
+/** Throws a TypeError unless `param` is an object (the layer's hyper-parameters). */
+export function checkParam(op: string, param: unknown, expected: string): void {
+  if (param === null || typeof param !== "object") {
+    throw new TypeError(`Cannot run ${op}: param must be ${expected}, got ${describe(param)}`);
+  }
 }
 
 function describe(value: unknown): string {

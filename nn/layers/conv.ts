@@ -11,7 +11,7 @@ import { checkShapeIs, convDims } from "../../kernels/dims.ts";
 import * as ref from "../../kernels/ref/mod.ts";
 import { Tensor } from "../tensor.ts";
 import type { ConvCache, ConvParam, Forward, WeightGrads } from "../types.ts";
-import { sameDType } from "./_check.ts";
+import { checkParam, sameDType } from "./_check.ts";
 
 /**
  * Convolves (cross-correlates) `x` with the filters `w` and adds the bias `b`:
@@ -40,6 +40,7 @@ export function convForwardNaive(
 ): Forward<ConvCache> {
   const op = "convForwardNaive";
   const dtype = sameDType(op, { x, w, b });
+  checkParam(op, param, "{ stride, pad }");
   const { stride, pad } = param;
   const dims = convDims(op, x.shape, w.shape, stride, pad);
   checkShapeIs(op, "b", b.shape, [dims.F]);

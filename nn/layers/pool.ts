@@ -11,7 +11,7 @@ import { checkShapeIs, poolDims } from "../../kernels/dims.ts";
 import * as ref from "../../kernels/ref/mod.ts";
 import { Tensor } from "../tensor.ts";
 import type { Forward, MaxPoolCache, PoolParam } from "../types.ts";
-import { sameDType } from "./_check.ts";
+import { checkParam, sameDType } from "./_check.ts";
 
 /**
  * The maximum of each `poolHeight`×`poolWidth` window of `x`, windows `stride` apart.
@@ -32,6 +32,7 @@ import { sameDType } from "./_check.ts";
 export function maxPoolForwardNaive(x: Tensor, param: PoolParam): Forward<MaxPoolCache> {
   const op = "maxPoolForwardNaive";
   const dtype = sameDType(op, { x });
+  checkParam(op, param, "{ poolHeight, poolWidth, stride }");
   const { poolHeight, poolWidth, stride } = param;
   const dims = poolDims(op, x.shape, poolHeight, poolWidth, stride);
   const outShape = [dims.N, dims.C, dims.HO, dims.WO];
