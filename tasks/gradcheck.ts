@@ -264,8 +264,8 @@ function main(args: string[]): number {
     return 2;
   }
   console.log(
-    `gradcheck: seed=${seed} dtype=float64 h=${H_LINEAR} (piecewise-linear layers), ` +
-      `${H_SMOOTH} (losses) kink/tie margin=${MARGIN} cases=${CASES.length}\n`,
+    `gradcheck: seed=${seed} dtype=float64 h=${H_LINEAR.toExponential()} (piecewise-linear layers), ` +
+      `${H_SMOOTH.toExponential()} (losses), kink/tie margin=${MARGIN}, cases=${CASES.length}\n`,
   );
   const rows = gradcheckTable(seed);
   console.log(formatTable(rows));
