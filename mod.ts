@@ -18,3 +18,20 @@ export { arrayFor, shapeSize, Tensor } from "./nn/tensor.ts";
 export type { DType, TensorData } from "./nn/tensor.ts";
 export { Rng } from "./nn/random.ts";
 export type { ConvDims, PoolDims } from "./kernels/dims.ts";
+export {
+  CIFAR10_CLASSES,
+  IMAGE_BYTES,
+  IMAGE_SHAPE,
+  imageCount,
+  loadCifar10,
+} from "./data/cifar10.ts";
+export type { Cifar10, ImageSet } from "./data/cifar10.ts";
+export {
+  BINARY_FOLDER,
+  defaultCifar10Dir,
+  findCifar10Batches,
+  locateCifar10,
+  missingCifar10Error,
+  PYTHON_FOLDER,
+} from "./data/locate.ts";
+export type { Cifar10Batches, Cifar10Location } from "./data/locate.ts";
