@@ -188,3 +188,63 @@ export async function tempDir(prefix: string): Promise<{ dir: string } & AsyncDi
   const dir = await Deno.makeTempDir({ prefix: `convnet_${prefix}_` });
   return { dir, [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }) };
 }
+
+/** One tar entry: a 512-byte ustar header, then the data padded to 512 bytes. */
+export function tarEntry(
+  name: string,
+  data: Uint8Array = new Uint8Array(0),
+  type = "0",
+): Uint8Array {
+  const header = new Uint8Array(512);
+  const put = (text: string, at: number) => header.set(new TextEncoder().encode(text), at);
+  put(name, 0);
+  put("0000644\0", 100);
+  put("0000000\0", 108);
+  put("0000000\0", 116);
+  put(data.length.toString(8).padStart(11, "0") + "\0", 124);
+  put("00000000000\0", 136);
+  put(type, 156);
+  put("ustar\0" + "00", 257);
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : header[i];
+  put(sum.toString(8).padStart(6, "0") + "\0 ", 148);
+  const out = new Uint8Array(512 + Math.ceil(data.length / 512) * 512);
+  out.set(header);
+  out.set(data, 512);
+  return out;
+}
+
+/** Tar entries followed by the two zero end blocks. */
+export function tar(entries: Uint8Array[]): Uint8Array {
+  const total = entries.reduce((a, e) => a + e.length, 0) + 1024;
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const e of entries) out.set(e, (off += e.length) - e.length);
+  return out;
+}
+
+/** Gzips bytes with the built-in CompressionStream. */
+export async function gzip(bytes: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(
+    new CompressionStream("gzip"),
+  );
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** A CIFAR-10 binary tarball laid out like the official one, and the set it holds. */
+export async function cifarTarball(perBatch = 3, testCount = 2): Promise<
+  { bytes: Uint8Array<ArrayBuffer>; expected: SyntheticCifar }
+> {
+  const train = syntheticSet(5 * perBatch, 1), test = syntheticSet(testCount, 2);
+  const top = "cifar-10-batches-bin/";
+  const entries = [tarEntry(top, undefined, "5")];
+  for (let b = 0; b < 5; b++) {
+    const part = binaryBatch(sliceSet(train, b * perBatch, (b + 1) * perBatch));
+    entries.push(tarEntry(`${top}data_batch_${b + 1}.bin`, part));
+  }
+  entries.push(tarEntry(`${top}test_batch.bin`, binaryBatch(test)));
+  const meta = new TextEncoder().encode(CIFAR10_CLASSES.join("\n") + "\n");
+  entries.push(tarEntry(`${top}batches.meta.txt`, meta));
+  entries.push(tarEntry(`${top}readme.html`, new TextEncoder().encode("<p>CIFAR-10</p>")));
+  return { bytes: await gzip(tar(entries)), expected: { train, test } };
+}
