@@ -35,3 +35,11 @@ export {
   PYTHON_FOLDER,
 } from "./data/locate.ts";
 export type { Cifar10Batches, Cifar10Location } from "./data/locate.ts";
+export { sliceImages, splitCifar10 } from "./data/splits.ts";
+export type { Cifar10Splits, SplitOptions } from "./data/splits.ts";
+export { channelMeanStd, meanImage, Normalization } from "./data/normalize.ts";
+export type { NormalizationJSON } from "./data/normalize.ts";
+export { augmentImage, drawAugment } from "./data/augment.ts";
+export type { AugmentDraw, AugmentOptions } from "./data/augment.ts";
+export { batchCount, batches, fillBatch, labelsInt32, toTensor } from "./data/batches.ts";
+export type { Batch, BatchOptions, ConvertOptions } from "./data/batches.ts";
