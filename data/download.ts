@@ -188,7 +188,7 @@ async function verifyBatches(dir: string, url: string): Promise<void> {
  * to do. A folder named by the flag or the variable is never downloaded into implicitly.
  */
 export async function ensureCifar10(
-  options: { cifar10Dir?: string; download?: boolean } & DownloadOptions = {},
+  options: { cifar10Dir?: string; defaultDir?: string; download?: boolean } & DownloadOptions = {},
 ): Promise<string> {
   const where = await locateCifar10(options);
   if (where.batches !== null) return where.batches.dir;

@@ -81,7 +81,8 @@ function envDir(): string | undefined {
 /**
  * Resolves where CIFAR-10 is: `options.cifar10Dir` (the `--cifar10-dir` flag), else the
  * `CIFAR10_DIR` environment variable, else `data/` in the project; and looks for the batches
- * there. It never downloads (see `ensureCifar10` in `data/download.ts`).
+ * there. It never downloads (see `ensureCifar10` in `data/download.ts`). `defaultDir` replaces
+ * the project's `data/` (for tests and programs embedding the library).
  *
  * @example
  * ```ts
@@ -93,7 +94,7 @@ function envDir(): string | undefined {
  * ```
  */
 export async function locateCifar10(
-  options: { cifar10Dir?: string } = {},
+  options: { cifar10Dir?: string; defaultDir?: string } = {},
 ): Promise<Cifar10Location> {
   let dir: string, source: Cifar10Location["source"];
   const fromEnv = envDir();
@@ -102,7 +103,7 @@ export async function locateCifar10(
   } else if (fromEnv !== undefined) {
     [dir, source] = [fromEnv, "env"];
   } else {
-    [dir, source] = [defaultCifar10Dir(), "default"];
+    [dir, source] = [options.defaultDir ?? defaultCifar10Dir(), "default"];
   }
   return { dir, source, batches: await findCifar10Batches(dir) };
 }

@@ -157,29 +157,53 @@ Deno.test("downloadCifar10() refuses unsafe tar entries", async (t) => {
 
 Deno.test("ensureCifar10()", async (t) => {
   await using tmp = await tempDir("ensure");
+  const saved = Deno.env.get("CIFAR10_DIR");
+  Deno.env.delete("CIFAR10_DIR");
+  try {
+    await ensureSteps(t, tmp.dir);
+  } finally {
+    if (saved !== undefined) Deno.env.set("CIFAR10_DIR", saved);
+  }
+});
+
+async function ensureSteps(t: Deno.TestContext, dir: string): Promise<void> {
+  const good = await cifarTarball();
+  await using server = serve({ "/c.tar.gz": () => new Response(good.bytes) });
+  const download = { url: server.url("/c.tar.gz"), md5: md5(good.bytes), progress: false };
+  await t.step("the default location without download: the error with the hint", async () => {
+    const defaultDir = `${dir}/default`;
+    const e = await assertRejects(
+      () => ensureCifar10({ defaultDir }),
+      Error,
+      "(the default location)",
+    );
+    assertTrue(e.message.includes("deno task data:cifar10"), e.message);
+    assertEquals(await listing(dir), []);
+  });
+  await t.step("the default location with download: fetched into it", async () => {
+    const defaultDir = `${dir}/default`;
+    const got = await ensureCifar10({ defaultDir, download: true, ...download });
+    assertEquals(got, `${defaultDir}/cifar-10-batches-bin`);
+    assertEquals((await loadCifar10(got)).test, good.expected.test);
+    assertEquals(await ensureCifar10({ defaultDir, download: true, ...download }), got);
+    assertEquals(server.hits["/c.tar.gz"], 1);
+  });
   await t.step("a --cifar10-dir without data: the error with the hint, no download", async () => {
     const e = await assertRejects(
-      () => ensureCifar10({ cifar10Dir: `${tmp.dir}/empty`, download: true }),
+      () => ensureCifar10({ cifar10Dir: `${dir}/empty`, download: true }),
       Error,
       "(from --cifar10-dir)",
     );
     assertTrue(e.message.includes("deno task data:cifar10"), e.message);
-    assertEquals(await listing(tmp.dir), []);
+    assertEquals(await listing(dir), ["default"]);
   });
   await t.step("a --cifar10-dir with data: its batches folder", async () => {
-    const good = await cifarTarball();
-    await using server = serve({ "/c.tar.gz": () => new Response(good.bytes) });
-    await downloadCifar10(tmp.dir, {
-      url: server.url("/c.tar.gz"),
-      md5: md5(good.bytes),
-      progress: false,
-    });
     assertEquals(
-      await ensureCifar10({ cifar10Dir: tmp.dir }),
-      `${tmp.dir}/cifar-10-batches-bin`,
+      await ensureCifar10({ cifar10Dir: `${dir}/default` }),
+      `${dir}/default/cifar-10-batches-bin`,
     );
   });
-});
+}
 
 Deno.test("progressLine()", async (t) => {
   const MiB = 1024 * 1024;
