@@ -158,31 +158,55 @@ async function readExactly(path: string, into: Uint8Array): Promise<void> {
 
 async function loadPython(dir: string): Promise<Cifar10> {
   const classes = readPythonMeta(await readBytes(`${dir}/batches.meta`), `${dir}/batches.meta`);
-  const trainBatches = [];
+  // Every file is read into one reusable buffer and its batch copied into the store before the
+  // next is read, so memory holds the store plus one file (not six 31 MB files).
+  const buffer = { bytes: new Uint8Array(0) };
+  const store = new SetBuilder();
   for (let i = 1; i <= TRAIN_BATCHES; i++) {
     const path = `${dir}/data_batch_${i}`;
-    trainBatches.push(readPythonBatch(await readBytes(path), path, classes.length));
+    const bytes = await readIntoBuffer(path, buffer);
+    store.append(readPythonBatch(bytes, path, classes.length), TRAIN_BATCHES);
   }
-  const train = concatSets(trainBatches);
-  const test = readPythonBatch(
-    await readBytes(`${dir}/test_batch`),
-    `${dir}/test_batch`,
-    classes.length,
-  );
-  return { train, test, classes, dir, format: "python" };
+  const testPath = `${dir}/test_batch`;
+  const test = readPythonBatch(await readIntoBuffer(testPath, buffer), testPath, classes.length);
+  return { train: store.result(), test, classes, dir, format: "python" }; // test: a view, last use
 }
 
-function concatSets(sets: ImageSet[]): ImageSet {
-  const total = sets.reduce((a, s) => a + s.labels.length, 0);
-  const images = new Uint8Array(total * IMAGE_BYTES); // images: (N, 3, 32, 32)
-  const labels = new Uint8Array(total); // labels: (N)
-  let n = 0;
-  for (const s of sets) {
-    images.set(s.images, n * IMAGE_BYTES);
-    labels.set(s.labels, n);
-    n += s.labels.length;
+/** Reads a whole file into `buffer` (grown when too small) and returns the filled part. */
+async function readIntoBuffer(path: string, buffer: { bytes: Uint8Array }): Promise<Uint8Array> {
+  const size = (await statFile(path)).size;
+  if (buffer.bytes.length < size) buffer.bytes = new Uint8Array(size);
+  const bytes = buffer.bytes.subarray(0, size);
+  await readExactly(path, bytes);
+  return bytes;
+}
+
+/** Concatenates sets, sizing the store from the first one (exact for the official files). */
+class SetBuilder {
+  private images = new Uint8Array(0); // images: (capacity, 3, 32, 32)
+  private labels = new Uint8Array(0); // labels: (capacity)
+  private n = 0;
+
+  append(set: ImageSet, expectedParts: number): void {
+    const count = set.labels.length;
+    if (this.n + count > this.labels.length) {
+      const capacity = Math.max(this.n + count, count * expectedParts);
+      const images = new Uint8Array(capacity * IMAGE_BYTES), labels = new Uint8Array(capacity);
+      images.set(this.images.subarray(0, this.n * IMAGE_BYTES));
+      labels.set(this.labels.subarray(0, this.n));
+      [this.images, this.labels] = [images, labels];
+    }
+    this.images.set(set.images, this.n * IMAGE_BYTES);
+    this.labels.set(set.labels, this.n);
+    this.n += count;
   }
-  return { images, labels };
+
+  result(): ImageSet {
+    return {
+      images: this.images.subarray(0, this.n * IMAGE_BYTES),
+      labels: this.labels.subarray(0, this.n),
+    };
+  }
 }
 
 /** Class names from `batches.meta.txt`: one per line, blank lines ignored. */
