@@ -28,6 +28,8 @@ export {
 export type { Cifar10, ImageSet } from "./data/cifar10.ts";
 export {
   BINARY_FOLDER,
+  CIFAR10_DIR_HELP,
+  CIFAR10_DIR_OPTION,
   defaultCifar10Dir,
   findCifar10Batches,
   locateCifar10,

@@ -18,6 +18,15 @@ export const BINARY_FOLDER = "cifar-10-batches-bin";
 /** The folder the official python tarball unpacks to. */
 export const PYTHON_FOLDER = "cifar-10-batches-py";
 
+/** The `--cifar10-dir` option for `node:util`'s `parseArgs`, the same in every task. */
+export const CIFAR10_DIR_OPTION = Object.freeze({
+  "cifar10-dir": Object.freeze({ type: "string" as const }),
+});
+
+/** The line for `--cifar10-dir` in a task's `--help`. */
+export const CIFAR10_DIR_HELP =
+  "  --cifar10-dir DIR  where CIFAR-10 is (default: $CIFAR10_DIR, else data/ in the project)";
+
 /** A batches folder and the format of the files in it. */
 export interface Cifar10Batches {
   dir: string;
