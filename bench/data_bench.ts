@@ -8,7 +8,7 @@
  */
 
 import { loadCifar10 } from "../data/cifar10.ts";
-import { batches, fillBatch } from "../data/batches.ts";
+import { batches, makeBatch } from "../data/batches.ts";
 import { Normalization } from "../data/normalize.ts";
 import { findCifar10Batches } from "../data/locate.ts";
 import { Rng } from "../nn/random.ts";
@@ -42,7 +42,8 @@ const set = {
   labels: Uint8Array.from({ length: N }, (_, i) => i % 10),
 };
 const norm = Normalization.channel(set);
-const x = new Float32Array(B * 3072), y = new Int32Array(B);
+const out = { x: new Float32Array(B * 3072), y: new Int32Array(B) };
+const x = out.x;
 const indices = new Rng(0).permutation(N).subarray(0, B);
 const rng = new Rng(1);
 
@@ -59,13 +60,17 @@ Deno.bench({
 });
 Deno.bench({
   group: "one batch B=128 (3x32x32)",
-  name: "fillBatch, channel normalisation",
-  fn: () => fillBatch(set, indices, x, y, { normalize: norm }),
+  name: "makeBatch, channel normalisation",
+  fn: () => {
+    makeBatch(set, indices, { normalize: norm, out });
+  },
 });
 Deno.bench({
   group: "one batch B=128 (3x32x32)",
-  name: "fillBatch, normalisation + crop + flip",
-  fn: () => fillBatch(set, indices, x, y, { normalize: norm, augment: true, rng }),
+  name: "makeBatch, normalisation + crop + flip",
+  fn: () => {
+    makeBatch(set, indices, { normalize: norm, augment: true, rng, out });
+  },
 });
 Deno.bench({
   group: "epoch of 2,048 images, B=128, shuffled + augmented",

@@ -246,7 +246,8 @@ class Reader {
       }
       case 0x65: { // APPENDS
         const values = this.popMark();
-        this.list(at).push(...values);
+        const list = this.list(at);
+        for (const v of values) list.push(v);
         return;
       }
       case 0x73: { // SETITEM

@@ -10,6 +10,8 @@
  */
 
 const BLOCK = 512;
+/** The most bytes a GNU long name or a pax header may have: far above any real path. */
+const MAX_HEADER_DATA = 1 << 20;
 const decoder = new TextDecoder();
 
 /** Reads exact byte counts out of a stream of chunks. */
@@ -177,6 +179,11 @@ async function extractEntries(bytes: StreamBytes, dest: string): Promise<string[
     const name = longName ?? (prefix ? `${prefix}/` : "") + cString(header, 0, 100);
     longName = null;
     if (type === "L" || type === "x") {
+      if (size > MAX_HEADER_DATA) {
+        throw new Error(
+          `entry ${index} has ${size} bytes of long-name data (at most ${MAX_HEADER_DATA})`,
+        );
+      }
       const data = await bytes.exact(padded) ?? new Uint8Array(0);
       longName = type === "L" ? cString(data, 0, size) : paxPath(data.subarray(0, size));
       continue;

@@ -8,7 +8,7 @@
  */
 
 import type { Rng } from "../nn/random.ts";
-import { Tensor } from "../nn/tensor.ts";
+import { type DType, Tensor } from "../nn/tensor.ts";
 import { IMAGE_BYTES, IMAGE_SHAPE, type ImageSet } from "./cifar10.ts";
 import { augmentDefaults, augmentImage, type AugmentOptions, drawAugment } from "./augment.ts";
 import { Normalization } from "./normalize.ts";
@@ -42,24 +42,55 @@ export interface BatchOptions extends ConvertOptions {
   dropLast?: boolean;
 }
 
+/** Reusable output buffers for {@link makeBatch}. */
+export interface BatchBuffers {
+  /** x: (≥B, 3, 32, 32) */
+  x: Float32Array;
+  /** y: (≥B) */
+  y: Int32Array;
+}
+
+let rawValues: Normalization | null = null;
+function noNormalization(): Normalization {
+  return rawValues ??= Normalization.none();
+}
+
 /**
- * Writes the images `indices` of `set` as float32 into `x` (B, 3, 32, 32) and their labels into
- * `y` (B): the building block for custom samplers (e.g. the homework Solver's random batches).
+ * The images `indices` of `set` as one float32 batch — the building block for custom samplers
+ * (e.g. the homework Solver's random minibatches). With `out`, the batch is written into those
+ * buffers (no allocation) and its `x` and `y` are views of them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { makeBatch } from "./batches.ts";
+ * import { Rng } from "../nn/random.ts";
+ * const set = { images: new Uint8Array(5 * 3072).fill(255), labels: Uint8Array.from([4, 3, 2, 1, 0]) };
+ * const rng = new Rng(0);
+ * const indices = Array.from({ length: 3 }, () => rng.int(5)); // with replacement, as the Solver
+ * const { x, y } = makeBatch(set, indices);
+ * assert.deepEqual(x.shape, [3, 3, 32, 32]);
+ * assert.deepEqual([...y], indices.map((i) => 4 - i));
+ * assert.equal(x.data[0], 255);
+ * ```
  */
-export function fillBatch(
+export function makeBatch(
   set: ImageSet,
   indices: ArrayLike<number>,
-  x: Float32Array,
-  y: Int32Array,
-  options: ConvertOptions = {},
-): void {
+  options: ConvertOptions & { out?: BatchBuffers } = {},
+): Batch {
   const b = indices.length, n = set.labels.length;
+  const x = options.out
+    ? options.out.x.subarray(0, b * IMAGE_BYTES)
+    : new Float32Array(b * IMAGE_BYTES);
+  const y = options.out ? options.out.y.subarray(0, b) : new Int32Array(b);
   if (x.length < b * IMAGE_BYTES || y.length < b) {
     throw new TypeError(
-      `Cannot fill a batch of ${b} images into x of ${x.length} floats and y of ${y.length}`,
+      `Cannot make a batch of ${b} images in buffers of ${options.out!.x.length} floats and ` +
+        `${options.out!.y.length} labels: they must hold ${b * IMAGE_BYTES} and ${b}`,
     );
   }
-  const norm = options.normalize ?? Normalization.none();
+  const norm = options.normalize ?? noNormalization();
   const aug = options.augment ? augmentDefaults(options.augment) : null;
   if (aug !== null && options.rng === undefined) {
     throw new TypeError("Cannot augment without a seeded generator: pass rng (an Rng)");
@@ -76,6 +107,8 @@ export function fillBatch(
       augmentImage(set.images, i, x, k * IMAGE_BYTES, norm, draw, aug.pad);
     }
   }
+  const ids = indices instanceof Int32Array ? indices : Int32Array.from(indices);
+  return { x: new Tensor(x, [b, ...IMAGE_SHAPE]), y, indices: ids };
 }
 
 /** The number of batches one epoch of {@link batches} yields. */
@@ -117,28 +150,40 @@ export function* batches(set: ImageSet, options: BatchOptions): Generator<Batch>
   const order = new Int32Array(n); // order: (N) the epoch's image order
   if (shuffle) order.set(rng!.permutation(n));
   else for (let i = 0; i < n; i++) order[i] = i;
-  const xBuffer = new Float32Array(Math.min(batchSize, n) * IMAGE_BYTES); // x: (B, 3, 32, 32)
-  const yBuffer = new Int32Array(Math.min(batchSize, n)); // y: (B)
+  const out = {
+    x: new Float32Array(Math.min(batchSize, n) * IMAGE_BYTES), // x: (B, 3, 32, 32)
+    y: new Int32Array(Math.min(batchSize, n)), // y: (B)
+  };
   for (let start = 0; start < n; start += batchSize) {
     const b = Math.min(batchSize, n - start);
     if (b < batchSize && dropLast) return;
-    const indices = order.subarray(start, start + b);
-    const x = xBuffer.subarray(0, b * IMAGE_BYTES), y = yBuffer.subarray(0, b);
-    fillBatch(set, indices, x, y, options);
-    yield { x: new Tensor(x, [b, ...IMAGE_SHAPE]), y, indices };
+    yield makeBatch(set, order.subarray(start, start + b), { ...options, out });
   }
 }
 
 /**
- * A whole set as one float32 tensor (N, 3, 32, 32), normalised — for validation, testing and
- * Part 1's small runs. 49,000 images take 602 MB: prefer {@link batches} for training.
+ * A whole set as one tensor (N, 3, 32, 32), normalised — for validation, testing and Part 1's
+ * small runs. float32 unless `dtype: "float64"` (for the naive float64 layers). 49,000 images
+ * take 602 MB in float32: prefer {@link batches} for training.
  */
-export function toTensor(set: ImageSet, normalize?: Normalization): Tensor<Float32Array> {
+export function toTensor(
+  set: ImageSet,
+  options?: { normalize?: Normalization; dtype?: "float32" },
+): Tensor<Float32Array>;
+export function toTensor(
+  set: ImageSet,
+  options: { normalize?: Normalization; dtype: "float64" },
+): Tensor<Float64Array>;
+export function toTensor(
+  set: ImageSet,
+  options: { normalize?: Normalization; dtype?: DType } = {},
+): Tensor {
   const n = set.labels.length;
+  const norm = options.normalize ?? noNormalization();
   const x = new Float32Array(n * IMAGE_BYTES); // x: (N, 3, 32, 32)
-  const norm = normalize ?? Normalization.none();
   for (let i = 0; i < n; i++) norm.apply(set.images, i, x, i * IMAGE_BYTES);
-  return new Tensor(x, [n, ...IMAGE_SHAPE]);
+  const t = new Tensor(x, [n, ...IMAGE_SHAPE]);
+  return options.dtype === "float64" ? t.astype("float64") : t;
 }
 
 /** The labels of a set as Int32Array (N), the type the losses take. */

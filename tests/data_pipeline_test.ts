@@ -3,7 +3,7 @@ import { loadCifar10 } from "../data/cifar10.ts";
 import { sliceImages, splitCifar10 } from "../data/splits.ts";
 import { channelMeanStd, meanImage, Normalization } from "../data/normalize.ts";
 import { augmentImage } from "../data/augment.ts";
-import { batchCount, batches, fillBatch, labelsInt32, toTensor } from "../data/batches.ts";
+import { batchCount, batches, labelsInt32, makeBatch, toTensor } from "../data/batches.ts";
 import { assertAllClose, assertEquals, assertThrows, assertTrue } from "./_assert.ts";
 import { IMAGE_BYTES, sliceSet, syntheticSet } from "./_data_fixtures.ts";
 
@@ -79,14 +79,14 @@ function stats(x: Float32Array, n: number, channel: number): { mean: number; std
 Deno.test("Normalization", async (t) => {
   const train = syntheticSet(20, 4), other = syntheticSet(5, 9);
   await t.step("channel: the training split gets mean 0 and std 1 per channel", () => {
-    const x = toTensor(train, Normalization.channel(train)).data;
+    const x = toTensor(train, { normalize: Normalization.channel(train) }).data;
     for (let c = 0; c < 3; c++) {
       const { mean, std } = stats(x, 20, c);
       assertAllClose([mean, std], [0, 1], 1e-5, `channel ${c}`);
     }
   });
   await t.step("meanImage: the training split gets a zero mean image", () => {
-    const x = toTensor(train, Normalization.meanImage(train)).data;
+    const x = toTensor(train, { normalize: Normalization.meanImage(train) }).data;
     const mean = new Float64Array(IMAGE_BYTES);
     for (let i = 0; i < 20; i++) {
       for (let p = 0; p < IMAGE_BYTES; p++) mean[p] += x[i * IMAGE_BYTES + p] / 20;
@@ -100,7 +100,10 @@ Deno.test("Normalization", async (t) => {
     for (const norm of [Normalization.channel(train), Normalization.meanImage(train)]) {
       const back = Normalization.fromJSON(JSON.parse(JSON.stringify(norm)));
       assertEquals(back.kind, norm.kind);
-      assertEquals(toTensor(other, back).data, toTensor(other, norm).data);
+      assertEquals(
+        toTensor(other, { normalize: back }).data,
+        toTensor(other, { normalize: norm }).data,
+      );
     }
   });
   await t.step("bad saved parameters", () => {
@@ -169,7 +172,7 @@ Deno.test("augmentImage()", async (t) => {
 Deno.test("batches()", async (t) => {
   const set = syntheticSet(23, 6);
   const norm = Normalization.channel(set);
-  const full = toTensor(set, norm).data;
+  const full = toTensor(set, { normalize: norm }).data;
 
   await t.step("in order: every image once, batches of 5 then 3", () => {
     const sizes: number[] = [];
@@ -238,10 +241,44 @@ Deno.test("batches()", async (t) => {
     assertThrows(() => [...batches(set, { batchSize: 4, shuffle: true })], TypeError, "rng");
     assertThrows(() => [...batches(set, { batchSize: 4, augment: true })], TypeError, "rng");
     assertThrows(
-      () => fillBatch(set, [23], new Float32Array(IMAGE_BYTES), new Int32Array(1)),
+      () => makeBatch(set, [23]),
       RangeError,
       "image 23 of a set of 23",
     );
+    assertThrows(
+      () =>
+        makeBatch(set, [1, 2], { out: { x: new Float32Array(IMAGE_BYTES), y: new Int32Array(2) } }),
+      TypeError,
+      "must hold 6144 and 2",
+    );
+  });
+});
+
+Deno.test("makeBatch() and toTensor()", async (t) => {
+  const set = syntheticSet(9, 8);
+  const norm = Normalization.meanImage(set);
+  const full = toTensor(set, { normalize: norm });
+  await t.step("indices with repeats, as the Solver samples them", () => {
+    const { x, y, indices } = makeBatch(set, [4, 4, 0], { normalize: norm });
+    assertEquals(x.shape, [3, 3, 32, 32]);
+    assertEquals([...y], [set.labels[4], set.labels[4], set.labels[0]]);
+    assertEquals([...indices], [4, 4, 0]);
+    assertEquals(
+      x.data.subarray(0, IMAGE_BYTES),
+      full.data.subarray(4 * IMAGE_BYTES, 5 * IMAGE_BYTES),
+    );
+    assertEquals(x.data.subarray(2 * IMAGE_BYTES), full.data.subarray(0, IMAGE_BYTES));
+  });
+  await t.step("into given buffers", () => {
+    const out = { x: new Float32Array(4 * IMAGE_BYTES), y: new Int32Array(4) };
+    const batch = makeBatch(set, [1, 2], { normalize: norm, out });
+    assertTrue(batch.x.data.buffer === out.x.buffer && batch.y.buffer === out.y.buffer);
+    assertEquals(batch.x.shape, [2, 3, 32, 32]);
+  });
+  await t.step("float64 for the naive layers", () => {
+    const x64 = toTensor(set, { normalize: norm, dtype: "float64" });
+    assertEquals(x64.dtype, "float64");
+    assertEquals(x64.data, Float64Array.from(full.data));
   });
 });
 
