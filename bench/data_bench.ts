@@ -2,7 +2,8 @@
  * Data pipeline benches: loading CIFAR-10 against the bare file reads (the I/O floor), and
  * making a training batch with and without augmentation against a plain copy of its bytes.
  *
- *   CIFAR10_DIR=../shared/data/cifar-10-batches-bin deno bench --allow-read --allow-env bench/data_bench.ts
+ *   CIFAR10_DIR=../shared/data/cifar-10-batches-bin \
+ *     deno bench --allow-read --allow-env bench/data_bench.ts
  *
  * The load benches need CIFAR10_DIR; the batch benches use synthetic images when it is unset.
  */

@@ -26,7 +26,8 @@ const peak = process.resourceUsage().maxRSS * 1024; // getrusage: kilobytes
 const bytes = data.train.images.length + data.train.labels.length + data.test.images.length +
   data.test.labels.length;
 console.log(
-  `loaded ${data.train.labels.length} + ${data.test.labels.length} images (${data.format}) from ${data.dir}`,
+  `loaded ${data.train.labels.length} + ${data.test.labels.length} images (${data.format})`,
+  `from ${data.dir}`,
 );
 console.log(
   `time ${ms.toFixed(0)} ms; stores ${(bytes / MB).toFixed(0)} MB; rss ${

@@ -110,7 +110,7 @@ function checkHeader(block: Uint8Array, index: number): void {
  * ```ts
  * import assert from "node:assert/strict";
  * import { safeEntryPath } from "./_tar.ts";
- * assert.deepEqual(safeEntryPath("./cifar-10-batches-bin/data_batch_1.bin"), ["cifar-10-batches-bin", "data_batch_1.bin"]);
+ * assert.deepEqual(safeEntryPath("./cifar/data_batch_1.bin"), ["cifar", "data_batch_1.bin"]);
  * assert.throws(() => safeEntryPath("a/../../etc/passwd"), /would escape/);
  * ```
  */

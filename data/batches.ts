@@ -65,7 +65,8 @@ function noNormalization(): Normalization {
  * import assert from "node:assert/strict";
  * import { makeBatch } from "./batches.ts";
  * import { Rng } from "../nn/random.ts";
- * const set = { images: new Uint8Array(5 * 3072).fill(255), labels: Uint8Array.from([4, 3, 2, 1, 0]) };
+ * const labels = Uint8Array.from([4, 3, 2, 1, 0]);
+ * const set = { images: new Uint8Array(5 * 3072).fill(255), labels };
  * const rng = new Rng(0);
  * const indices = Array.from({ length: 3 }, () => rng.int(5)); // with replacement, as the Solver
  * const { x, y } = makeBatch(set, indices);
@@ -129,7 +130,8 @@ export function batchCount(
  * import assert from "node:assert/strict";
  * import { batches } from "./batches.ts";
  * import { Rng } from "../nn/random.ts";
- * const set = { images: new Uint8Array(10 * 3072), labels: Uint8Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]) };
+ * const labels = Uint8Array.from({ length: 10 }, (_, i) => i);
+ * const set = { images: new Uint8Array(10 * 3072), labels };
  * const seen: number[] = [];
  * for (const { x, y } of batches(set, { batchSize: 4, shuffle: true, rng: new Rng(0) })) {
  *   assert.equal(x.shape[1], 3);

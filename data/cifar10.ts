@@ -107,8 +107,9 @@ async function recordCount(path: string): Promise<number> {
   if (size === 0 || size % RECORD_BYTES !== 0) {
     throw new Error(
       `Cannot read CIFAR-10 batch "${path}": its size ${size} bytes is not a positive multiple ` +
-        `of ${RECORD_BYTES} (1 label byte + ${IMAGE_BYTES} pixel bytes per image); the file is ` +
-        `damaged or not a CIFAR-10 binary batch — download it again with \`deno task data:cifar10\``,
+        `of ${RECORD_BYTES} (1 label byte + ${IMAGE_BYTES} pixel bytes per image); the file ` +
+        "is damaged or not a CIFAR-10 binary batch — download it again with " +
+        "`deno task data:cifar10`",
     );
   }
   return size / RECORD_BYTES;

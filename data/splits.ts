@@ -64,7 +64,8 @@ function count(name: string, value: number | undefined, fallback: number, max: n
  * const set = (n: number) => ({ images: new Uint8Array(n * 3072), labels: new Uint8Array(n) });
  * const data = { train: set(50000), test: set(10000), classes: [] };
  * const { train, val, test } = splitCifar10(data);
- * assert.deepEqual([train.labels.length, val.labels.length, test.labels.length], [49000, 1000, 10000]);
+ * const sizes = [train, val, test].map((s) => s.labels.length);
+ * assert.deepEqual(sizes, [49000, 1000, 10000]);
  * const small = splitCifar10(data, { numTrain: 100, numVal: 10, numTest: 20 });
  * assert.equal(small.val.labels.byteOffset, 49000); // still the last 1,000's first 10
  * ```
