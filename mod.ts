@@ -18,3 +18,16 @@ export { arrayFor, shapeSize, Tensor } from "./nn/tensor.ts";
 export type { DType, TensorData } from "./nn/tensor.ts";
 export { Rng } from "./nn/random.ts";
 export type { ConvDims, PoolDims } from "./kernels/dims.ts";
+export {
+  decodeSafetensors,
+  encodeSafetensors,
+  loadSafetensors,
+  saveSafetensors,
+} from "./nn/safetensors.ts";
+export type {
+  SafeArray,
+  SafeDType,
+  SafeTensor,
+  SafeTensorInput,
+  SafeTensors,
+} from "./nn/safetensors.ts";
