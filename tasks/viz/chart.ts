@@ -1,0 +1,216 @@
+/**
+ * Line charts of training curves as Vega-Lite specs: one spec gives both the PNG (through
+ * {@linkcode "./render.ts"}) and the interactive chart of the HTML report.
+ *
+ * A value that was not measured is simply absent; a value that was measured but is NaN or ±∞
+ * (or ≤ 0 on a log axis) breaks its line there and is marked by a dashed red rule, so a diverged
+ * run shows where it diverged instead of crashing the plot.
+ *
+ * @module
+ */
+
+import type { TopLevelSpec } from "vega-lite";
+import type { MetricName, MetricsRow } from "./metrics.ts";
+
+/** One curve: points (x[i], y[i]); y may hold NaN/±∞, which are marked as gaps. */
+export interface Series {
+  name: string;
+  /** CSS colour, e.g. `"#1f77b4"`. */
+  color: string;
+  x: ArrayLike<number>;
+  y: ArrayLike<number>;
+}
+
+/** What a line chart shows. */
+export interface LineChartOptions {
+  title: string;
+  xTitle: string;
+  yTitle: string;
+  series: Series[];
+  /** Logarithmic y axis (for losses). */
+  logY?: boolean;
+  /** d3-format of the y axis labels, e.g. `".0%"` for accuracies. */
+  yFormat?: string;
+  /** Plot area size in CSS pixels (default 640 × 360). */
+  width?: number;
+  height?: number;
+}
+
+/** The colours of the curves (matplotlib's, as in the homework's notebooks). */
+export const COLORS = { train: "#1f77b4", val: "#ff7f0e", bad: "#d62728" } as const;
+
+/** The font the PNGs are drawn with (shipped by the `dejavu-fonts-ttf` package). */
+export const FONT_FAMILY = "DejaVu Sans";
+
+interface Datum {
+  x: number;
+  y: number | null;
+  series: string;
+  bad: boolean;
+  /** Draw a dot: the series is sparse (validation once an epoch, say). */
+  dot: boolean;
+}
+
+const MAX_DOTS = 40;
+
+function chartData(o: LineChartOptions): { values: Datum[]; names: string[]; bad: number } {
+  const values: Datum[] = [];
+  const names: string[] = [];
+  let good = 0, bad = 0;
+  for (const s of o.series) {
+    if (s.x.length !== s.y.length) {
+      throw new TypeError(
+        `Cannot plot "${o.title}": series "${s.name}" has ${s.x.length} x values but ` +
+          `${s.y.length} y values`,
+      );
+    }
+    if (s.x.length === 0) continue;
+    names.push(s.name);
+    const dot = s.x.length <= MAX_DOTS;
+    for (let i = 0; i < s.x.length; i++) {
+      const y = s.y[i];
+      const ok = Number.isFinite(y) && !(o.logY && y <= 0);
+      values.push({ x: s.x[i], y: ok ? y : null, series: s.name, bad: !ok, dot });
+      if (ok) good++;
+      else bad++;
+    }
+  }
+  if (good === 0) {
+    throw new RangeError(
+      `Cannot plot "${o.title}": there is nothing to draw (${
+        bad === 0 ? "no series has any measured value" : `all ${bad} values are NaN, ±∞ or ≤ 0`
+      }); log more iterations before plotting`,
+    );
+  }
+  return { values, names, bad };
+}
+
+/**
+ * The Vega-Lite spec of a line chart: title, axis titles, a legend, a log axis on request,
+ * and dashed red rules where a value is not finite.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lineChartSpec } from "./chart.ts";
+ * const spec = lineChartSpec({
+ *   title: "Loss",
+ *   xTitle: "iteration",
+ *   yTitle: "loss",
+ *   series: [{ name: "train", color: "#1f77b4", x: [0, 1, 2], y: [2.3, NaN, 1.9] }],
+ * });
+ * assert.equal(spec.title, "Loss");
+ * assert.throws(() => lineChartSpec({ title: "Empty", xTitle: "", yTitle: "", series: [] }), {
+ *   name: "RangeError",
+ * });
+ * ```
+ */
+export function lineChartSpec(o: LineChartOptions): TopLevelSpec {
+  const { values, names, bad } = chartData(o);
+  const badLabel = o.logY ? "NaN, ±∞ or ≤ 0" : "NaN or ±∞";
+  const domain = bad > 0 ? [...names, badLabel] : names;
+  const range = [...o.series.filter((s) => s.x.length > 0).map((s) => s.color), COLORS.bad];
+  const color = {
+    field: "series",
+    type: "nominal" as const,
+    title: null,
+    scale: { domain, range: range.slice(0, domain.length) },
+    legend: {
+      orient: "right" as const,
+      symbolType: "stroke",
+      symbolStrokeWidth: 3,
+      labelFontSize: 12,
+    },
+  };
+  const x = { field: "x", type: "quantitative" as const, title: o.xTitle };
+  const y = {
+    field: "y",
+    type: "quantitative" as const,
+    title: o.yTitle,
+    scale: o.logY ? { type: "log" as const, nice: false } : { zero: false },
+    axis: o.yFormat ? { format: o.yFormat } : {},
+  };
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: o.title,
+    width: o.width ?? 640,
+    height: o.height ?? 360,
+    background: "white",
+    config: { font: FONT_FAMILY, title: { fontSize: 16 }, axis: { labelFontSize: 12 } },
+    data: { values },
+    layer: [
+      {
+        mark: { type: "line", strokeWidth: 2, invalid: "break-paths-filter-domains" },
+        encoding: { x, y, color, tooltip: [{ field: "series" }, { field: "x" }, { field: "y" }] },
+      },
+      {
+        transform: [{ filter: "datum.dot && !datum.bad" }],
+        mark: { type: "point", filled: true, size: 30, opacity: 1 },
+        encoding: { x, y, color, tooltip: [{ field: "series" }, { field: "x" }, { field: "y" }] },
+      },
+      {
+        transform: [{ filter: "datum.bad" }],
+        mark: { type: "rule", strokeDash: [6, 4], strokeWidth: 1.5 },
+        encoding: { x, color: { ...color, datum: badLabel, field: undefined } },
+      },
+    ],
+  } as TopLevelSpec;
+}
+
+/** The x axis of metric charts: iterations or epochs. */
+export type XAxis = "iteration" | "epoch";
+
+/** The points of one metric against the chosen x; rows without the metric are skipped. */
+export function metricSeries(
+  rows: readonly MetricsRow[],
+  metric: MetricName,
+  x: XAxis = "iteration",
+): { x: number[]; y: number[] } {
+  const xs: number[] = [], ys: number[] = [];
+  for (const r of rows) {
+    const v = r[metric];
+    const at = r[x];
+    if (v === undefined || at === undefined) continue;
+    xs.push(at);
+    ys.push(v);
+  }
+  return { x: xs, y: ys };
+}
+
+/** Chart options for train and val loss against iterations or epochs. */
+export function lossChartOptions(
+  rows: readonly MetricsRow[],
+  options: { x?: XAxis; logY?: boolean; title?: string } = {},
+): LineChartOptions {
+  const x = options.x ?? "iteration";
+  return {
+    title: options.title ?? "Training and validation loss",
+    xTitle: x === "iteration" ? "iteration" : "epoch",
+    yTitle: options.logY ? "loss (log scale)" : "loss",
+    logY: options.logY,
+    series: [
+      { name: "train loss", color: COLORS.train, ...metricSeries(rows, "trainLoss", x) },
+      { name: "val loss", color: COLORS.val, ...metricSeries(rows, "valLoss", x) },
+    ],
+  };
+}
+
+/** Chart options for val (and train) accuracy against iterations or epochs. */
+export function accuracyChartOptions(
+  rows: readonly MetricsRow[],
+  options: { x?: XAxis; title?: string } = {},
+): LineChartOptions {
+  const x = options.x ?? "iteration";
+  const train = metricSeries(rows, "trainAcc", x);
+  return {
+    title: options.title ??
+      (train.x.length > 0 ? "Validation and training accuracy" : "Validation accuracy"),
+    xTitle: x === "iteration" ? "iteration" : "epoch",
+    yTitle: "accuracy",
+    yFormat: ".0%",
+    series: [
+      { name: "val accuracy", color: COLORS.val, ...metricSeries(rows, "valAcc", x) },
+      { name: "train accuracy", color: COLORS.train, ...train },
+    ],
+  };
+}
