@@ -1,6 +1,6 @@
 import { decode, encode } from "fast-png";
 import jpeg from "jpeg-js";
-import { assertAtMost, assertEquals, assertThrows, assertTrue } from "./_assert.ts";
+import { assertAtMost, assertEquals, assertThrows } from "./_assert.ts";
 import {
   convolveImages,
   cropSquare,
