@@ -25,6 +25,18 @@ Deno.test("writeRunPictures()", async (t) => {
     const loss = decode(await Deno.readFile(`${dir}/mymodel_lossvstrain.png`));
     assertTrue(loss.width > 1280 && loss.height > 720, `${loss.width}×${loss.height}`);
   });
+  await t.step("logLoss and x change the pictures", async () => {
+    const metrics = fakeMetrics();
+    const read = () => Deno.readFile(`${dir}/opt_lossvstrain.png`);
+    await writeRunPictures(dir, { model: "opt", metrics });
+    const linear = await read();
+    await writeRunPictures(dir, { model: "opt", metrics, logLoss: true });
+    const log = await read();
+    await writeRunPictures(dir, { model: "opt", metrics, x: "epoch" });
+    const epochs = await read();
+    assertTrue(linear.length !== log.length || linear.some((v, i) => v !== log[i]), "log = linear");
+    assertTrue(linear.length !== epochs.length || linear.some((v, i) => v !== epochs[i]));
+  });
   await t.step("skips, with reasons, what cannot be drawn yet", async () => {
     const early = [{ iteration: 0, epoch: 0, trainLoss: 2.3 }];
     const out = await writeRunPictures(dir, { model: "early", metrics: early });

@@ -49,9 +49,12 @@ interface Datum {
   bad: boolean;
   /** Draw a dot: the series is sparse (validation once an epoch, say). */
   dot: boolean;
+  /** Line width: thinner for dense, noisy series (per-iteration training loss). */
+  width: number;
 }
 
 const MAX_DOTS = 40;
+const DENSE = 400;
 
 function chartData(o: LineChartOptions): { values: Datum[]; names: string[]; bad: number } {
   const values: Datum[] = [];
@@ -66,11 +69,11 @@ function chartData(o: LineChartOptions): { values: Datum[]; names: string[]; bad
     }
     if (s.x.length === 0) continue;
     names.push(s.name);
-    const dot = s.x.length <= MAX_DOTS;
+    const dot = s.x.length <= MAX_DOTS, width = s.x.length > DENSE ? 1 : 2;
     for (let i = 0; i < s.x.length; i++) {
       const y = s.y[i];
       const ok = Number.isFinite(y) && !(o.logY && y <= 0);
-      values.push({ x: s.x[i], y: ok ? y : null, series: s.name, bad: !ok, dot });
+      values.push({ x: s.x[i], y: ok ? y : null, series: s.name, bad: !ok, dot, width });
       if (ok) good++;
       else bad++;
     }
@@ -140,8 +143,14 @@ export function lineChartSpec(o: LineChartOptions): TopLevelSpec {
     data: { values },
     layer: [
       {
-        mark: { type: "line", strokeWidth: 2, invalid: "break-paths-filter-domains" },
-        encoding: { x, y, color, tooltip: [{ field: "series" }, { field: "x" }, { field: "y" }] },
+        mark: { type: "line", invalid: "break-paths-filter-domains" },
+        encoding: {
+          x,
+          y,
+          color,
+          strokeWidth: { field: "width", type: "quantitative", scale: null, legend: null },
+          tooltip: [{ field: "series" }, { field: "x" }, { field: "y" }],
+        },
       },
       {
         transform: [{ filter: "datum.dot && !datum.bad" }],

@@ -100,17 +100,20 @@ export async function writeRunPictures(
       await writeFileAtomic(`${runDir}/${file}`, await draw());
       result.written.push(file);
     } catch (e) {
-      if (!(e instanceof RangeError || e instanceof TypeError)) throw e;
+      if (!(e instanceof RangeError)) throw e;
       result.skipped.push({ file, reason: e.message });
     }
   };
   await attempt(
     names.loss,
-    () => vegaLiteToPng(lineChartSpec(lossChartOptions(input.metrics, input))),
+    () =>
+      vegaLiteToPng(
+        lineChartSpec(lossChartOptions(input.metrics, { x: input.x, logY: input.logLoss })),
+      ),
   );
   await attempt(
     names.accuracy,
-    () => vegaLiteToPng(lineChartSpec(accuracyChartOptions(input.metrics, input))),
+    () => vegaLiteToPng(lineChartSpec(accuracyChartOptions(input.metrics, { x: input.x }))),
   );
   const conv = input.firstConv;
   if (conv) await attempt(names.grid, () => filterGridPng(conv, input.grid));
