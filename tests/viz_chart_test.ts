@@ -8,7 +8,11 @@ import {
   lineChartSpec,
   lossChartOptions,
 } from "../tasks/viz/chart.ts";
-import { vegaLiteToPng, vegaLiteToSvg } from "../tasks/viz/render.ts";
+import { svgToPng, vegaLiteToPng, vegaLiteToSvg } from "../tasks/viz/render.ts";
+import { FontMetrics } from "../tasks/viz/_font_metrics.ts";
+import dejaVuTtf from "dejavu-fonts-ttf/ttf/DejaVuSans.ttf" with { type: "bytes" };
+
+const dejaVu = new FontMetrics(dejaVuTtf);
 
 /** Pixels whose RGB is within `tol` of `hex` in every channel. */
 function countColour(png: Uint8Array, hex: string, tol = 12): number {
@@ -64,6 +68,17 @@ Deno.test("lineChartSpec()", async (t) => {
     assertTrue(json(true).includes('"bad":true'));
     assertTrue(!json(false).includes('"bad":true'));
   });
+  await t.step("a long training curve gets a light raw line and its moving average", () => {
+    const o = lossChartOptions(fakeMetrics(2000, 100));
+    assertEquals(o.series.map((s) => s.name), [
+      "train loss",
+      "train loss (moving avg)",
+      "val loss",
+    ]);
+    assertEquals(o.series[0].color, COLORS.trainLight);
+    assertEquals(o.series[1].width, 2);
+    assertEquals(o.series[1].y.length, o.series[0].y.length);
+  });
   await t.step("epochs on x, accuracies as percentages, missing cells skipped", () => {
     const rows = fakeMetrics(100, 50);
     const o = accuracyChartOptions(rows, { x: "epoch" });
@@ -104,5 +119,34 @@ Deno.test("vegaLiteToPng()", async (t) => {
     let dark = 0;
     for (let p = 0; p < img.width * 40; p++) if (img.data[p * img.channels] < 64) dark++;
     assertTrue(dark > 500, `${dark} dark pixels in the title band`);
+  });
+});
+
+Deno.test("FontMetrics", async (t) => {
+  await t.step("advance widths agree with resvg's layout of the same font", async () => {
+    // Row 1: the text then "H"; row 2: a lone "H" where the widths say the first one starts.
+    // Both rows' ink must end in the same column.
+    // (No kerning pairs such as "Tr": resvg kerns them, the widths do not.)
+    const text = "loss 0.8394 (moving avg) abcdefghijklmnopqrstuvwxyz";
+    const size = 40, left = 10;
+    const width = dejaVu.width(text, size);
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${Math.ceil(width) + 80}" ` +
+      `height="120"><text x="${left}" y="45" font-size="${size}">${text}H</text>` +
+      `<text x="${left + width}" y="105" font-size="${size}">H</text></svg>`;
+    const img = decode(await svgToPng(svg, { scale: 1 }));
+    const rightmost = (y0: number, y1: number) => {
+      let right = -1;
+      for (let y = y0; y < y1; y++) {
+        for (let x = 0; x < img.width; x++) {
+          if (img.data[(y * img.width + x) * img.channels] < 128) right = Math.max(right, x);
+        }
+      }
+      return right;
+    };
+    const [row1, row2] = [rightmost(0, 60), rightmost(60, 120)];
+    assertTrue(row2 > width, `no ink in row 2 (${row2})`);
+    assertTrue(Math.abs(row1 - row2) <= 2, `text ends at ${row1}, the widths say ${row2}`);
+    assertEquals(dejaVu.width("MM", 10), 2 * dejaVu.width("M", 10));
+    assertTrue(dejaVu.width("i", 10) < dejaVu.width("W", 10));
   });
 });

@@ -19,6 +19,8 @@ export interface Series {
   color: string;
   x: ArrayLike<number>;
   y: ArrayLike<number>;
+  /** Line width in pixels (default 2, or 1 for dense series of more than 400 points). */
+  width?: number;
 }
 
 /** What a line chart shows. */
@@ -37,7 +39,12 @@ export interface LineChartOptions {
 }
 
 /** The colours of the curves (matplotlib's, as in the homework's notebooks). */
-export const COLORS = { train: "#1f77b4", val: "#ff7f0e", bad: "#d62728" } as const;
+export const COLORS = {
+  train: "#1f77b4",
+  trainLight: "#aec7e8",
+  val: "#ff7f0e",
+  bad: "#d62728",
+} as const;
 
 /** The font the PNGs are drawn with (shipped by the `dejavu-fonts-ttf` package). */
 export const FONT_FAMILY = "DejaVu Sans";
@@ -69,7 +76,7 @@ function chartData(o: LineChartOptions): { values: Datum[]; names: string[]; bad
     }
     if (s.x.length === 0) continue;
     names.push(s.name);
-    const dot = s.x.length <= MAX_DOTS, width = s.x.length > DENSE ? 1 : 2;
+    const dot = s.x.length <= MAX_DOTS, width = s.width ?? (s.x.length > DENSE ? 1 : 2);
     for (let i = 0; i < s.x.length; i++) {
       const y = s.y[i];
       const ok = Number.isFinite(y) && !(o.logY && y <= 0);
@@ -122,6 +129,7 @@ export function lineChartSpec(o: LineChartOptions): TopLevelSpec {
       orient: "right" as const,
       symbolType: "stroke",
       symbolStrokeWidth: 3,
+      labelLimit: 400,
       labelFontSize: 12,
     },
   };
@@ -139,7 +147,12 @@ export function lineChartSpec(o: LineChartOptions): TopLevelSpec {
     width: o.width ?? 640,
     height: o.height ?? 360,
     background: "white",
-    config: { font: FONT_FAMILY, title: { fontSize: 16 }, axis: { labelFontSize: 12 } },
+    padding: 12,
+    config: {
+      font: FONT_FAMILY,
+      title: { fontSize: 16 },
+      axis: { labelFontSize: 12, labelOverlap: true, labelSeparation: 8 },
+    },
     data: { values },
     layer: [
       {
@@ -186,19 +199,66 @@ export function metricSeries(
   return { x: xs, y: ys };
 }
 
-/** Chart options for train and val loss against iterations or epochs. */
+/**
+ * Trailing moving average over `window` finite values; a non-finite value stays as it is (it
+ * is marked on the chart) and is left out of the averages.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { movingAverage } from "./chart.ts";
+ * assert.deepEqual(movingAverage([1, 3, NaN, 5, 7], 2), [1, 2, NaN, 4, 6]);
+ * ```
+ */
+export function movingAverage(y: ArrayLike<number>, window: number): number[] {
+  const out: number[] = [], kept: number[] = [];
+  let sum = 0;
+  for (let i = 0; i < y.length; i++) {
+    if (!Number.isFinite(y[i])) {
+      out.push(y[i]);
+      continue;
+    }
+    kept.push(y[i]);
+    sum += y[i];
+    if (kept.length > window) sum -= kept[kept.length - 1 - window];
+    out.push(sum / Math.min(window, kept.length));
+  }
+  return out;
+}
+
+/** Per-iteration training losses longer than this also get a moving-average curve. */
+export const SMOOTH_ABOVE = 200;
+
+/**
+ * Chart options for train and val loss against iterations or epochs. A long, noisy training
+ * curve is drawn light, with its moving average (window: 1/50 of the points) on top.
+ */
 export function lossChartOptions(
   rows: readonly MetricsRow[],
   options: { x?: XAxis; logY?: boolean; title?: string } = {},
 ): LineChartOptions {
   const x = options.x ?? "iteration";
+  const train = metricSeries(rows, "trainLoss", x);
+  const smooth = train.x.length > SMOOTH_ABOVE;
+  const trainSeries: Series[] = smooth
+    ? [
+      { name: "train loss", color: COLORS.trainLight, ...train },
+      {
+        name: "train loss (moving avg)",
+        color: COLORS.train,
+        width: 2,
+        x: train.x,
+        y: movingAverage(train.y, Math.round(train.x.length / 50)),
+      },
+    ]
+    : [{ name: "train loss", color: COLORS.train, ...train }];
   return {
     title: options.title ?? "Training and validation loss",
     xTitle: x === "iteration" ? "iteration" : "epoch",
     yTitle: options.logY ? "loss (log scale)" : "loss",
     logY: options.logY,
     series: [
-      { name: "train loss", color: COLORS.train, ...metricSeries(rows, "trainLoss", x) },
+      ...trainSeries,
       { name: "val loss", color: COLORS.val, ...metricSeries(rows, "valLoss", x) },
     ],
   };

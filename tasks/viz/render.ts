@@ -14,8 +14,32 @@ import resvgWasm from "@resvg/resvg-wasm/index_bg.wasm" with { type: "bytes" };
 import dejaVuSans from "dejavu-fonts-ttf/ttf/DejaVuSans.ttf" with { type: "bytes" };
 import dejaVuSansBold from "dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf" with { type: "bytes" };
 import { FONT_FAMILY } from "./chart.ts";
+import { FontMetrics } from "./_font_metrics.ts";
 
 let ready: Promise<void> | undefined;
+
+const regular = new FontMetrics(dejaVuSans, "DejaVuSans.ttf");
+const bold = new FontMetrics(dejaVuSansBold, "DejaVuSans-Bold.ttf");
+
+interface TextItem {
+  fontSize?: number;
+  fontWeight?: string | number;
+  limit?: number;
+}
+
+// Vega measures text with a canvas when it has one and guesses otherwise; headless it has
+// none, so give it the real advance widths of the font the PNGs are drawn with (vl-convert
+// does the same). Labels cut to `limit` are at most that wide.
+const { textMetrics } = vega as unknown as {
+  textMetrics: { width: (item: TextItem, text: unknown) => number };
+};
+textMetrics.width = (item, text) => {
+  const size = item.fontSize != null ? +item.fontSize || 0 : 11;
+  const line = text == null ? "" : String(text).trim();
+  const heavy = item.fontWeight === "bold" || Number(item.fontWeight) >= 600;
+  const w = (heavy ? bold : regular).width(line, size);
+  return item.limit && item.limit > 0 ? Math.min(w, item.limit) : w;
+};
 
 function resvgReady(): Promise<void> {
   ready ??= initWasm(resvgWasm);
