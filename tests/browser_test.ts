@@ -193,6 +193,22 @@ Deno.test({
         assertTrue(blue.matching > 1000, `${blue.matching} train-blue pixels`);
         assertTrue(orange.matching > 500, `${orange.matching} val-orange pixels`);
       });
+      await t.step("the log-scale checkbox redraws the loss chart", async () => {
+        const title =
+          `document.querySelector("#loss svg").textContent.includes("loss (log scale)")`;
+        assertEquals(await page.evaluate<boolean>(title), false);
+        await page.evaluate(`document.getElementById("logscale").click()`);
+        let log = false;
+        for (let i = 0; i < 100 && !log; i++) {
+          log = await page.evaluate<boolean>(title);
+          if (!log) await new Promise((r) => setTimeout(r, 100));
+        }
+        assertTrue(log, "the loss chart did not switch to a log axis");
+        assertEquals(
+          await page.evaluate<number>(`document.querySelectorAll("#loss svg").length`),
+          1,
+        );
+      });
       await t.step("no console errors or uncaught exceptions", () => {
         const errors = page.events.filter((e) => {
           const p = e.params as Json;
