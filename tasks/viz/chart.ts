@@ -53,9 +53,9 @@ interface Datum {
   x: number;
   y: number | null;
   series: string;
-  bad: boolean;
+  bad?: true;
   /** Draw a dot: the series is sparse (validation once an epoch, say). */
-  dot: boolean;
+  dot?: true;
   /** Line width: thinner for dense, noisy series (per-iteration training loss). */
   width: number;
 }
@@ -80,7 +80,11 @@ function chartData(o: LineChartOptions): { values: Datum[]; names: string[]; bad
     for (let i = 0; i < s.x.length; i++) {
       const y = s.y[i];
       const ok = Number.isFinite(y) && !(o.logY && y <= 0);
-      values.push({ x: s.x[i], y: ok ? y : null, series: s.name, bad: !ok, dot, width });
+      // Flags only where true: a long run's report carries every datum.
+      const d: Datum = { x: s.x[i], y: ok ? y : null, series: s.name, width };
+      if (!ok) d.bad = true;
+      if (dot) d.dot = true;
+      values.push(d);
       if (ok) good++;
       else bad++;
     }

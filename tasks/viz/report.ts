@@ -150,7 +150,10 @@ function specsFor(run: RunData, options: ReportOptions): Record<string, unknown>
 
 /** The report page of a run as one self-contained HTML string. */
 export async function reportHtml(run: RunData, options: ReportOptions = {}): Promise<string> {
-  const specs = JSON.stringify(specsFor(run, options)).replace(/</g, "\\u003c");
+  // Six significant digits are plenty on screen and halve the page of a long run.
+  const round = (_: string, v: unknown) =>
+    typeof v === "number" && !Number.isInteger(v) ? +v.toPrecision(6) : v;
+  const specs = JSON.stringify(specsFor(run, options), round).replace(/</g, "\\u003c");
   let grid = "<p>(no first-layer weights)</p>";
   if (run.firstConv) {
     try {
