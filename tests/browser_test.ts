@@ -158,9 +158,14 @@ Deno.test({
     const report = await writeReport(dir, await loadRun(dir));
     const { child, port, drain } = await launch(chromium, `${dir}/profile`);
     try {
-      const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
-      const target = targets.find((x: Json) => x.type === "page");
-      const page = await Page.connect(target.webSocketDebuggerUrl);
+      let target: Json | undefined;
+      for (let i = 0; i < 50 && !target; i++) {
+        const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
+        target = targets.find((x: Json) => x.type === "page");
+        if (!target) await new Promise((r) => setTimeout(r, 100));
+      }
+      if (!target) throw new Error("Chromium opened no page target within 5 s");
+      const page = await Page.connect(target.webSocketDebuggerUrl as string);
       await Promise.all(["Runtime.enable", "Log.enable", "Page.enable"].map((m) => page.send(m)));
       await page.send("Emulation.setDeviceMetricsOverride", {
         width: 1200,
