@@ -225,8 +225,19 @@ Deno.test({
         assertEquals(errors.map((e) => JSON.stringify(e.params).slice(0, 300)), []);
       });
       await page.close();
+      // Close the browser through DevTools, so that it ends its helper processes itself.
+      const version = await (await fetch(`http://127.0.0.1:${port}/json/version`)).json();
+      const browser = await Page.connect(version.webSocketDebuggerUrl);
+      await browser.send("Browser.close").catch(() => {}); // the socket may close first
+      await browser.close().catch(() => {});
     } finally {
-      child.kill("SIGTERM");
+      let timer = 0;
+      const exited = await Promise.race([
+        child.status.then(() => true),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 3000))),
+      ]);
+      clearTimeout(timer);
+      if (!exited) child.kill("SIGTERM");
       await child.status;
       await drain.catch(() => {});
       await Deno.remove(dir, { recursive: true });
