@@ -231,7 +231,7 @@ Deno.test({
       await browser.send("Browser.close").catch(() => {}); // the socket may close first
       await browser.close().catch(() => {});
     } finally {
-      let timer = 0;
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const exited = await Promise.race([
         child.status.then(() => true),
         new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 3000))),
