@@ -31,7 +31,7 @@ import { loadSafetensors, type SafeTensor, type SafeTensors } from "../../nn/saf
 import { accuracyChartOptions, lineChartSpec, lossChartOptions, type XAxis } from "./chart.ts";
 import { type FilterGridOptions, filterGridPng } from "./filter_grid.ts";
 import { writeFileAtomic } from "./image.ts";
-import { type MetricsRow, parseMetricsCsv } from "./metrics.ts";
+import { formatMetricsCsv, type MetricsRow, parseMetricsCsv } from "./metrics.ts";
 import { vegaLiteToPng } from "./render.ts";
 import type { ConvWeights } from "./filter_grid.ts";
 
@@ -119,6 +119,11 @@ export async function writeRunPictures(
   if (conv) await attempt(names.grid, () => filterGridPng(conv, input.grid));
   else result.skipped.push({ file: names.grid, reason: "no first-layer weights were given" });
   return result;
+}
+
+/** Writes `metrics.csv` of a run (the whole history, atomically: safe to call every epoch). */
+export async function writeMetrics(runDir: string, rows: readonly MetricsRow[]): Promise<void> {
+  await writeFileAtomic(`${runDir}/metrics.csv`, formatMetricsCsv(rows));
 }
 
 /** The first conv layer's weight: `__metadata__.first_conv`, else the first rank-4 tensor. */
