@@ -74,3 +74,16 @@ export type { NormalizationJSON } from "./data/normalize.ts";
 export type { AugmentOptions } from "./data/augment.ts";
 export { batchCount, batches, labelsInt32, makeBatch, toTensor } from "./data/batches.ts";
 export type { Batch, BatchBuffers, BatchOptions, ConvertOptions } from "./data/batches.ts";
+export {
+  decodeSafetensors,
+  encodeSafetensors,
+  loadSafetensors,
+  saveSafetensors,
+} from "./nn/safetensors.ts";
+export type {
+  SafeArray,
+  SafeDType,
+  SafeTensor,
+  SafeTensorInput,
+  SafeTensors,
+} from "./nn/safetensors.ts";
