@@ -18,3 +18,5 @@ export { arrayFor, shapeSize, Tensor } from "./nn/tensor.ts";
 export type { DType, TensorData } from "./nn/tensor.ts";
 export { Rng } from "./nn/random.ts";
 export type { ConvDims, PoolDims } from "./kernels/dims.ts";
+export { convBackward, convForward, maxPoolBackward, maxPoolForward } from "./nn/fast_layers.ts";
+export { getThreads, setThreads } from "./kernels/wasm/mod.ts";
