@@ -37,6 +37,8 @@ export interface Kernels {
   reluBackward: typeof ref.reluBackward;
   softmaxCrossEntropy: typeof ref.softmaxCrossEntropy;
   svmLoss: typeof ref.svmLoss;
+  sgdStep: typeof ref.sgdStep;
+  adamStep: typeof ref.adamStep;
 }
 
 /** The reference backend: plain loops, any precision. */

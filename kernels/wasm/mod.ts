@@ -19,6 +19,7 @@
 import * as conv from "./conv.ts";
 import * as pool from "./pool.ts";
 import * as dense from "./dense.ts";
+import * as optim from "./optim.ts";
 
 export { getThreads, setThreads } from "./_runtime.ts";
 export { checkConvBackwardFits, checkConvForwardFits, conv2dBackward } from "./conv.ts";
@@ -38,4 +39,6 @@ export const wasmKernels = {
   reluBackward: dense.reluBackward,
   softmaxCrossEntropy: dense.softmaxCrossEntropy,
   svmLoss: dense.svmLoss,
+  sgdStep: optim.sgdStep,
+  adamStep: optim.adamStep,
 } as const;
