@@ -6,6 +6,8 @@
  * - `config.json`, `metrics.csv`, `<model>_lossvstrain.png`, `<model>_valaccuracy.png`,
  *   `<model>_gridfilt.png`, `report.html`, `test_metrics.json`: refreshed every epoch (the test
  *   results at the end);
+ * - `timing.csv`: per epoch, the training seconds so far (validation included) and the
+ *   validation loss and accuracy: the accuracy/time curve;
  * - `<model>.safetensors`: the weights (`nn/checkpoint.ts`), every epoch;
  * - `checkpoint.safetensors`: the training checkpoint for `--resume`, every epoch and on Ctrl-C.
  *
@@ -141,6 +143,17 @@ export class RunFolder {
     await writeRunPictures(this.dir, { model: this.model, metrics, firstConv });
     const run: RunData = { model: this.model, config, metrics, firstConv, testMetrics };
     await writeReport(this.dir, run);
+  }
+
+  /** timing.csv: per epoch, the training seconds so far and the validation accuracy. */
+  async saveTiming(s: TrainSession): Promise<void> {
+    const rows = s.progress.timeline.map((t) =>
+      `${t.epoch},${t.seconds.toFixed(3)},${t.valLoss},${t.valAcc}`
+    );
+    await writeFileAtomic(
+      `${this.dir}/timing.csv`,
+      ["epoch,seconds,val_loss,val_acc", ...rows].join("\n") + "\n",
+    );
   }
 
   /** test_metrics.json from a test-set evaluation; returns what it wrote. */

@@ -44,6 +44,8 @@ export interface TrainProgress {
   metrics: MetricsRow[];
   /** Seconds spent training so far (over all sessions of the run). */
   seconds: number;
+  /** At the end of each epoch: the training seconds so far and the validation accuracy. */
+  timeline: { epoch: number; seconds: number; valAcc: number; valLoss: number }[];
 }
 
 /** A model, its optimizer and schedule, and where training is. */
@@ -139,7 +141,7 @@ export function createSession(
     schedule: makeSchedule(config, config.epochs * batchesPerEpoch),
     normalization,
     batchesPerEpoch,
-    progress: { config, epoch: 0, batch: 0, step: 0, metrics: [], seconds: 0 },
+    progress: { config, epoch: 0, batch: 0, step: 0, metrics: [], seconds: 0, timeline: [] },
   };
 }
 
@@ -259,6 +261,13 @@ export async function trainEpochs(
     }
     s.progress.epoch = e + 1;
     s.progress.batch = 0;
+    const last = s.progress.metrics.at(-1)!; // the epoch's last batch is always measured
+    s.progress.timeline.push({
+      epoch: e + 1,
+      seconds: s.progress.seconds,
+      valAcc: last.valAcc!,
+      valLoss: last.valLoss!,
+    });
     await hooks.onEpochEnd?.(s);
     if (s.progress.epoch < c.epochs && hooks.shouldStop?.()) return "stopped";
   }

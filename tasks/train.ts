@@ -133,6 +133,13 @@ async function trainAndTest(
         await folder.saveCheckpoint(session);
         await folder.saveWeights(session, data.classes);
         await folder.writePictures(session, resolved);
+        await folder.saveTiming(session);
+        const t = session.progress.timeline.at(-1)!;
+        folder.bar?.clear();
+        console.error(
+          `epoch ${t.epoch}/${session.progress.config.epochs}: ${t.seconds.toFixed(1)} s ` +
+            `training so far, val acc ${(100 * t.valAcc).toFixed(2)}%`,
+        );
         folder.bar?.restart();
       },
     });
