@@ -22,6 +22,7 @@ import {
   firstConvName,
   writeAtomic,
 } from "../nn/checkpoint.ts";
+import { formatDuration } from "../data/_progress.ts";
 import { writeMetrics, writeReport, writeRunPictures } from "./viz/mod.ts";
 import type { ConvWeights } from "./viz/filter_grid.ts";
 import type { RunData, TestMetrics } from "./viz/plot.ts";
@@ -55,7 +56,7 @@ export class StepBar {
     const rate = done / Math.max(1e-3, (now - this.#start) / 1000);
     const line = `${this.label()} [${"#".repeat(fill)}${"-".repeat(width - fill)}] ${
       Math.floor(100 * f)
-    }%  ${rate.toFixed(0)} img/s`;
+    }%  ${rate.toFixed(0)} img/s  ${formatDuration((total - done) / rate)} left`;
     Deno.stderr.writeSync(new TextEncoder().encode(`\r${line}\x1b[K`));
     this.#shown = true;
   }

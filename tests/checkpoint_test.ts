@@ -191,3 +191,50 @@ Deno.test("encodeTrainCheckpoint()", async (t) => {
     );
   });
 });
+
+/** Whether Python's `safetensors` package is importable here (it is optional). */
+async function hasPythonSafetensors(): Promise<boolean> {
+  try {
+    const out = await new Deno.Command("python3", {
+      args: ["-c", "import safetensors.numpy"],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return out.success;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test({
+  name: "encodeWeights() read by Python's safetensors package",
+  ignore: !(await hasPythonSafetensors()),
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    const model = buildModel(MYMODEL, 4);
+    await Deno.writeFile(`${dir}/m.safetensors`, encodeWeights(model, MYMODEL));
+    const script = `
+import json, sys
+from safetensors import safe_open
+from safetensors.numpy import load_file
+d = load_file(sys.argv[1])
+with safe_open(sys.argv[1], "np") as f:
+    meta = f.metadata()
+print(json.dumps({"meta": meta, "t": {k: [str(v.dtype), list(v.shape), v.astype("float64").tolist()] for k, v in d.items()}}))
+`;
+    const out = await new Deno.Command("python3", {
+      args: ["-c", script, `${dir}/m.safetensors`],
+    }).output();
+    assertTrue(out.success, new TextDecoder().decode(out.stderr));
+    const py = JSON.parse(new TextDecoder().decode(out.stdout));
+    assertEquals(JSON.parse(py.meta.model), MYMODEL);
+    const state = model.stateDict();
+    assertEquals(Object.keys(py.t).sort(), [...state.keys()].sort());
+    for (const [name, t] of state) {
+      const [dtype, shape, values] = py.t[name];
+      assertEquals([dtype, shape], ["float32", [...t.shape]], name);
+      assertEquals(values.flat(4), [...t.data], name);
+    }
+    await Deno.remove(dir, { recursive: true });
+  },
+});

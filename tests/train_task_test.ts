@@ -8,6 +8,13 @@ import { train } from "../tasks/train.ts";
 import { predict } from "../tasks/predict.ts";
 import { collect } from "../tasks/collect.ts";
 import { encodeNpyUint8, parseNpyUint8 } from "../tasks/_npy.ts";
+import {
+  buildModel,
+  encodeTrainCheckpoint,
+  encodeWeights,
+  type ModelConfig,
+} from "../nn/checkpoint.ts";
+import { SGD } from "../nn/optim.ts";
 
 const CIFAR = Deno.env.get("CIFAR10_DIR");
 const ROOT = decodeURIComponent(new URL("..", import.meta.url).pathname);
@@ -241,4 +248,40 @@ Deno.test("parseNpyUint8()", async (t) => {
       assertThrows(() => parseNpyUint8(bytes, "x.npy"), TypeError, message);
     }
   });
+});
+
+Deno.test("train() predict() collect(): help and refusals before any data is read", async (t) => {
+  const tmp = await Deno.makeTempDir();
+  await t.step("--help", async () => {
+    for (const task of [train, predict, collect]) {
+      assertEquals(await quiet(() => task(["--help"])), 0);
+    }
+  });
+  await t.step("--resume refuses a folder without a checkpoint", async () => {
+    await assertRejects(() => train(["--resume", tmp]), Error, "has no checkpoint.safetensors");
+  });
+  await t.step("--resume refuses a weights file and a truncated checkpoint", async () => {
+    const config: ModelConfig = {
+      name: "convnet",
+      imSize: [3, 32, 32],
+      hiddenDim: 2,
+      kernelSize: 3,
+      nClasses: 10,
+    };
+    const model = buildModel(config);
+    await Deno.writeFile(`${tmp}/checkpoint.safetensors`, encodeWeights(model, config));
+    await assertRejects(() => train(["--resume", tmp]), TypeError, "not the weights file");
+    const full = encodeTrainCheckpoint(model, new SGD(model.parameters()), {
+      config,
+      progress: {},
+    });
+    await Deno.writeFile(`${tmp}/checkpoint.safetensors`, full.subarray(0, full.length - 100));
+    await assertRejects(() => train(["--resume", tmp]), Error, "the file is truncated");
+  });
+  await t.step("predict and collect name what is missing", async () => {
+    await assertRejects(() => predict([]), RangeError, "Cannot predict without --model");
+    await assertRejects(() => predict(["--model", tmp]), Error, "holds 0 weights files");
+    await assertRejects(() => collect([tmp]), Error, "it has no config.json");
+  });
+  await Deno.remove(tmp, { recursive: true });
 });
