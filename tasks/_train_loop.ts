@@ -11,8 +11,8 @@
  * @module
  */
 
-import type { ImageSet } from "../data/cifar10.ts";
-import { makeBatch } from "../data/batches.ts";
+import { type BatchBuffers, makeBatch } from "../data/batches.ts";
+import { IMAGE_BYTES, type ImageSet } from "../data/cifar10.ts";
 import { Normalization, type NormalizationJSON } from "../data/normalize.ts";
 import { buildModel, type ModelConfig } from "../nn/checkpoint.ts";
 import { crossEntropy } from "../nn/losses.ts";
@@ -57,6 +57,8 @@ export interface TrainSession {
   normalization: Normalization;
   progress: TrainProgress;
   batchesPerEpoch: number;
+  /** The training batch, reused by every step. */
+  buffers: BatchBuffers;
 }
 
 /** A non-finite loss: training stops, naming where and at which learning rate. */
@@ -141,6 +143,10 @@ export function createSession(
     schedule: makeSchedule(config, config.epochs * batchesPerEpoch),
     normalization,
     batchesPerEpoch,
+    buffers: {
+      x: new Float32Array(config.batchSize * IMAGE_BYTES), // x: (B, 3, 32, 32)
+      y: new Int32Array(config.batchSize), // y: (B)
+    },
     progress: { config, epoch: 0, batch: 0, step: 0, metrics: [], seconds: 0, timeline: [] },
   };
 }
@@ -191,6 +197,7 @@ function trainStep(s: TrainSession, data: TrainData, order: Int32Array, e: numbe
     normalize: s.normalization,
     augment: c.augment,
     rng: rngFor(c.seed, AUGMENT, e, b),
+    out: s.buffers,
   });
   const logits = s.model.forward(batch.x);
   const { loss, dlogits } = crossEntropy(logits, batch.y, { labelSmoothing: c.labelSmoothing });

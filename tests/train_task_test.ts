@@ -40,14 +40,15 @@ const LOG_LINE =
   /^Train Epoch: \d+ \[\d+\/\d+ \(\d+%\)\]\tTrain Loss: \d+\.\d{6}\tVal Loss: \d+\.\d{6}\tVal Acc: \d+\.\d+$/;
 const TEST_LINE = /^test set: Average loss: \d+\.\d{4}, Accuracy: \d+\/100 \(\d+%\)$/;
 
-/** Runs a task function with console.log silenced. */
+/** Runs a task function with console.log and console.error silenced. */
 async function quiet(fn: () => Promise<number>): Promise<number> {
-  const log = console.log;
-  console.log = () => {};
+  const { log, error } = console;
+  console.log = console.error = () => {};
   try {
     return await fn();
   } finally {
     console.log = log;
+    console.error = error;
   }
 }
 
@@ -90,6 +91,22 @@ Deno.test({
       const csv = await lines(`${run}/metrics.csv`);
       assertEquals(csv[0], "iteration,epoch,train_loss,val_loss,train_acc,val_acc,lr");
       assertEquals(csv.length, 1 + 3);
+    });
+
+    await t.step("train: a NaN loss stops the run, naming the step and rate", async () => {
+      const dir = `${tmp}/nan`;
+      const args = [...TINY, "--epochs", "1", "--lr", "1e38", "--schedule", "constant"];
+      assertEquals(await quiet(() => train([...args, "--out", dir])), 1);
+      const last = (await lines(`${dir}/convnet.log`)).at(-1)!;
+      assertTrue(
+        /^Training stopped: the loss is (NaN|Infinity) at step \d+ \(epoch 1\) with learning rate 1e\+38/
+          .test(last),
+        last,
+      );
+      assertTrue(
+        (await Deno.stat(`${dir}/checkpoint.safetensors`)).isFile,
+        "the start checkpoint is kept",
+      );
     });
 
     await t.step("predict: CIFAR-10 test batch, and the same images as .npy", async () => {
