@@ -42,6 +42,18 @@ export function predictBatch(model: Module, x: Tensor<Float32Array>, tta: boolea
   return logits;
 }
 
+/** The number of rows of logits: (B, K) whose argmax is the label. */
+export function countCorrect(logits: Tensor, y: ArrayLike<number>): number {
+  const [B, K] = logits.shape, d = logits.data;
+  let correct = 0;
+  for (let b = 0; b < B; b++) {
+    let best = 0;
+    for (let k = 1; k < K; k++) if (d[b * K + k] > d[b * K + best]) best = k;
+    if (best === y[b]) correct++;
+  }
+  return correct;
+}
+
 /** argmax of each row of logits: (B, K), into out at offset. */
 function argmaxRows(logits: Tensor, out: Int32Array, offset: number): void {
   const [B, K] = logits.shape, d = logits.data;

@@ -1,7 +1,9 @@
 /**
  * The training loop of `deno task train`, apart from the files it writes (`_train_files.ts`):
- * a model, SGD and a schedule, batches with augmentation, a log line and a metrics row every
- * `logInterval` batches, and a state that a checkpoint can save and `--resume` restore.
+ * a model, SGD and a schedule, batches with augmentation, a metrics row every batch (the
+ * batch's training loss and accuracy, and the rate), a log line with the validation loss and accuracy every `logInterval`
+ * batches and at the end of each epoch, and a state that a checkpoint can save and `--resume`
+ * restore.
  *
  * Determinism: the initial weights come from `seed`; the order of epoch e from
  * `rngFor(seed, ORDER, e)`; the augmentation of batch b of epoch e from
@@ -22,7 +24,7 @@ import { Rng } from "../nn/random.ts";
 import { cosineWithWarmup, oneCycle, type Schedule } from "../nn/schedule.ts";
 import type { MetricsRow } from "./viz/metrics.ts";
 import type { TrainConfig } from "./_train_config.ts";
-import { evaluate, yieldToEventLoop } from "./_train_eval.ts";
+import { countCorrect, evaluate, yieldToEventLoop } from "./_train_eval.ts";
 
 /** The images of a run. */
 export interface TrainData {
@@ -203,12 +205,13 @@ function trainStep(s: TrainSession, data: TrainData, order: Int32Array, e: numbe
   const { loss, dlogits } = crossEntropy(logits, batch.y, { labelSmoothing: c.labelSmoothing });
   const lr = s.schedule(s.progress.step);
   if (!Number.isFinite(loss)) throw new NonFiniteLossError(s.progress.step, e + 1, lr, loss);
+  const acc = countCorrect(logits, batch.y) / batch.y.length;
   s.optimizer.zeroGrad();
   s.model.backward(dlogits);
   s.optimizer.lr = lr;
   s.optimizer.step();
   s.progress.step++;
-  return { loss, lr, seen: end };
+  return { loss, acc, lr, seen: end };
 }
 
 /** Measures the validation set and logs a line and a metrics row. */
@@ -217,7 +220,7 @@ async function logProgress(
   data: TrainData,
   e: number,
   b: number,
-  r: { loss: number; lr: number },
+  r: { loss: number; acc: number; lr: number },
   hooks: TrainHooks,
 ) {
   const c = s.progress.config, n = data.train.labels.length;
@@ -232,6 +235,7 @@ async function logProgress(
     iteration: s.progress.step - 1,
     epoch: e + (b + 1) / s.batchesPerEpoch,
     trainLoss: r.loss,
+    trainAcc: r.acc,
     valLoss: val.loss,
     valAcc: val.correct / val.total,
     lr: r.lr,
@@ -260,6 +264,15 @@ export async function trainEpochs(
       s.progress.batch = b + 1;
       if (b % c.logInterval === 0 || b === s.batchesPerEpoch - 1) {
         await logProgress(s, data, e, b, r, hooks);
+      } else {
+        // Every step's training loss goes into metrics.csv, for the loss-vs-iterations plot.
+        s.progress.metrics.push({
+          iteration: s.progress.step - 1,
+          epoch: e + (b + 1) / s.batchesPerEpoch,
+          trainLoss: r.loss,
+          trainAcc: r.acc,
+          lr: r.lr,
+        });
       }
       s.progress.seconds += (performance.now() - t0) / 1000;
       hooks.onBatch?.(r.seen, n);
