@@ -129,7 +129,17 @@ const FLAGS: Record<string, string> = {
 };
 const SWITCHES = ["nesterov", "augment", "tta"];
 
-/** `run_<model>.sh`: the command that trains a model with a run's recipe. */
+/**
+ * `run_<model>.sh`: the command that trains a model with a run's recipe.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runScript } from "./_collect.ts";
+ * const sh = runScript("convnet", { lr: 0.01, tta: false });
+ * assert.ok(sh.includes("--model convnet \\\n  --lr 0.01 \\\n  --no-tta"));
+ * ```
+ */
 export function runScript(model: string, config?: Record<string, unknown>): string {
   const args = [`--model ${model}`];
   if (config) {

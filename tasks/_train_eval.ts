@@ -22,7 +22,18 @@ export interface EvalOptions {
   tta: boolean;
 }
 
-/** Mirror images: every row of x: (N, C, H, W) reversed, into a copy. */
+/**
+ * Mirror images: every row of x: (N, C, H, W) reversed, into a copy.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Tensor } from "../nn/tensor.ts";
+ * import { flipHorizontal } from "./_train_eval.ts";
+ * const x = new Tensor(new Float32Array([1, 2, 3, 4, 5, 6]), [1, 1, 2, 3]);
+ * assert.deepEqual([...flipHorizontal(x).data], [3, 2, 1, 6, 5, 4]);
+ * ```
+ */
 export function flipHorizontal(x: Tensor<Float32Array>): Tensor<Float32Array> {
   const W = x.shape[3];
   const out = x.data.slice(); // out: (N, C, H, W)
@@ -42,7 +53,18 @@ export function predictBatch(model: Module, x: Tensor<Float32Array>, tta: boolea
   return logits;
 }
 
-/** The number of rows of logits: (B, K) whose argmax is the label. */
+/**
+ * The number of rows of logits: (B, K) whose argmax is the label.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Tensor } from "../nn/tensor.ts";
+ * import { countCorrect } from "./_train_eval.ts";
+ * const logits = new Tensor(new Float32Array([0, 2, 1, 5, 0, 0]), [2, 3]);
+ * assert.equal(countCorrect(logits, [1, 1]), 1);
+ * ```
+ */
 export function countCorrect(logits: Tensor, y: ArrayLike<number>): number {
   const [B, K] = logits.shape, d = logits.data;
   let correct = 0;
@@ -142,7 +164,16 @@ export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-/** Per-class accuracy (fractions) from a confusion matrix; NaN for a class with no images. */
+/**
+ * Per-class accuracy (fractions) from a confusion matrix; NaN for a class with no images.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { perClassAccuracy } from "./_train_eval.ts";
+ * assert.deepEqual(perClassAccuracy([[3, 1], [0, 0]]), [0.75, NaN]);
+ * ```
+ */
 export function perClassAccuracy(confusion: number[][]): number[] {
   return confusion.map((row, k) => {
     const total = row.reduce((a, v) => a + v, 0);

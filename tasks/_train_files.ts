@@ -34,7 +34,16 @@ import { perClassAccuracy } from "./_train_eval.ts";
 /** The training checkpoint's file name inside a run folder. */
 export const CHECKPOINT_FILE = "checkpoint.safetensors";
 
-/** `runs/<model>-<UTC timestamp>`. */
+/**
+ * `runs/<model>-<UTC timestamp>`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { defaultOutDir } from "./_train_files.ts";
+ * assert.equal(defaultOutDir("convnet", new Date(Date.UTC(2026, 10, 27, 16, 5, 9))), "runs/convnet-20261127-160509");
+ * ```
+ */
 export function defaultOutDir(model: string, now = new Date()): string {
   const t = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
   return `runs/${model}-${t}`;

@@ -75,7 +75,17 @@ export class NonFiniteLossError extends Error {
 
 const ORDER = 1, AUGMENT = 2;
 
-/** A generator for one purpose of one epoch (and batch) of a run seeded with `seed`. */
+/**
+ * A generator for one purpose of one epoch (and batch) of a run seeded with `seed`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { rngFor } from "./_train_loop.ts";
+ * assert.equal(rngFor(1, 2, 0, 5).nextUint32(), rngFor(1, 2, 0, 5).nextUint32());
+ * assert.notEqual(rngFor(1, 2, 0, 5).nextUint32(), rngFor(1, 2, 0, 6).nextUint32());
+ * ```
+ */
 export function rngFor(seed: number, ...stream: number[]): Rng {
   let h = Math.trunc(seed) | 0;
   for (const v of stream) {
@@ -165,18 +175,48 @@ export interface TrainHooks {
   shouldStop?(): boolean;
 }
 
-/** Python's `str(float)` for the accuracy: `57.8125`, `58.0`. */
+/**
+ * Python's `str(float)` for the accuracy: `57.8125`, `58.0`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { pyFloat } from "./_train_loop.ts";
+ * assert.deepEqual([pyFloat(57.8125), pyFloat(58)], ["57.8125", "58.0"]);
+ * ```
+ */
 export function pyFloat(v: number): string {
   return Number.isInteger(v) ? v.toFixed(1) : String(v);
 }
 
-/** Python's `round()` (half to even), as its `{:.0f}` rounds. */
+/**
+ * Python's `round()` (half to even), as its `{:.0f}` rounds.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { roundHalfEven } from "./_train_loop.ts";
+ * assert.deepEqual([0.5, 1.5, 2.5, 26.1].map(roundHalfEven), [0, 2, 2, 26]);
+ * ```
+ */
 export function roundHalfEven(v: number): number {
   const r = Math.round(v);
   return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-/** The homework's log line. */
+/**
+ * The homework's log line.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { logLine } from "./_train_loop.ts";
+ * assert.equal(
+ *   logLine(1, 12800, 49000, 26.1, 1.1895394, 1.2234671, 57.8125),
+ *   "Train Epoch: 1 [12800/49000 (26%)]\tTrain Loss: 1.189539\tVal Loss: 1.223467\tVal Acc: 57.8125",
+ * );
+ * ```
+ */
 export function logLine(
   epoch: number,
   seen: number,

@@ -89,7 +89,16 @@ export async function resolveWeights(path: string): Promise<string> {
   return `${path}/${found[0]}`;
 }
 
-/** The predictions CSV text. */
+/**
+ * The predictions CSV text.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { predictionsCsv } from "./predict.ts";
+ * assert.equal(predictionsCsv(new Int32Array([3, 8])), "image_id,label\n0,3\n1,8\n");
+ * ```
+ */
 export function predictionsCsv(preds: Int32Array): string {
   const lines = ["image_id,label"];
   for (let i = 0; i < preds.length; i++) lines.push(`${i},${preds[i]}`);
