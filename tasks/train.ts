@@ -49,6 +49,20 @@ async function readResume(dir: string): Promise<Resume> {
   };
 }
 
+/** A new run must not mix its files with those of an earlier run in the same folder. */
+async function refuseOldRun(out: string): Promise<void> {
+  try {
+    await Deno.stat(`${out}/${CHECKPOINT_FILE}`);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return;
+    throw e;
+  }
+  throw new Error(
+    `Cannot start a new run in "${out}": it holds a run already; continue it with ` +
+      `--resume ${out}, or pass another --out`,
+  );
+}
+
 async function loadData(config: TrainConfig, run: RunOptions): Promise<TrainData> {
   const dir = await ensureCifar10({
     cifar10Dir: run.cifar10Dir,
@@ -74,6 +88,8 @@ export async function train(args: string[]): Promise<number> {
   const backend = selectBackend(run.backend, run.threads);
   const resume = run.resume === undefined ? undefined : await readResume(run.resume);
   const config = resume ? resume.progress.config : parsed.config!;
+  const out = resume?.dir ?? run.out ?? defaultOutDir(config.model);
+  if (!resume) await refuseOldRun(out);
   const data = await loadData(config, run);
   const session = createSession(config, data, resume);
   if (resume) {
@@ -83,10 +99,10 @@ export async function train(args: string[]): Promise<number> {
     });
     session.progress = resume.progress;
   }
-  const out = resume?.dir ?? run.out ?? defaultOutDir(config.model);
   const bar = new StepBar(() => `epoch ${session.progress.epoch + 1}/${config.epochs}`);
   const folder = new RunFolder(out, config.model, bar);
   await folder.create();
+  if (!resume) await Deno.writeTextFile(folder.logPath, ""); // a new run starts a new log
   const resolved = {
     ...config,
     out,
@@ -96,15 +112,9 @@ export async function train(args: string[]): Promise<number> {
     model_description: session.model.toString(),
   };
   await folder.saveConfig(resolved);
-  await folder.log(
-    `${
-      resume
-        ? `Resuming at epoch ${session.progress.epoch + 1}, batch ` +
-          `${session.progress.batch}, step ${session.progress.step}. `
-        : ""
-    }` +
-      `Configuration: ${JSON.stringify(resolved)}`,
-  );
+  const p = session.progress;
+  const resuming = `Resuming at epoch ${p.epoch + 1}, batch ${p.batch}, step ${p.step}. `;
+  await folder.log(`${resume ? resuming : ""}Configuration: ${JSON.stringify(resolved)}`);
   if (!resume) await folder.saveCheckpoint(session);
   return await trainAndTest(session, data, folder, resolved);
 }

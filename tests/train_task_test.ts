@@ -296,6 +296,13 @@ Deno.test("train() predict() collect(): help and refusals before any data is rea
     await Deno.writeFile(`${tmp}/checkpoint.safetensors`, full.subarray(0, full.length - 100));
     await assertRejects(() => train(["--resume", tmp]), Error, "the file is truncated");
   });
+  await t.step("a new run refuses a folder that holds a run", async () => {
+    await assertRejects(
+      () => train(["--model", "convnet", "--out", tmp]),
+      Error,
+      `it holds a run already; continue it with --resume ${tmp}`,
+    );
+  });
   await t.step("predict and collect name what is missing", async () => {
     await assertRejects(() => predict([]), RangeError, "Cannot predict without --model");
     await assertRejects(() => predict(["--model", tmp]), Error, "holds 0 weights files");
