@@ -17,6 +17,10 @@
  *   `format: "convnet.ts/train-v1"`, `model`, `normalization`, and `progress`: a JSON object
  *   the training task owns (epoch, step, config, metrics history).
  *
+ * Not saved: the generator state of `Dropout` modules (neither model uses dropout; a model that
+ * did would not resume bit for bit), and BatchNorm's `num_batches_tracked` (PyTorch loads the
+ * weights with `strict=False`).
+ *
  * Loading refuses, each with a message that says what to do: a truncated or corrupt file (the
  * safetensors decoder), a file without our metadata, a checkpoint of another model than the
  * one asked for, and tensors whose names or shapes do not match the rebuilt model.

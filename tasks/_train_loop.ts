@@ -204,6 +204,21 @@ export function roundHalfEven(v: number): number {
   return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
+/** What a log line shows. */
+export interface LogValues {
+  /** 1-based. */
+  epoch: number;
+  /** Training images before this batch in the epoch (PyTorch's batch_idx · batch size). */
+  seen: number;
+  total: number;
+  /** 100 · batch_idx / batches per epoch. */
+  percent: number;
+  trainLoss: number;
+  valLoss: number;
+  /** Percent. */
+  valAcc: number;
+}
+
 /**
  * The homework's log line.
  *
@@ -212,20 +227,21 @@ export function roundHalfEven(v: number): number {
  * import assert from "node:assert/strict";
  * import { logLine } from "./_train_loop.ts";
  * assert.equal(
- *   logLine(1, 12800, 49000, 26.1, 1.1895394, 1.2234671, 57.8125),
+ *   logLine({
+ *     epoch: 1,
+ *     seen: 12800,
+ *     total: 49000,
+ *     percent: 26.1,
+ *     trainLoss: 1.1895394,
+ *     valLoss: 1.2234671,
+ *     valAcc: 57.8125,
+ *   }),
  *   "Train Epoch: 1 [12800/49000 (26%)]\tTrain Loss: 1.189539\tVal Loss: 1.223467\tVal Acc: 57.8125",
  * );
  * ```
  */
-export function logLine(
-  epoch: number,
-  seen: number,
-  total: number,
-  percent: number,
-  trainLoss: number,
-  valLoss: number,
-  valAcc: number,
-): string {
+export function logLine(l: LogValues): string {
+  const { epoch, seen, total, percent, trainLoss, valLoss, valAcc } = l;
   return `Train Epoch: ${epoch} [${seen}/${total} (${roundHalfEven(percent)}%)]\tTrain Loss: ${
     trainLoss.toFixed(6)
   }\tVal Loss: ${valLoss.toFixed(6)}\tVal Acc: ${pyFloat(valAcc)}`;
@@ -281,7 +297,15 @@ async function logProgress(
     lr: r.lr,
   });
   const pct = 100 * b / s.batchesPerEpoch;
-  await hooks.log?.(logLine(e + 1, b * c.batchSize, n, pct, r.loss, val.loss, valAcc));
+  await hooks.log?.(logLine({
+    epoch: e + 1,
+    seen: b * c.batchSize,
+    total: n,
+    percent: pct,
+    trainLoss: r.loss,
+    valLoss: val.loss,
+    valAcc,
+  }));
 }
 
 /**
