@@ -27,9 +27,8 @@ import { writeMetrics, writeReport, writeRunPictures } from "./viz/mod.ts";
 import type { ConvWeights } from "./viz/filter_grid.ts";
 import type { RunData, TestMetrics } from "./viz/plot.ts";
 import { writeFileAtomic } from "./viz/image.ts";
-import { roundHalfEven, type TrainSession } from "./_train_loop.ts";
-import type { EvalResult } from "./_train_eval.ts";
-import { perClassAccuracy } from "./_train_eval.ts";
+import type { TrainSession } from "./_train_loop.ts";
+import { type EvalResult, perClassAccuracy } from "./_train_eval.ts";
 
 /** The training checkpoint's file name inside a run folder. */
 export const CHECKPOINT_FILE = "checkpoint.safetensors";
@@ -178,11 +177,4 @@ export class RunFolder {
     await writeFileAtomic(`${this.dir}/test_metrics.json`, JSON.stringify(t) + "\n");
     return t;
   }
-}
-
-/** The homework's last log line. */
-export function testLine(r: EvalResult): string {
-  return `test set: Average loss: ${r.loss.toFixed(4)}, Accuracy: ${r.correct}/${r.total} (${
-    roundHalfEven(100 * r.correct / r.total)
-  }%)`;
 }

@@ -25,6 +25,7 @@ import { cosineWithWarmup, oneCycle, type Schedule } from "../nn/schedule.ts";
 import type { MetricsRow } from "./viz/metrics.ts";
 import type { TrainConfig } from "./_train_config.ts";
 import { countCorrect, evaluate, yieldToEventLoop } from "./_train_eval.ts";
+import { logLine } from "./_train_log.ts";
 
 /** The images of a run. */
 export interface TrainData {
@@ -173,78 +174,6 @@ export interface TrainHooks {
   onEpochEnd?(session: TrainSession): void | Promise<void>;
   /** Polled after every batch; when true the loop returns "stopped" (progress saved by caller). */
   shouldStop?(): boolean;
-}
-
-/**
- * Python's `str(float)` for the accuracy: `57.8125`, `58.0`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { pyFloat } from "./_train_loop.ts";
- * assert.deepEqual([pyFloat(57.8125), pyFloat(58)], ["57.8125", "58.0"]);
- * ```
- */
-export function pyFloat(v: number): string {
-  return Number.isInteger(v) ? v.toFixed(1) : String(v);
-}
-
-/**
- * Python's `round()` (half to even), as its `{:.0f}` rounds.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { roundHalfEven } from "./_train_loop.ts";
- * assert.deepEqual([0.5, 1.5, 2.5, 26.1].map(roundHalfEven), [0, 2, 2, 26]);
- * ```
- */
-export function roundHalfEven(v: number): number {
-  const r = Math.round(v);
-  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
-
-/** What a log line shows. */
-export interface LogValues {
-  /** 1-based. */
-  epoch: number;
-  /** Training images before this batch in the epoch (PyTorch's batch_idx · batch size). */
-  seen: number;
-  total: number;
-  /** 100 · batch_idx / batches per epoch. */
-  percent: number;
-  trainLoss: number;
-  valLoss: number;
-  /** Percent. */
-  valAcc: number;
-}
-
-/**
- * The homework's log line.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { logLine } from "./_train_loop.ts";
- * assert.equal(
- *   logLine({
- *     epoch: 1,
- *     seen: 12800,
- *     total: 49000,
- *     percent: 26.1,
- *     trainLoss: 1.1895394,
- *     valLoss: 1.2234671,
- *     valAcc: 57.8125,
- *   }),
- *   "Train Epoch: 1 [12800/49000 (26%)]\tTrain Loss: 1.189539\tVal Loss: 1.223467\tVal Acc: 57.8125",
- * );
- * ```
- */
-export function logLine(l: LogValues): string {
-  const { epoch, seen, total, percent, trainLoss, valLoss, valAcc } = l;
-  return `Train Epoch: ${epoch} [${seen}/${total} (${roundHalfEven(percent)}%)]\tTrain Loss: ${
-    trainLoss.toFixed(6)
-  }\tVal Loss: ${valLoss.toFixed(6)}\tVal Acc: ${pyFloat(valAcc)}`;
 }
 
 /** One training step on batch `b` of epoch `e`; returns the batch loss. */

@@ -27,6 +27,7 @@ const SOURCES: [string, string][] = [
   ["tasks/train.ts", "tasks/train.ts"],
   ["tasks/_train_config.ts", "tasks/_train_config.ts"],
   ["tasks/_train_loop.ts", "tasks/_train_loop.ts"],
+  ["tasks/_train_log.ts", "tasks/_train_log.ts"],
   ["tasks/_train_eval.ts", "tasks/_train_eval.ts"],
   ["tasks/_train_files.ts", "tasks/_train_files.ts"],
   ["tasks/_train_backend.ts", "tasks/_train_backend.ts"],

@@ -11,7 +11,8 @@ import { loadTrainCheckpoint, peekTrainCheckpoint } from "../nn/checkpoint.ts";
 import { parseTrainArgs, type RunOptions, TRAIN_HELP, type TrainConfig } from "./_train_config.ts";
 import { selectBackend } from "./_train_backend.ts";
 import { evaluate } from "./_train_eval.ts";
-import { CHECKPOINT_FILE, defaultOutDir, RunFolder, StepBar, testLine } from "./_train_files.ts";
+import { CHECKPOINT_FILE, defaultOutDir, RunFolder, StepBar } from "./_train_files.ts";
+import { testLine } from "./_train_log.ts";
 import {
   createSession,
   NonFiniteLossError,

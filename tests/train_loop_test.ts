@@ -8,10 +8,9 @@ import {
 } from "../nn/checkpoint.ts";
 import { DEFAULTS, parseTrainArgs, type TrainConfig } from "../tasks/_train_config.ts";
 import { selectBackend } from "../tasks/_train_backend.ts";
-import { testLine } from "../tasks/_train_files.ts";
+import { logLine, testLine } from "../tasks/_train_log.ts";
 import {
   createSession,
-  logLine,
   NonFiniteLossError,
   type TrainData,
   trainEpochs,
