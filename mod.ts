@@ -80,6 +80,26 @@ export {
   loadSafetensors,
   saveSafetensors,
 } from "./nn/safetensors.ts";
+export {
+  buildModel,
+  decodeWeights,
+  encodeTrainCheckpoint,
+  encodeWeights,
+  firstConvName,
+  loadTrainCheckpoint,
+  loadWeights,
+  MODEL_NAMES,
+  peekTrainCheckpoint,
+  TRAIN_FORMAT,
+  WEIGHTS_FORMAT,
+} from "./nn/checkpoint.ts";
+export type {
+  LoadedWeights,
+  ModelConfig,
+  ModelName,
+  TrainState,
+  WeightsOptions,
+} from "./nn/checkpoint.ts";
 export type {
   SafeArray,
   SafeDType,

@@ -67,7 +67,21 @@ export const backends: { readonly ref: Kernels; readonly wasm: Kernels } = {
   wasm: wasmKernels,
 };
 
-/** The backend that computes in `dtype`. */
+let float32Kernels: Kernels = wasmKernels;
+
+/** Chooses the backend float32 runs on (the WASM SIMD one unless told otherwise). */
+export function setFloat32Backend(name: keyof typeof backends): Kernels {
+  const chosen = backends[name];
+  if (chosen === undefined) {
+    throw new RangeError(
+      `Unknown backend "${name}": use one of ${Object.keys(backends).join(", ")}`,
+    );
+  }
+  float32Kernels = chosen;
+  return chosen;
+}
+
+/** The backend that computes in `dtype`: float64 → ref; float32 → wasm (or the one set). */
 export function kernelsFor(dtype: DType): Kernels {
-  return dtype === "float32" ? wasmKernels : refKernels;
+  return dtype === "float32" ? float32Kernels : refKernels;
 }

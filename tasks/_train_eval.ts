@@ -1,0 +1,182 @@
+/**
+ * Evaluation for the training and prediction tasks: logits over a set of images in batches,
+ * with optional flip test-time augmentation (the mean of the logits of each image and its
+ * mirror image), then loss, accuracy and the confusion matrix.
+ *
+ * @module
+ */
+
+import { IMAGE_BYTES, type ImageSet } from "../data/cifar10.ts";
+import { makeBatch } from "../data/batches.ts";
+import type { Normalization } from "../data/normalize.ts";
+import { kernelsFor } from "../kernels/mod.ts";
+import { crossEntropy } from "../nn/losses.ts";
+import type { Module } from "../nn/modules/module.ts";
+import { Tensor } from "../nn/tensor.ts";
+
+/** How to run a model over images. */
+export interface EvalOptions {
+  normalize: Normalization;
+  batchSize: number;
+  /** Average the logits with those of the horizontally flipped images. */
+  tta: boolean;
+}
+
+/**
+ * Mirror images: every row of x: (N, C, H, W) reversed, into a copy.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Tensor } from "../nn/tensor.ts";
+ * import { flipHorizontal } from "./_train_eval.ts";
+ * const x = new Tensor(new Float32Array([1, 2, 3, 4, 5, 6]), [1, 1, 2, 3]);
+ * assert.deepEqual([...flipHorizontal(x).data], [3, 2, 1, 6, 5, 4]);
+ * ```
+ */
+export function flipHorizontal(x: Tensor<Float32Array>): Tensor<Float32Array> {
+  const W = x.shape[3];
+  const out = x.data.slice(); // out: (N, C, H, W)
+  for (let r = 0; r < out.length; r += W) out.subarray(r, r + W).reverse();
+  return new Tensor(out, x.shape);
+}
+
+/** logits: (B, K) for a batch x: (B, C, H, W), in evaluation mode, with flip TTA if asked. */
+export function predictBatch(model: Module, x: Tensor<Float32Array>, tta: boolean): Tensor {
+  const logits = model.forward(x).clone();
+  if (!tta) return logits;
+  const flipped = model.forward(flipHorizontal(x));
+  const k = kernelsFor(logits.dtype);
+  k.axpy(logits.data, flipped.data, 1, logits.size);
+  // logits ← a + b, then ← (a + b) − ½(a + b): the mean of the two, with the axpy kernel.
+  k.axpy(logits.data, logits.data.slice(), -0.5, logits.size);
+  return logits;
+}
+
+/**
+ * The number of rows of logits: (B, K) whose argmax is the label.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Tensor } from "../nn/tensor.ts";
+ * import { countCorrect } from "./_train_eval.ts";
+ * const logits = new Tensor(new Float32Array([0, 2, 1, 5, 0, 0]), [2, 3]);
+ * assert.equal(countCorrect(logits, [1, 1]), 1);
+ * ```
+ */
+export function countCorrect(logits: Tensor, y: ArrayLike<number>): number {
+  const [B, K] = logits.shape, d = logits.data;
+  let correct = 0;
+  for (let b = 0; b < B; b++) {
+    let best = 0;
+    for (let k = 1; k < K; k++) if (d[b * K + k] > d[b * K + best]) best = k;
+    if (best === y[b]) correct++;
+  }
+  return correct;
+}
+
+/** argmax of each row of logits: (B, K), into out at offset. */
+function argmaxRows(logits: Tensor, out: Int32Array, offset: number): void {
+  const [B, K] = logits.shape, d = logits.data;
+  for (let b = 0; b < B; b++) {
+    let best = 0;
+    for (let k = 1; k < K; k++) if (d[b * K + k] > d[b * K + best]) best = k;
+    out[offset + b] = best;
+  }
+}
+
+/** The predicted class of every image of `set` (labels are not used). */
+export async function predictSet(
+  model: Module,
+  set: ImageSet,
+  options: EvalOptions & { onBatch?: (done: number) => void },
+): Promise<Int32Array> {
+  const n = set.labels.length;
+  const preds = new Int32Array(n); // preds: (N)
+  await forEachBatch(model, set, options, (logits, start) => {
+    argmaxRows(logits, preds, start);
+    options.onBatch?.(start + logits.shape[0]);
+  });
+  return preds;
+}
+
+/** Loss (mean cross-entropy, no smoothing), accuracy and confusion matrix on a set. */
+export interface EvalResult {
+  loss: number;
+  correct: number;
+  total: number;
+  /** confusion[true][predicted]: counts */
+  confusion: number[][];
+}
+
+/** Evaluates `model` on a labelled set. */
+export async function evaluate(
+  model: Module,
+  set: ImageSet,
+  options: EvalOptions & { nClasses: number },
+): Promise<EvalResult> {
+  const K = options.nClasses, n = set.labels.length;
+  const confusion = Array.from({ length: K }, () => new Array<number>(K).fill(0));
+  const preds = new Int32Array(Math.min(n, options.batchSize)); // preds: (B)
+  let lossSum = 0, correct = 0;
+  await forEachBatch(model, set, options, (logits, start) => {
+    const B = logits.shape[0], y = set.labels.subarray(start, start + B);
+    lossSum += crossEntropy(logits, y).loss * B;
+    argmaxRows(logits, preds, 0);
+    for (let b = 0; b < B; b++) {
+      confusion[y[b]][preds[b]]++;
+      if (preds[b] === y[b]) correct++;
+    }
+  });
+  return { loss: lossSum / n, correct, total: n, confusion };
+}
+
+async function forEachBatch(
+  model: Module,
+  set: ImageSet,
+  options: EvalOptions,
+  visit: (logits: Tensor, start: number) => void,
+): Promise<void> {
+  const n = set.labels.length, bs = options.batchSize;
+  const wasTraining = model.training;
+  model.eval();
+  const out = {
+    x: new Float32Array(Math.min(n, bs) * IMAGE_BYTES), // x: (B, 3, 32, 32)
+    y: new Int32Array(Math.min(n, bs)), // y: (B)
+  };
+  const indices = new Int32Array(Math.min(n, bs)); // indices: (B)
+  try {
+    for (let start = 0; start < n; start += bs) {
+      const b = Math.min(bs, n - start);
+      for (let i = 0; i < b; i++) indices[i] = start + i;
+      const batch = makeBatch(set, indices.subarray(0, b), { normalize: options.normalize, out });
+      visit(predictBatch(model, batch.x, options.tta), start);
+      await yieldToEventLoop();
+    }
+  } finally {
+    model.train(wasTraining);
+  }
+}
+
+/** Lets pending events (a Ctrl-C, say) run between batches. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * Per-class accuracy (fractions) from a confusion matrix; NaN for a class with no images.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { perClassAccuracy } from "./_train_eval.ts";
+ * assert.deepEqual(perClassAccuracy([[3, 1], [0, 0]]), [0.75, NaN]);
+ * ```
+ */
+export function perClassAccuracy(confusion: number[][]): number[] {
+  return confusion.map((row, k) => {
+    const total = row.reduce((a, v) => a + v, 0);
+    return total === 0 ? NaN : row[k] / total;
+  });
+}

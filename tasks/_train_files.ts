@@ -1,0 +1,180 @@
+/**
+ * The run folder of `deno task train` (the contract of `tasks/viz/plot.ts`):
+ *
+ * - `<model>.log`: the resolved configuration, the homework's log lines, and last the line
+ *   `test set: Average loss: …, Accuracy: …/… (…%)`;
+ * - `config.json`, `metrics.csv`, `<model>_lossvstrain.png`, `<model>_valaccuracy.png`,
+ *   `<model>_gridfilt.png`, `report.html`, `test_metrics.json`: refreshed every epoch (the test
+ *   results at the end);
+ * - `timing.csv`: per epoch, the training seconds so far (validation included) and the
+ *   validation loss and accuracy: the accuracy/time curve;
+ * - `<model>.safetensors`: the weights (`nn/checkpoint.ts`), every epoch;
+ * - `checkpoint.safetensors`: the training checkpoint for `--resume`, every epoch and on Ctrl-C.
+ *
+ * Every file but the log is written atomically.
+ *
+ * @module
+ */
+
+import {
+  encodeTrainCheckpoint,
+  encodeWeights,
+  firstConvName,
+  writeAtomic,
+} from "../nn/checkpoint.ts";
+import { formatDuration } from "../data/_progress.ts";
+import { writeMetrics, writeReport, writeRunPictures } from "./viz/mod.ts";
+import type { ConvWeights } from "./viz/filter_grid.ts";
+import type { RunData, TestMetrics } from "./viz/plot.ts";
+import { writeFileAtomic } from "./viz/image.ts";
+import type { TrainSession } from "./_train_loop.ts";
+import { type EvalResult, perClassAccuracy } from "./_train_eval.ts";
+
+/** The training checkpoint's file name inside a run folder. */
+export const CHECKPOINT_FILE = "checkpoint.safetensors";
+
+/**
+ * `runs/<model>-<UTC timestamp>`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { defaultOutDir } from "./_train_files.ts";
+ * assert.equal(defaultOutDir("convnet", new Date(Date.UTC(2026, 10, 27, 16, 5, 9))), "runs/convnet-20261127-160509");
+ * ```
+ */
+export function defaultOutDir(model: string, now = new Date()): string {
+  const t = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  return `runs/${model}-${t}`;
+}
+
+/** A progress bar on stderr, drawn only when stderr is a terminal. */
+export class StepBar {
+  #last = 0;
+  #start = performance.now();
+  #shown = false;
+  constructor(private label: () => string, readonly enabled = Deno.stderr.isTerminal()) {}
+
+  /** Redraws (at most 5 times a second). */
+  update(done: number, total: number): void {
+    const now = performance.now();
+    if (!this.enabled || now - this.#last < 200) return;
+    this.#last = now;
+    const width = 24, f = Math.min(1, done / total), fill = Math.round(f * width);
+    const rate = done / Math.max(1e-3, (now - this.#start) / 1000);
+    const line = `${this.label()} [${"#".repeat(fill)}${"-".repeat(width - fill)}] ${
+      Math.floor(100 * f)
+    }%  ${rate.toFixed(0)} img/s  ${formatDuration((total - done) / rate)} left`;
+    Deno.stderr.writeSync(new TextEncoder().encode(`\r${line}\x1b[K`));
+    this.#shown = true;
+  }
+
+  /** Starts timing a new pass. */
+  restart(): void {
+    this.#start = performance.now();
+  }
+
+  /** Erases the bar so a log line can be printed. */
+  clear(): void {
+    if (!this.#shown) return;
+    Deno.stderr.writeSync(new TextEncoder().encode("\r\x1b[K"));
+    this.#shown = false;
+  }
+}
+
+/** Writes the files of one run folder. */
+export class RunFolder {
+  constructor(readonly dir: string, readonly model: string, readonly bar?: StepBar) {}
+
+  get logPath(): string {
+    return `${this.dir}/${this.model}.log`;
+  }
+  get weightsPath(): string {
+    return `${this.dir}/${this.model}.safetensors`;
+  }
+  get checkpointPath(): string {
+    return `${this.dir}/${CHECKPOINT_FILE}`;
+  }
+
+  /** Creates the folder. */
+  async create(): Promise<void> {
+    await Deno.mkdir(this.dir, { recursive: true });
+  }
+
+  /** Prints a line and appends it to `<model>.log`. */
+  async log(line: string): Promise<void> {
+    this.bar?.clear();
+    console.log(line);
+    await Deno.writeTextFile(this.logPath, line + "\n", { append: true });
+  }
+
+  /** The training checkpoint (weights, optimizer, progress), atomically. */
+  async saveCheckpoint(s: TrainSession): Promise<void> {
+    const bytes = encodeTrainCheckpoint(s.model, s.optimizer, {
+      config: s.modelConfig,
+      normalization: s.normalization.toJSON(),
+      progress: s.progress,
+    });
+    await writeAtomic(this.checkpointPath, bytes);
+  }
+
+  /** `<model>.safetensors`, with the training configuration and classes in its metadata. */
+  async saveWeights(s: TrainSession, classes: readonly string[]): Promise<void> {
+    const bytes = encodeWeights(s.model, s.modelConfig, {
+      normalization: s.normalization.toJSON(),
+      extra: {
+        classes: JSON.stringify(classes),
+        tta: String(s.progress.config.tta),
+        train_config: JSON.stringify(s.progress.config),
+      },
+    });
+    await writeAtomic(this.weightsPath, bytes);
+  }
+
+  /** config.json (the recipe and how it was run). */
+  async saveConfig(config: Record<string, unknown>): Promise<void> {
+    await writeFileAtomic(`${this.dir}/config.json`, JSON.stringify(config, null, 2) + "\n");
+  }
+
+  /** metrics.csv, the pictures and report.html. */
+  async writePictures(
+    s: TrainSession,
+    config: Record<string, unknown>,
+    testMetrics?: TestMetrics,
+  ): Promise<void> {
+    const metrics = s.progress.metrics;
+    await writeMetrics(this.dir, metrics);
+    const name = firstConvName(s.model);
+    const w = name === undefined ? undefined : s.model.stateDict().get(name)!;
+    const firstConv: ConvWeights | undefined = w
+      ? { data: w.data, shape: [...w.shape] }
+      : undefined;
+    await writeRunPictures(this.dir, { model: this.model, metrics, firstConv });
+    const run: RunData = { model: this.model, config, metrics, firstConv, testMetrics };
+    await writeReport(this.dir, run);
+  }
+
+  /** timing.csv: per epoch, the training seconds so far and the validation accuracy. */
+  async saveTiming(s: TrainSession): Promise<void> {
+    const rows = s.progress.timeline.map((t) =>
+      `${t.epoch},${t.seconds.toFixed(3)},${t.valLoss},${t.valAcc}`
+    );
+    await writeFileAtomic(
+      `${this.dir}/timing.csv`,
+      ["epoch,seconds,val_loss,val_acc", ...rows].join("\n") + "\n",
+    );
+  }
+
+  /** test_metrics.json from a test-set evaluation; returns what it wrote. */
+  async saveTestMetrics(r: EvalResult, classes: readonly string[]): Promise<TestMetrics> {
+    const t: TestMetrics = {
+      accuracy: r.correct / r.total,
+      loss: r.loss,
+      perClassAccuracy: perClassAccuracy(r.confusion),
+      confusion: r.confusion,
+      classes: [...classes],
+    };
+    await writeFileAtomic(`${this.dir}/test_metrics.json`, JSON.stringify(t) + "\n");
+    return t;
+  }
+}

@@ -1,0 +1,288 @@
+/**
+ * The training loop of `deno task train`, apart from the files it writes (`_train_files.ts`):
+ * a model, SGD and a schedule, batches with augmentation, a metrics row every batch (the
+ * batch's training loss and accuracy, and the rate), a log line with the validation loss and accuracy every `logInterval`
+ * batches and at the end of each epoch, and a state that a checkpoint can save and `--resume`
+ * restore.
+ *
+ * Determinism: the initial weights come from `seed`; the order of epoch e from
+ * `rngFor(seed, ORDER, e)`; the augmentation of batch b of epoch e from
+ * `rngFor(seed, AUGMENT, e, b)`. So a run resumed at any batch draws exactly what the
+ * uninterrupted run drew, and the same seed (and thread count) gives the same numbers.
+ *
+ * @module
+ */
+
+import { type BatchBuffers, makeBatch } from "../data/batches.ts";
+import { IMAGE_BYTES, type ImageSet } from "../data/cifar10.ts";
+import { Normalization, type NormalizationJSON } from "../data/normalize.ts";
+import { buildModel, type ModelConfig } from "../nn/checkpoint.ts";
+import { crossEntropy } from "../nn/losses.ts";
+import type { Module } from "../nn/modules/module.ts";
+import { SGD } from "../nn/optim.ts";
+import { Rng } from "../nn/random.ts";
+import { cosineWithWarmup, oneCycle, type Schedule } from "../nn/schedule.ts";
+import type { MetricsRow } from "./viz/metrics.ts";
+import type { TrainConfig } from "./_train_config.ts";
+import { countCorrect, evaluate, yieldToEventLoop } from "./_train_eval.ts";
+import { logLine } from "./_train_log.ts";
+
+/** The images of a run. */
+export interface TrainData {
+  train: ImageSet;
+  val: ImageSet;
+  test: ImageSet;
+  classes: string[];
+}
+
+/** Where a run is; saved in the checkpoint (JSON). */
+export interface TrainProgress {
+  config: TrainConfig;
+  /** The epoch in progress, 0-based (= config.epochs when training is over). */
+  epoch: number;
+  /** The next batch of that epoch. */
+  batch: number;
+  /** Optimizer steps taken. */
+  step: number;
+  metrics: MetricsRow[];
+  /** Seconds spent training so far (over all sessions of the run). */
+  seconds: number;
+  /** At the end of each epoch: the training seconds so far and the validation accuracy. */
+  timeline: { epoch: number; seconds: number; valAcc: number; valLoss: number }[];
+}
+
+/** A model, its optimizer and schedule, and where training is. */
+export interface TrainSession {
+  model: Module;
+  modelConfig: ModelConfig;
+  optimizer: SGD;
+  schedule: Schedule;
+  normalization: Normalization;
+  progress: TrainProgress;
+  batchesPerEpoch: number;
+  /** The training batch, reused by every step. */
+  buffers: BatchBuffers;
+}
+
+/** A non-finite loss: training stops, naming where and at which learning rate. */
+export class NonFiniteLossError extends Error {
+  constructor(readonly step: number, readonly epoch: number, readonly lr: number, loss: number) {
+    super(
+      `Training stopped: the loss is ${loss} at step ${step} (epoch ${epoch}) with learning ` +
+        `rate ${lr}; the weights of the last checkpoint are kept. Lower --lr and start again`,
+    );
+  }
+}
+
+const ORDER = 1, AUGMENT = 2;
+
+/**
+ * A generator for one purpose of one epoch (and batch) of a run seeded with `seed`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { rngFor } from "./_train_loop.ts";
+ * assert.equal(rngFor(1, 2, 0, 5).nextUint32(), rngFor(1, 2, 0, 5).nextUint32());
+ * assert.notEqual(rngFor(1, 2, 0, 5).nextUint32(), rngFor(1, 2, 0, 6).nextUint32());
+ * ```
+ */
+export function rngFor(seed: number, ...stream: number[]): Rng {
+  let h = Math.trunc(seed) | 0;
+  for (const v of stream) {
+    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) ^ Math.imul(v + 0x9e3779b9, 0x297a2d39);
+    h = (h ^ (h >>> 12)) | 0;
+  }
+  return new Rng(h);
+}
+
+/** The learning-rate schedule of a configuration over `totalSteps` steps. */
+export function makeSchedule(c: TrainConfig, totalSteps: number): Schedule {
+  const warmupSteps = Math.round(c.warmup * totalSteps);
+  if (c.schedule === "constant") return () => c.lr;
+  if (c.schedule === "cosine") {
+    return cosineWithWarmup({
+      lr: c.lr,
+      totalSteps,
+      warmupSteps: Math.min(warmupSteps, totalSteps - 1),
+    });
+  }
+  try {
+    return oneCycle({ maxLr: c.lr, totalSteps, pctStart: c.warmup, anneal: "linear" });
+  } catch (e) {
+    throw new RangeError(
+      `Cannot use --schedule onecycle with --warmup ${c.warmup} over ${totalSteps} steps ` +
+        `(${(e as Error).message}); use more images or epochs, or --schedule cosine`,
+    );
+  }
+}
+
+/** The model configuration of a run on `data`. */
+export function modelConfigOf(c: TrainConfig, nClasses: number): ModelConfig {
+  return {
+    name: c.model,
+    imSize: [3, 32, 32],
+    hiddenDim: c.hiddenDim,
+    kernelSize: c.kernelSize,
+    nClasses,
+  };
+}
+
+/**
+ * A fresh session (weights from the seed, channel normalisation from the training images), or
+ * one whose state a checkpoint will overwrite (pass the saved normalisation then).
+ */
+export function createSession(
+  config: TrainConfig,
+  data: TrainData,
+  saved?: { normalization: NormalizationJSON },
+): TrainSession {
+  const modelConfig = modelConfigOf(config, data.classes.length);
+  const model = buildModel(modelConfig, config.seed);
+  const optimizer = new SGD(model.parameters(), {
+    lr: config.lr,
+    momentum: config.momentum,
+    weightDecay: config.weightDecay,
+    nesterov: config.nesterov,
+  });
+  const batchesPerEpoch = Math.ceil(data.train.labels.length / config.batchSize);
+  const normalization = saved
+    ? Normalization.fromJSON(saved.normalization)
+    : Normalization.channel(data.train);
+  return {
+    model,
+    modelConfig,
+    optimizer,
+    schedule: makeSchedule(config, config.epochs * batchesPerEpoch),
+    normalization,
+    batchesPerEpoch,
+    buffers: {
+      x: new Float32Array(config.batchSize * IMAGE_BYTES), // x: (B, 3, 32, 32)
+      y: new Int32Array(config.batchSize), // y: (B)
+    },
+    progress: { config, epoch: 0, batch: 0, step: 0, metrics: [], seconds: 0, timeline: [] },
+  };
+}
+
+/** What the loop tells its caller (the task writes files and prints from these). */
+export interface TrainHooks {
+  /** A log line in the homework's format. */
+  log?(line: string): void | Promise<void>;
+  /** After every batch: images done in this epoch and the epoch's size. */
+  onBatch?(done: number, total: number): void;
+  /** After each epoch, with the progress already pointing at the next one. */
+  onEpochEnd?(session: TrainSession): void | Promise<void>;
+  /** Polled after every batch; when true the loop returns "stopped" (progress saved by caller). */
+  shouldStop?(): boolean;
+}
+
+/** One training step on batch `b` of epoch `e`; returns the batch loss. */
+function trainStep(s: TrainSession, data: TrainData, order: Int32Array, e: number, b: number) {
+  const c = s.progress.config, n = data.train.labels.length;
+  const start = b * c.batchSize, end = Math.min(n, start + c.batchSize);
+  const batch = makeBatch(data.train, order.subarray(start, end), {
+    normalize: s.normalization,
+    augment: c.augment,
+    rng: rngFor(c.seed, AUGMENT, e, b),
+    out: s.buffers,
+  });
+  const logits = s.model.forward(batch.x);
+  const { loss, dlogits } = crossEntropy(logits, batch.y, { labelSmoothing: c.labelSmoothing });
+  const lr = s.schedule(s.progress.step);
+  if (!Number.isFinite(loss)) throw new NonFiniteLossError(s.progress.step, e + 1, lr, loss);
+  const acc = countCorrect(logits, batch.y) / batch.y.length;
+  s.optimizer.zeroGrad();
+  s.model.backward(dlogits);
+  s.optimizer.lr = lr;
+  s.optimizer.step();
+  s.progress.step++;
+  return { loss, acc, lr, seen: end };
+}
+
+/** Measures the validation set and logs a line and a metrics row. */
+async function logProgress(
+  s: TrainSession,
+  data: TrainData,
+  e: number,
+  b: number,
+  r: { loss: number; acc: number; lr: number },
+  hooks: TrainHooks,
+) {
+  const c = s.progress.config, n = data.train.labels.length;
+  const val = await evaluate(s.model, data.val, {
+    normalize: s.normalization,
+    batchSize: c.testBatchSize,
+    tta: c.tta,
+    nClasses: data.classes.length,
+  });
+  const valAcc = 100 * val.correct / val.total;
+  s.progress.metrics.push({
+    iteration: s.progress.step - 1,
+    epoch: e + (b + 1) / s.batchesPerEpoch,
+    trainLoss: r.loss,
+    trainAcc: r.acc,
+    valLoss: val.loss,
+    valAcc: val.correct / val.total,
+    lr: r.lr,
+  });
+  const pct = 100 * b / s.batchesPerEpoch;
+  await hooks.log?.(logLine({
+    epoch: e + 1,
+    seen: b * c.batchSize,
+    total: n,
+    percent: pct,
+    trainLoss: r.loss,
+    valLoss: val.loss,
+    valAcc,
+  }));
+}
+
+/**
+ * Trains from the session's progress to the last epoch, or until `shouldStop()`. Returns
+ * "done" or "stopped"; throws {@linkcode NonFiniteLossError} on a NaN or infinite loss.
+ */
+export async function trainEpochs(
+  s: TrainSession,
+  data: TrainData,
+  hooks: TrainHooks = {},
+): Promise<"done" | "stopped"> {
+  const c = s.progress.config, n = data.train.labels.length;
+  s.model.train();
+  while (s.progress.epoch < c.epochs) {
+    const e = s.progress.epoch;
+    const order = rngFor(c.seed, ORDER, e).permutation(n); // order: (N) the epoch's image order
+    for (let b = s.progress.batch; b < s.batchesPerEpoch; b++) {
+      const t0 = performance.now();
+      const r = trainStep(s, data, order, e, b);
+      s.progress.batch = b + 1;
+      if (b % c.logInterval === 0 || b === s.batchesPerEpoch - 1) {
+        await logProgress(s, data, e, b, r, hooks);
+      } else {
+        // Every step's training loss goes into metrics.csv, for the loss-vs-iterations plot.
+        s.progress.metrics.push({
+          iteration: s.progress.step - 1,
+          epoch: e + (b + 1) / s.batchesPerEpoch,
+          trainLoss: r.loss,
+          trainAcc: r.acc,
+          lr: r.lr,
+        });
+      }
+      s.progress.seconds += (performance.now() - t0) / 1000;
+      hooks.onBatch?.(r.seen, n);
+      await yieldToEventLoop();
+      if (b < s.batchesPerEpoch - 1 && hooks.shouldStop?.()) return "stopped";
+    }
+    s.progress.epoch = e + 1;
+    s.progress.batch = 0;
+    const last = s.progress.metrics.at(-1)!; // the epoch's last batch is always measured
+    s.progress.timeline.push({
+      epoch: e + 1,
+      seconds: s.progress.seconds,
+      valAcc: last.valAcc!,
+      valLoss: last.valLoss!,
+    });
+    await hooks.onEpochEnd?.(s);
+    if (s.progress.epoch < c.epochs && hooks.shouldStop?.()) return "stopped";
+  }
+  return "done";
+}

@@ -1,0 +1,205 @@
+/**
+ * `deno task train` (and `train:convnet`, `train:mymodel`): the homework's `train.py`. Trains a
+ * model on CIFAR-10 and writes its run folder (see `_train_files.ts`). Ctrl-C saves a
+ * checkpoint and stops; `--resume DIR` continues exactly where it stopped. Run with `--help`.
+ *
+ * @module
+ */
+
+import { ensureCifar10, loadCifar10, type NormalizationJSON, splitCifar10 } from "../data/mod.ts";
+import { loadTrainCheckpoint, peekTrainCheckpoint } from "../nn/checkpoint.ts";
+import { parseTrainArgs, type RunOptions, TRAIN_HELP, type TrainConfig } from "./_train_config.ts";
+import { selectBackend } from "./_train_backend.ts";
+import { evaluate } from "./_train_eval.ts";
+import { CHECKPOINT_FILE, defaultOutDir, RunFolder, StepBar } from "./_train_files.ts";
+import { testLine } from "./_train_log.ts";
+import {
+  createSession,
+  NonFiniteLossError,
+  type TrainData,
+  trainEpochs,
+  type TrainProgress,
+  type TrainSession,
+} from "./_train_loop.ts";
+
+/** What a resumed run starts from. */
+interface Resume {
+  dir: string;
+  bytes: Uint8Array;
+  progress: TrainProgress;
+  normalization: NormalizationJSON;
+}
+
+async function readResume(dir: string): Promise<Resume> {
+  const path = `${dir}/${CHECKPOINT_FILE}`;
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    throw new Error(
+      `Cannot resume from "${dir}": it has no ${CHECKPOINT_FILE} (is it a run folder of deno task train?)`,
+    );
+  }
+  const state = peekTrainCheckpoint(bytes, `"${path}"`);
+  return {
+    dir,
+    bytes,
+    progress: state.progress as TrainProgress,
+    normalization: state.normalization as NormalizationJSON,
+  };
+}
+
+/** A new run must not mix its files with those of an earlier run in the same folder. */
+async function refuseOldRun(out: string): Promise<void> {
+  try {
+    await Deno.stat(`${out}/${CHECKPOINT_FILE}`);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return;
+    throw e;
+  }
+  throw new Error(
+    `Cannot start a new run in "${out}": it holds a run already; continue it with ` +
+      `--resume ${out}, or pass another --out`,
+  );
+}
+
+async function loadData(config: TrainConfig, run: RunOptions): Promise<TrainData> {
+  const dir = await ensureCifar10({
+    cifar10Dir: run.cifar10Dir,
+    download: true,
+    log: (line: string) => console.error(line),
+  });
+  const cifar = await loadCifar10(dir);
+  return splitCifar10(cifar, {
+    numTrain: config.numTrain,
+    numVal: config.numVal,
+    numTest: config.numTest,
+  });
+}
+
+/** Runs the training task with command-line `args`; returns the exit code. */
+export async function train(args: string[]): Promise<number> {
+  const parsed = parseTrainArgs(args);
+  if (parsed.help) {
+    console.log(TRAIN_HELP);
+    return 0;
+  }
+  const { run } = parsed;
+  const backend = selectBackend(run.backend, run.threads);
+  const resume = run.resume === undefined ? undefined : await readResume(run.resume);
+  const config = resume ? resume.progress.config : parsed.config!;
+  const out = resume?.dir ?? run.out ?? defaultOutDir(config.model);
+  if (!resume) await refuseOldRun(out);
+  const data = await loadData(config, run);
+  const session = createSession(config, data, resume);
+  if (resume) {
+    loadTrainCheckpoint(resume.bytes, session.model, session.optimizer, {
+      source: `"${resume.dir}/${CHECKPOINT_FILE}"`,
+      expect: config.model,
+    });
+    session.progress = resume.progress;
+  }
+  const bar = new StepBar(() => `epoch ${session.progress.epoch + 1}/${config.epochs}`);
+  const folder = new RunFolder(out, config.model, bar);
+  await folder.create();
+  if (!resume) await Deno.writeTextFile(folder.logPath, ""); // a new run starts a new log
+  const resolved = {
+    ...config,
+    out,
+    threads: backend.threads,
+    backend: backend.name,
+    imagesTrain: data.train.labels.length,
+    model_description: session.model.toString(),
+  };
+  await folder.saveConfig(resolved);
+  const p = session.progress;
+  const resuming = `Resuming at epoch ${p.epoch + 1}, batch ${p.batch}, step ${p.step}. `;
+  await folder.log(`${resume ? resuming : ""}Configuration: ${JSON.stringify(resolved)}`);
+  if (!resume) await folder.saveCheckpoint(session);
+  return await trainAndTest(session, data, folder, resolved);
+}
+
+async function trainAndTest(
+  s: TrainSession,
+  data: TrainData,
+  folder: RunFolder,
+  resolved: Record<string, unknown>,
+): Promise<number> {
+  let stop = false;
+  const onSigint = () => {
+    if (stop) Deno.exit(130); // a second Ctrl-C quits at once
+    stop = true;
+    folder.bar?.clear();
+    console.error("Ctrl-C: saving a checkpoint after this batch (press Ctrl-C again to quit now)");
+  };
+  Deno.addSignalListener("SIGINT", onSigint);
+  let outcome: "done" | "stopped";
+  try {
+    outcome = await trainEpochs(s, data, {
+      log: (line) => folder.log(line),
+      onBatch: (done, total) => folder.bar?.update(done, total),
+      shouldStop: () => stop,
+      onEpochEnd: async (session) => {
+        await folder.saveCheckpoint(session);
+        await folder.saveWeights(session, data.classes);
+        await folder.writePictures(session, resolved);
+        await folder.saveTiming(session);
+        const t = session.progress.timeline.at(-1)!;
+        folder.bar?.clear();
+        console.error(
+          `epoch ${t.epoch}/${session.progress.config.epochs}: ${t.seconds.toFixed(1)} s ` +
+            `training so far, val acc ${(100 * t.valAcc).toFixed(2)}%`,
+        );
+        folder.bar?.restart();
+      },
+    });
+  } catch (e) {
+    if (!(e instanceof NonFiniteLossError)) throw e;
+    await folder.log(`${e.message} (${folder.checkpointPath})`);
+    return 1;
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSigint);
+  }
+  if (outcome === "stopped") {
+    await folder.saveCheckpoint(s);
+    await folder.saveWeights(s, data.classes);
+    await folder.writePictures(s, resolved);
+    await folder.log(
+      `Interrupted at epoch ${
+        s.progress.epoch + 1
+      }, batch ${s.progress.batch}: checkpoint saved; ` +
+        `continue with: deno task train --resume ${folder.dir}`,
+    );
+    return 130;
+  }
+  return await testRun(s, data, folder, resolved);
+}
+
+async function testRun(
+  s: TrainSession,
+  data: TrainData,
+  folder: RunFolder,
+  resolved: Record<string, unknown>,
+): Promise<number> {
+  const c = s.progress.config;
+  const result = await evaluate(s.model, data.test, {
+    normalize: s.normalization,
+    batchSize: c.testBatchSize,
+    tta: c.tta,
+    nClasses: data.classes.length,
+  });
+  const testMetrics = await folder.saveTestMetrics(result, data.classes);
+  await folder.writePictures(s, resolved, testMetrics);
+  await folder.log(testLine(result));
+  return 0;
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exitCode = await train(Deno.args);
+  } catch (e) {
+    console.error(e instanceof Error ? e.message : String(e));
+    Deno.exitCode = e instanceof RangeError || e instanceof TypeError ? 2 : 1;
+  }
+}

@@ -1,0 +1,192 @@
+import { assertEquals, assertRejects, assertThrows, assertTrue } from "./_assert.ts";
+import { syntheticSet } from "./_data_fixtures.ts";
+import { CIFAR10_CLASSES } from "../data/cifar10.ts";
+import {
+  encodeTrainCheckpoint,
+  loadTrainCheckpoint,
+  peekTrainCheckpoint,
+} from "../nn/checkpoint.ts";
+import { DEFAULTS, parseTrainArgs, type TrainConfig } from "../tasks/_train_config.ts";
+import { selectBackend } from "../tasks/_train_backend.ts";
+import { kernelsFor } from "../kernels/mod.ts";
+import { logLine, testLine } from "../tasks/_train_log.ts";
+import {
+  createSession,
+  NonFiniteLossError,
+  type TrainData,
+  trainEpochs,
+  type TrainProgress,
+  type TrainSession,
+} from "../tasks/_train_loop.ts";
+
+const DATA: TrainData = {
+  train: syntheticSet(48, 1),
+  val: syntheticSet(16, 2),
+  test: syntheticSet(16, 3),
+  classes: [...CIFAR10_CLASSES],
+};
+
+function tiny(model: "convnet" | "mymodel", more: Partial<TrainConfig> = {}): TrainConfig {
+  return {
+    ...DEFAULTS[model],
+    hiddenDim: 2,
+    kernelSize: 3,
+    batchSize: 16,
+    testBatchSize: 16,
+    epochs: 2,
+    logInterval: 2,
+    lr: 0.01,
+    warmup: 0.3,
+    numTrain: 48,
+    numVal: 16,
+    numTest: 16,
+    ...more,
+  };
+}
+
+async function straight(config: TrainConfig): Promise<{ s: TrainSession; lines: string[] }> {
+  const s = createSession(config, DATA), lines: string[] = [];
+  assertEquals(await trainEpochs(s, DATA, { log: (l) => void lines.push(l) }), "done");
+  return { s, lines };
+}
+
+/** Stops after `stopAfter` batches, saves a checkpoint, resumes from its bytes in a new session. */
+async function interrupted(config: TrainConfig, stopAfter: number) {
+  const first = createSession(config, DATA), lines: string[] = [];
+  let batches = 0;
+  const out = await trainEpochs(first, DATA, {
+    log: (l) => void lines.push(l),
+    onBatch: () => void batches++,
+    shouldStop: () => batches >= stopAfter,
+  });
+  assertEquals(out, "stopped");
+  const bytes = encodeTrainCheckpoint(first.model, first.optimizer, {
+    config: first.modelConfig,
+    normalization: first.normalization.toJSON(),
+    progress: first.progress,
+  });
+  const progress = peekTrainCheckpoint(bytes).progress as TrainProgress;
+  const s = createSession(config, DATA, { normalization: first.normalization.toJSON() });
+  loadTrainCheckpoint(bytes, s.model, s.optimizer, { expect: config.model });
+  s.progress = progress;
+  assertEquals(await trainEpochs(s, DATA, { log: (l) => void lines.push(l) }), "done");
+  return { s, lines };
+}
+
+function assertSameRun(a: { s: TrainSession; lines: string[] }, b: typeof a): void {
+  assertEquals(b.lines, a.lines);
+  assertEquals(b.s.progress.metrics, a.s.progress.metrics);
+  assertEquals(b.s.progress.step, a.s.progress.step);
+  for (const [name, t] of a.s.model.stateDict()) {
+    assertEquals([...b.s.model.stateDict().get(name)!.data], [...t.data], name);
+  }
+}
+
+Deno.test("trainEpochs() resume", async (t) => {
+  await t.step("convnet: 2 epochs straight = 1 epoch + resume", async () => {
+    const config = tiny("convnet");
+    const a = await straight(config);
+    assertEquals(a.lines.length, 2 * 2); // batches 0 and 2 of each 3-batch epoch
+    assertSameRun(a, await interrupted(config, 3));
+  });
+
+  await t.step("mymodel (BN, augmentation, Nesterov, TTA): stopped mid-epoch", async () => {
+    const config = tiny("mymodel", { schedule: "cosine" });
+    assertSameRun(await straight(config), await interrupted(config, 4));
+  });
+
+  await t.step("same seed → same numbers; another seed → others", async () => {
+    const config = tiny("convnet", { epochs: 1 });
+    const a = await straight(config), b = await straight(config);
+    assertSameRun(a, b);
+    const c = await straight({ ...config, seed: 2 });
+    assertTrue(c.lines[0] !== a.lines[0], `${c.lines[0]} differs from ${a.lines[0]}`);
+  });
+});
+
+Deno.test("trainEpochs() stops on a non-finite loss", async () => {
+  const s = createSession(tiny("convnet", { lr: 1e38, schedule: "constant" }), DATA);
+  const e = await assertRejects(() => trainEpochs(s, DATA), NonFiniteLossError);
+  const { step, lr } = e as NonFiniteLossError;
+  assertEquals(lr, 1e38);
+  assertTrue(step >= 1, `step ${step}`);
+  assertTrue(e.message.includes(`at step ${step} (epoch 1) with learning rate 1e+38`), e.message);
+});
+
+Deno.test("logLine() and testLine()", () => {
+  assertEquals(
+    logLine({
+      epoch: 1,
+      seen: 12800,
+      total: 49000,
+      percent: 100 * 100 / 383,
+      trainLoss: 1.1895394,
+      valLoss: 1.2234671,
+      valAcc: 57.8125,
+    }),
+    "Train Epoch: 1 [12800/49000 (26%)]\tTrain Loss: 1.189539\tVal Loss: 1.223467\tVal Acc: 57.8125",
+  );
+  const line = logLine({
+    epoch: 2,
+    seen: 0,
+    total: 500,
+    percent: 0,
+    trainLoss: 2,
+    valLoss: 2,
+    valAcc: 58,
+  });
+  assertEquals(
+    line,
+    "Train Epoch: 2 [0/500 (0%)]\tTrain Loss: 2.000000\tVal Loss: 2.000000\tVal Acc: 58.0",
+  );
+  assertEquals(
+    testLine({ loss: 1.24923, correct: 5670, total: 10000, confusion: [] }),
+    "test set: Average loss: 1.2492, Accuracy: 5670/10000 (57%)",
+  );
+  // Python's {:.0f} rounds half to even: 62.5 → 62.
+  assertEquals(testLine({ loss: 1, correct: 5, total: 8, confusion: [] }).endsWith("(62%)"), true);
+});
+
+Deno.test("parseTrainArgs()", async (t) => {
+  await t.step("defaults per model, flags override", () => {
+    const p = parseTrainArgs(["--model", "mymodel", "--lr", "0.1", "--no-tta", "--epochs", "3"]);
+    assertTrue(!p.help && p.config !== null);
+    if (p.help || p.config === null) return;
+    assertEquals(p.config, { ...DEFAULTS.mymodel, lr: 0.1, tta: false, epochs: 3 });
+    assertEquals(p.run.backend, "auto");
+  });
+  await t.step("--help", () => assertEquals(parseTrainArgs(["--help"]).help, true));
+  await t.step("messages name the flag", () => {
+    const cases: [string[], string][] = [
+      [[], "Cannot train without --model: use --model convnet or --model mymodel"],
+      [["--model", "vgg"], "Cannot train --model vgg"],
+      [["--model", "convnet", "--lr", "fast"], "Cannot use --lr fast: it must be a number"],
+      [["--model", "convnet", "--epochs", "1.5"], "Cannot use --epochs 1.5: it must be an integer"],
+      [["--model", "convnet", "--batch-size", "0"], "Cannot use --batch-size 0: it must be ≥ 1"],
+      [["--model", "convnet", "--kernel-size", "4"], "Cannot use --kernel-size 4: it must be odd"],
+      [["--model", "convnet", "--schedule", "step"], "Cannot use --schedule step: use one of"],
+      [["--model", "convnet", "--bogus"], "Cannot parse the flags"],
+      [["--model", "convnet", "--tta", "--no-tta"], "Cannot use both --tta and --no-tta"],
+      [["--model", "convnet", "--backend", "gpu"], "Cannot use --backend gpu"],
+      [["--model", "convnet", "--threads", "0"], "Cannot use --threads 0"],
+      [["--resume", "runs/x", "--lr", "1"], "Cannot combine --resume with --lr"],
+      [["--model", "convnet", "--momentum", "0", "--nesterov"], "Nesterov needs momentum > 0"],
+    ];
+    for (const [args, message] of cases) {
+      assertThrows(() => parseTrainArgs(args), RangeError, message);
+    }
+  });
+  await t.step("--resume keeps the saved recipe", () => {
+    const p = parseTrainArgs(["--resume", "runs/x", "--threads", "2"]);
+    assertTrue(!p.help && p.config === null && p.run.resume === "runs/x" && p.run.threads === 2);
+  });
+});
+
+Deno.test("selectBackend()", () => {
+  assertEquals(selectBackend("ref", 4), { name: "ref", threads: 1 });
+  assertEquals(kernelsFor("float32").name, "ref");
+  assertEquals(selectBackend("auto", 1), { name: "wasm", threads: 1 });
+  assertEquals(kernelsFor("float32").name, "wasm");
+  assertThrows(() => selectBackend("gpu" as never, 2), RangeError, 'Unknown backend "gpu"');
+  selectBackend("wasm", navigator.hardwareConcurrency);
+});
