@@ -28,6 +28,11 @@ export interface Kernels {
   reluBackward: typeof ref.reluBackward;
   softmaxCrossEntropy: typeof ref.softmaxCrossEntropy;
   svmLoss: typeof ref.svmLoss;
+  sumOfSquares: typeof ref.sumOfSquares;
+  axpy: typeof ref.axpy;
+  sgdStep: typeof ref.sgdStep;
+  rmspropStep: typeof ref.rmspropStep;
+  adamStep: typeof ref.adamStep;
 }
 
 /** The reference backend: plain loops, any precision. */

@@ -9,3 +9,4 @@ export * from "./pool2d.ts";
 export * from "./gemm.ts";
 export * from "./elementwise.ts";
 export * from "./loss.ts";
+export * from "./optim.ts";
