@@ -28,11 +28,18 @@ export interface Kernels {
   reluBackward: typeof ref.reluBackward;
   softmaxCrossEntropy: typeof ref.softmaxCrossEntropy;
   svmLoss: typeof ref.svmLoss;
-  sumOfSquares: typeof ref.sumOfSquares;
+  softmaxCrossEntropySmoothed: typeof ref.softmaxCrossEntropySmoothed;
   axpy: typeof ref.axpy;
+  avgPool2dForward: typeof ref.avgPool2dForward;
+  avgPool2dBackward: typeof ref.avgPool2dBackward;
+  batchNorm2dForward: typeof ref.batchNorm2dForward;
+  batchNorm2dBackward: typeof ref.batchNorm2dBackward;
+  dropoutForward: typeof ref.dropoutForward;
+  dropoutBackward: typeof ref.dropoutBackward;
   sgdStep: typeof ref.sgdStep;
-  rmspropStep: typeof ref.rmspropStep;
   adamStep: typeof ref.adamStep;
+  rmspropStep: typeof ref.rmspropStep;
+  sumOfSquares: typeof ref.sumOfSquares;
 }
 
 /** The reference backend: plain loops, any precision. */

@@ -23,8 +23,3 @@ export function sumOfSquares(x: FloatArray, n: number): number {
   for (let i = 0; i < n; i++) sum += x[i] * x[i];
   return sum;
 }
-
-/** y += a · x.  y, x: (n) */
-export function axpy(y: FloatArray, a: number, x: FloatArray, n: number): void {
-  for (let i = 0; i < n; i++) y[i] += a * x[i];
-}

@@ -1,0 +1,44 @@
+/**
+ * `ReLU`: max(x, 0) element-wise, on any shape, through the active backend's ReLU kernels.
+ *
+ * @module
+ */
+
+import { kernelsFor } from "../../kernels/mod.ts";
+import { Tensor } from "../tensor.ts";
+import { cached, checkDout, Module } from "./module.ts";
+
+/**
+ * The rectified linear unit. The gradient at exactly 0 is taken as 0 (as PyTorch does).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ReLU, Tensor } from "../../mod.ts";
+ * const y = new ReLU().forward(new Tensor(new Float64Array([-1, 0, 2]), [3]));
+ * assert.deepEqual([...y.data], [0, 0, 2]);
+ * ```
+ */
+export class ReLU extends Module {
+  #x?: Tensor;
+
+  // x: any shape → out: same shape
+  forward(x: Tensor): Tensor {
+    const out = Tensor.zeros(x.shape, x.dtype);
+    kernelsFor(x.dtype).reluForward(out.data, x.data, x.size);
+    this.#x = x;
+    return out;
+  }
+
+  backward(dout: Tensor): Tensor {
+    const x = cached("ReLU", this.#x);
+    checkDout("ReLU", dout, x.shape);
+    const dx = Tensor.zeros(x.shape, x.dtype);
+    kernelsFor(x.dtype).reluBackward(dx.data, dout.data, x.data, x.size);
+    return dx;
+  }
+
+  toString(): string {
+    return "ReLU";
+  }
+}

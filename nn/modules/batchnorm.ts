@@ -1,0 +1,152 @@
+/**
+ * `BatchNorm2d`: batch normalisation over (N, H, W) per channel, PyTorch's `nn.BatchNorm2d`.
+ * Training mode normalises with the batch statistics and moves the running ones (momentum 0.1,
+ * unbiased running variance); evaluation mode normalises with the running statistics. The
+ * maths lives in the reference kernels (kernels/ref/batchnorm.ts).
+ *
+ * @module
+ */
+
+import { kernelsFor } from "../../kernels/mod.ts";
+import { type DType, Tensor } from "../tensor.ts";
+import { checkSize } from "./_init.ts";
+import {
+  type Buffer,
+  cached,
+  checkDout,
+  checkDType,
+  checkRank,
+  Module,
+  type Parameter,
+} from "./module.ts";
+
+/** Options of `BatchNorm2d`. */
+export interface BatchNorm2dOptions {
+  /** Added to the variance before the square root (default 1e-5). */
+  eps?: number;
+  /** Weight of the new batch in the running statistics (default 0.1). */
+  momentum?: number;
+  /** Element type of the parameters, buffers and expected input (default "float32"). */
+  dtype?: DType;
+}
+
+/**
+ * Batch normalisation with a learnt scale `weight` (γ, starts at 1) and shift `bias` (β, starts
+ * at 0) per channel, and buffers `running_mean` (starts at 0) and `running_var` (starts at 1).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { BatchNorm2d, Tensor } from "../../mod.ts";
+ * const bn = new BatchNorm2d(1, { dtype: "float64" });
+ * const y = bn.forward(new Tensor(new Float64Array([1, 3]), [2, 1, 1, 1]));
+ * assert.ok(Math.abs(y.data[0] + 1) < 1e-4 && Math.abs(y.data[1] - 1) < 1e-4);
+ * assert.deepEqual([...bn.buffers()[0].value.data], [0.2]); // 0.9·0 + 0.1·2
+ * assert.equal(bn.toString(), "BatchNorm2d(1)");
+ * ```
+ */
+export class BatchNorm2d extends Module {
+  readonly numFeatures: number;
+  readonly eps: number;
+  readonly momentum: number;
+  readonly dtype: DType;
+  readonly weight: Parameter;
+  readonly bias: Parameter;
+  readonly runningMean: Buffer;
+  readonly runningVar: Buffer;
+  #x?: Tensor;
+  #saveMean: Tensor;
+  #saveInvStd: Tensor;
+  #trainedForward = true;
+
+  constructor(numFeatures: number, options: BatchNorm2dOptions = {}) {
+    super();
+    const { eps = 1e-5, momentum = 0.1, dtype = "float32" } = options;
+    checkSize("BatchNorm2d", "numFeatures", numFeatures);
+    if (!(eps > 0)) throw new RangeError(`Cannot create BatchNorm2d: eps must be > 0, got ${eps}`);
+    if (!(momentum >= 0 && momentum <= 1)) {
+      throw new RangeError(
+        `Cannot create BatchNorm2d: momentum must be in [0, 1], got ${momentum}`,
+      );
+    }
+    this.numFeatures = numFeatures;
+    this.eps = eps;
+    this.momentum = momentum;
+    this.dtype = dtype;
+    const C = numFeatures;
+    this.weight = this.addParameter("weight", Tensor.full([C], 1, dtype));
+    this.bias = this.addParameter("bias", Tensor.zeros([C], dtype));
+    this.runningMean = this.addBuffer("running_mean", Tensor.zeros([C], dtype));
+    this.runningVar = this.addBuffer("running_var", Tensor.full([C], 1, dtype));
+    this.#saveMean = Tensor.zeros([C], dtype);
+    this.#saveInvStd = Tensor.zeros([C], dtype);
+  }
+
+  // x: (N, C, H, W) → out: same shape
+  forward(x: Tensor): Tensor {
+    checkDType("BatchNorm2d", x, this.dtype);
+    checkRank("BatchNorm2d", x, 4, "(N, C, H, W)");
+    const [N, C, H, W] = x.shape;
+    if (C !== this.numFeatures) {
+      throw new TypeError(
+        `Cannot run BatchNorm2d(${this.numFeatures}): input has ${C} channels (shape [${
+          x.shape.join(", ")
+        }])`,
+      );
+    }
+    if (this.training && N * H * W < 2) {
+      throw new RangeError(
+        `Cannot run BatchNorm2d in training mode on one value per channel (shape [${
+          x.shape.join(", ")
+        }]): use a batch of 2 or more, or eval()`,
+      );
+    }
+    const out = Tensor.zeros(x.shape, this.dtype);
+    kernelsFor(this.dtype).batchNorm2dForward(
+      out.data,
+      this.#saveMean.data,
+      this.#saveInvStd.data,
+      this.runningMean.value.data,
+      this.runningVar.value.data,
+      x.data,
+      this.weight.value.data,
+      this.bias.value.data,
+      N,
+      C,
+      H * W,
+      this.eps,
+      this.momentum,
+      this.training,
+    );
+    this.#x = x;
+    this.#trainedForward = this.training;
+    return out;
+  }
+
+  // dout: (N, C, H, W) → dx: same shape; weight.grad, bias.grad += …
+  backward(dout: Tensor): Tensor {
+    const x = cached("BatchNorm2d", this.#x);
+    checkDout("BatchNorm2d", dout, x.shape);
+    const [N, C, H, W] = x.shape;
+    const dx = Tensor.zeros(x.shape, this.dtype);
+    kernelsFor(this.dtype).batchNorm2dBackward(
+      dx.data,
+      this.weight.grad.data,
+      this.bias.grad.data,
+      dout.data,
+      x.data,
+      this.weight.value.data,
+      this.#saveMean.data,
+      this.#saveInvStd.data,
+      N,
+      C,
+      H * W,
+      this.#trainedForward,
+    );
+    return dx;
+  }
+
+  toString(): string {
+    return `BatchNorm2d(${this.numFeatures})`;
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * `Conv2d`: a 2-D convolution layer over (N, C, H, W) inputs, PyTorch's `nn.Conv2d` with square
+ * kernels, one stride and symmetric zero padding. It calls the active backend's conv kernels.
+ *
+ * @module
+ */
+
+import { type ConvDims, convDims } from "../../kernels/dims.ts";
+import { kernelsFor } from "../../kernels/mod.ts";
+import { Rng } from "../random.ts";
+import { type DType, Tensor } from "../tensor.ts";
+import { checkSize, kaimingUniform } from "./_init.ts";
+import { cached, checkDout, checkDType, Module, type Parameter } from "./module.ts";
+
+/** Options of `Conv2d`. */
+export interface Conv2dOptions {
+  /** Side of the square kernel (default 3). */
+  kernelSize?: number;
+  /** Step between windows (default 1). */
+  stride?: number;
+  /** Zero padding on every side (default 0). */
+  padding?: number;
+  /** Whether to add a bias per output channel (default true). */
+  bias?: boolean;
+  /** Generator for the initial weights (default `new Rng(0)`; pass one shared Rng per model). */
+  rng?: Rng;
+  /** Element type of the parameters and the expected input (default "float32"). */
+  dtype?: DType;
+}
+
+/**
+ * A 2-D convolution: out[n,f] = b[f] + Σ_c w[f,c] ⋆ x[n,c]. Parameters `weight` (F, C, K, K) and
+ * `bias` (F), initialised as PyTorch does (U(−1/√fanIn, 1/√fanIn), fanIn = C·K·K).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Conv2d, Rng, Tensor } from "../../mod.ts";
+ * const conv = new Conv2d(3, 8, { kernelSize: 3, padding: 1, rng: new Rng(0) });
+ * const y = conv.forward(Tensor.zeros([2, 3, 5, 5], "float32"));
+ * assert.deepEqual(y.shape, [2, 8, 5, 5]);
+ * assert.equal(conv.toString(), "Conv2d(3→8, k=3, p=1)");
+ * ```
+ */
+export class Conv2d extends Module {
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly kernelSize: number;
+  readonly stride: number;
+  readonly padding: number;
+  readonly dtype: DType;
+  readonly weight: Parameter;
+  readonly bias: Parameter | null;
+  #x?: Tensor;
+  #dims?: ConvDims;
+  #zeroBias?: Tensor;
+
+  constructor(inChannels: number, outChannels: number, options: Conv2dOptions = {}) {
+    super();
+    const { kernelSize = 3, stride = 1, padding = 0, bias = true } = options;
+    const { rng = new Rng(0), dtype = "float32" } = options;
+    checkSize("Conv2d", "inChannels", inChannels);
+    checkSize("Conv2d", "outChannels", outChannels);
+    checkSize("Conv2d", "kernelSize", kernelSize);
+    checkSize("Conv2d", "stride", stride);
+    checkSize("Conv2d", "padding", padding, 0);
+    this.inChannels = inChannels;
+    this.outChannels = outChannels;
+    this.kernelSize = kernelSize;
+    this.stride = stride;
+    this.padding = padding;
+    this.dtype = dtype;
+    const fanIn = inChannels * kernelSize * kernelSize;
+    const wShape = [outChannels, inChannels, kernelSize, kernelSize];
+    this.weight = this.addParameter("weight", kaimingUniform(wShape, fanIn, rng, dtype));
+    this.bias = bias
+      ? this.addParameter("bias", kaimingUniform([outChannels], fanIn, rng, dtype))
+      : null;
+  }
+
+  // x: (N, C, H, W) → out: (N, F, HO, WO)
+  forward(x: Tensor): Tensor {
+    checkDType("Conv2d", x, this.dtype);
+    const w = this.weight.value;
+    const d = convDims("Conv2d", x.shape, w.shape, this.stride, this.padding);
+    const out = Tensor.zeros([d.N, d.F, d.HO, d.WO], this.dtype);
+    kernelsFor(this.dtype).conv2dForward(out.data, x.data, w.data, this.#biasValue().data, d);
+    this.#x = x;
+    this.#dims = d;
+    return out;
+  }
+
+  // dout: (N, F, HO, WO) → dx: (N, C, H, W); weight.grad, bias.grad += …
+  backward(dout: Tensor): Tensor {
+    const x = cached("Conv2d", this.#x), d = this.#dims!;
+    checkDout("Conv2d", dout, [d.N, d.F, d.HO, d.WO]);
+    const k = kernelsFor(this.dtype);
+    const dx = Tensor.zeros(x.shape, this.dtype);
+    k.conv2dBackwardData(dx.data, dout.data, this.weight.value.data, d);
+    // Without a bias, the filter kernel's bias gradient goes to a scratch vector.
+    const db = this.bias ? this.bias.grad : Tensor.zeros([d.F], this.dtype);
+    k.conv2dBackwardFilter(this.weight.grad.data, db.data, dout.data, x.data, d);
+    return dx;
+  }
+
+  #biasValue(): Tensor {
+    if (this.bias) return this.bias.value;
+    this.#zeroBias ??= Tensor.zeros([this.outChannels], this.dtype);
+    return this.#zeroBias;
+  }
+
+  toString(): string {
+    const parts = [`${this.inChannels}→${this.outChannels}`, `k=${this.kernelSize}`];
+    if (this.stride !== 1) parts.push(`s=${this.stride}`);
+    if (this.padding !== 0) parts.push(`p=${this.padding}`);
+    if (!this.bias) parts.push("bias=false");
+    return `Conv2d(${parts.join(", ")})`;
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * `Dropout`: inverted dropout, PyTorch's `nn.Dropout(p)`. In training each element is zeroed
+ * with probability p and the rest are scaled by 1/(1 − p); in evaluation it is the identity.
+ * Each forward draws one 32-bit seed from the module's `Rng`, and the kernel derives the mask
+ * from it (see kernels/ref/dropout.ts), so runs with the same seed repeat exactly.
+ *
+ * @module
+ */
+
+import { kernelsFor } from "../../kernels/mod.ts";
+import { Rng } from "../random.ts";
+import { Tensor } from "../tensor.ts";
+import { cached, checkDout, Module } from "./module.ts";
+
+/** Options of `Dropout`. */
+export interface DropoutOptions {
+  /** Generator of the per-forward mask seeds (default `new Rng(0)`). */
+  rng?: Rng;
+}
+
+/**
+ * Zeroes elements with probability `p` in training, scaling the rest by 1/(1 − p).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Dropout, Rng, Tensor } from "../../mod.ts";
+ * const drop = new Dropout(0.5, { rng: new Rng(1) });
+ * const y = drop.forward(Tensor.full([1000], 1));
+ * assert.ok(y.data.every((v) => v === 0 || v === 2));
+ * assert.deepEqual([...drop.eval().forward(Tensor.full([3], 1)).data], [1, 1, 1]);
+ * ```
+ */
+export class Dropout extends Module {
+  readonly p: number;
+  readonly #rng: Rng;
+  #mask?: Tensor | null;
+  #shape?: readonly number[];
+
+  constructor(p = 0.5, options: DropoutOptions = {}) {
+    super();
+    if (!(p >= 0 && p < 1)) {
+      throw new RangeError(`Cannot create Dropout: p must be in [0, 1), got ${p}`);
+    }
+    this.p = p;
+    this.#rng = options.rng ?? new Rng(0);
+  }
+
+  // x: any shape → out: same shape
+  forward(x: Tensor): Tensor {
+    this.#shape = x.shape;
+    if (!this.training || this.p === 0) {
+      this.#mask = null;
+      return x;
+    }
+    const out = Tensor.zeros(x.shape, x.dtype);
+    const mask = Tensor.zeros(x.shape, x.dtype); // mask: 0 or 1/(1 − p), x's shape
+    kernelsFor(x.dtype).dropoutForward(
+      out.data,
+      mask.data,
+      x.data,
+      x.size,
+      this.p,
+      this.#rng.nextUint32(),
+    );
+    this.#mask = mask;
+    return out;
+  }
+
+  backward(dout: Tensor): Tensor {
+    const shape = cached("Dropout", this.#shape);
+    checkDout("Dropout", dout, shape);
+    const mask = this.#mask;
+    if (!mask) return dout;
+    const dx = Tensor.zeros(shape, dout.dtype);
+    kernelsFor(dout.dtype).dropoutBackward(dx.data, dout.data, mask.data, dout.size);
+    return dx;
+  }
+
+  toString(): string {
+    return `Dropout(p=${this.p})`;
+  }
+}

@@ -1,0 +1,220 @@
+/**
+ * `Module`, the base of the module API (Part 2 of the homework, in the spirit of PyTorch's
+ * `nn.Module` and micrograd's): a layer that runs `forward`, keeps what its `backward` needs,
+ * and owns named parameters, buffers and child modules.
+ *
+ * - `forward(x)` computes the output and caches what `backward` needs (one call in flight:
+ *   call `backward` before the next `forward` of the same module).
+ * - `backward(dout)` returns ∂L/∂x and ADDS ∂L/∂θ into every parameter's `grad`, so gradients
+ *   accumulate over calls until `zeroGrad()`.
+ * - Names follow PyTorch's `state_dict`: `features.0.weight`, `bn1.running_mean`.
+ *
+ * @module
+ */
+
+import { type DType, Tensor } from "../tensor.ts";
+
+/** A trainable tensor and its gradient, which `backward` adds into. */
+export interface Parameter {
+  /** Dotted name, as PyTorch's `state_dict` would name it. */
+  readonly name: string;
+  /** The values the optimizer updates. */
+  readonly value: Tensor;
+  /** ∂L/∂value, same shape and dtype; accumulated by `backward`, cleared by `zeroGrad()`. */
+  readonly grad: Tensor;
+}
+
+/** A non-trainable tensor saved with the model (e.g. BatchNorm's running mean). */
+export interface Buffer {
+  readonly name: string;
+  readonly value: Tensor;
+}
+
+/** A name → tensor map of parameters and buffers, as PyTorch's `state_dict`. */
+export type StateDict = Map<string, Tensor>;
+
+function shapeText(shape: readonly number[]): string {
+  return `[${shape.join(", ")}]`;
+}
+
+/**
+ * The base of every layer and container.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Linear, ReLU, Rng, Sequential } from "../../mod.ts";
+ * const net = new Sequential([new Linear(4, 3, { rng: new Rng(0) }), new ReLU()]);
+ * assert.deepEqual([...net.stateDict().keys()], ["0.weight", "0.bias"]);
+ * assert.equal(net.toString(), "Sequential(Linear(4→3), ReLU)");
+ * ```
+ */
+export abstract class Module {
+  /** Training mode (batch statistics, dropout on) or evaluation mode. */
+  training = true;
+  readonly #params: Parameter[] = [];
+  readonly #buffers: Buffer[] = [];
+  readonly #children: [string, Module][] = [];
+
+  /** Computes the output and caches what `backward` needs. */
+  abstract forward(x: Tensor): Tensor;
+  /** Returns ∂L/∂x and adds ∂L/∂θ into the parameters' `grad`. */
+  abstract backward(dout: Tensor): Tensor;
+  /** A short readable description, e.g. `Conv2d(3→32, k=7, p=3)`. */
+  abstract toString(): string;
+
+  /** Registers a parameter (with a zero gradient) under a local name. */
+  protected addParameter(name: string, value: Tensor): Parameter {
+    const p = { name, value, grad: Tensor.zeros(value.shape, value.dtype) };
+    this.#params.push(p);
+    return p;
+  }
+
+  /** Registers a buffer under a local name. */
+  protected addBuffer(name: string, value: Tensor): Buffer {
+    const b = { name, value };
+    this.#buffers.push(b);
+    return b;
+  }
+
+  /** Registers a child module under a local name. */
+  protected addChild<M extends Module>(name: string, module: M): M {
+    if (!(module instanceof Module)) {
+      throw new TypeError(`Cannot add child "${name}": ${String(module)} is not a Module`);
+    }
+    this.#children.push([name, module]);
+    return module;
+  }
+
+  /** The direct children with their local names. */
+  namedChildren(): readonly [string, Module][] {
+    return this.#children;
+  }
+
+  /** Every parameter of this module and its descendants, with dotted names, in PyTorch order. */
+  parameters(): Parameter[] {
+    const out: Parameter[] = [];
+    this.#walk("", (prefix, m) => {
+      for (const p of m.#params) out.push({ name: prefix + p.name, value: p.value, grad: p.grad });
+    });
+    return out;
+  }
+
+  /** Every buffer of this module and its descendants, with dotted names. */
+  buffers(): Buffer[] {
+    const out: Buffer[] = [];
+    this.#walk("", (prefix, m) => {
+      for (const b of m.#buffers) out.push({ name: prefix + b.name, value: b.value });
+    });
+    return out;
+  }
+
+  /** Parameter name → value (the live tensors, not copies). */
+  namedParameters(): Map<string, Tensor> {
+    return new Map(this.parameters().map((p) => [p.name, p.value]));
+  }
+
+  /** Parameters and buffers, name → live tensor, in PyTorch's `state_dict` order. */
+  stateDict(): StateDict {
+    const out: StateDict = new Map();
+    this.#walk("", (prefix, m) => {
+      for (const p of m.#params) out.set(prefix + p.name, p.value);
+      for (const b of m.#buffers) out.set(prefix + b.name, b.value);
+    });
+    return out;
+  }
+
+  /**
+   * Copies every tensor of `state` into this module's parameters and buffers (converting the
+   * dtype). All names and shapes are checked before anything is copied, so a refused state
+   * leaves the module unchanged.
+   */
+  loadStateDict(state: StateDict | Record<string, Tensor>): void {
+    const given = state instanceof Map ? state : new Map(Object.entries(state));
+    const own = this.stateDict();
+    const missing = [...own.keys()].filter((k) => !given.has(k));
+    const unexpected = [...given.keys()].filter((k) => !own.has(k));
+    if (missing.length > 0 || unexpected.length > 0) {
+      throw new TypeError(
+        `Cannot load state into ${this.constructor.name}: missing keys [${
+          missing.join(", ")
+        }], unexpected keys [${unexpected.join(", ")}]; was it saved from another model?`,
+      );
+    }
+    for (const [name, target] of own) {
+      const source = given.get(name)!;
+      if (!(source instanceof Tensor)) {
+        throw new TypeError(`Cannot load "${name}": expected a Tensor, got ${String(source)}`);
+      }
+      if (shapeText(source.shape) !== shapeText(target.shape)) {
+        throw new TypeError(
+          `Cannot load "${name}": shape ${shapeText(source.shape)} does not match the model's ${
+            shapeText(target.shape)
+          }; build the model with the configuration it was saved with`,
+        );
+      }
+    }
+    for (const [name, target] of own) target.data.set(given.get(name)!.data);
+  }
+
+  /** Sets every parameter's gradient to zero. */
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.grad.data.fill(0);
+  }
+
+  /** Sets training mode (default) or evaluation mode here and in every descendant. */
+  train(mode = true): this {
+    this.#walk("", (_, m) => {
+      m.training = mode;
+    });
+    return this;
+  }
+
+  /** Sets evaluation mode: running statistics in BatchNorm, no dropout. */
+  eval(): this {
+    return this.train(false);
+  }
+
+  #walk(prefix: string, visit: (prefix: string, m: Module) => void): void {
+    visit(prefix, this);
+    for (const [name, child] of this.#children) child.#walk(`${prefix}${name}.`, visit);
+  }
+}
+
+/** Throws a TypeError unless `x` has `dtype`, naming the module. */
+export function checkDType(op: string, x: Tensor, dtype: DType): void {
+  if (x.dtype !== dtype) {
+    throw new TypeError(
+      `Cannot run ${op}: input is ${x.dtype} but the module's parameters are ${dtype}; ` +
+        `convert with x.astype("${dtype}") or build the module with { dtype: "${x.dtype}" }`,
+    );
+  }
+}
+
+/** Throws unless `backward` follows a `forward`, returning the cached value. */
+export function cached<T>(op: string, value: T | undefined): T {
+  if (value === undefined) {
+    throw new Error(`Cannot run ${op}.backward: call forward first (it caches the input)`);
+  }
+  return value;
+}
+
+/** Throws a TypeError unless `x` has the given rank, naming the expected layout. */
+export function checkRank(op: string, x: Tensor, rank: number, layout: string): void {
+  if (x.rank !== rank) {
+    throw new TypeError(
+      `Cannot run ${op}: input must have rank ${rank} ${layout}, got ${shapeText(x.shape)}`,
+    );
+  }
+}
+
+/** Throws a TypeError unless dout has the shape of the forward's output. */
+export function checkDout(op: string, dout: Tensor, shape: readonly number[]): void {
+  if (shapeText(dout.shape) !== shapeText(shape)) {
+    throw new TypeError(
+      `Cannot run ${op}.backward: dout has shape ${shapeText(dout.shape)} but forward returned ${
+        shapeText(shape)
+      }`,
+    );
+  }
+}

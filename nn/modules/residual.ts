@@ -1,0 +1,76 @@
+/**
+ * `Residual`: out = body(x) + shortcut(x), the join of a residual network (He et al., 2016);
+ * the shortcut is the identity unless one is given (e.g. a 1×1 conv when shapes change).
+ * Backward sends dout through both branches and adds their input gradients.
+ *
+ * @module
+ */
+
+import { kernelsFor } from "../../kernels/mod.ts";
+import type { Tensor } from "../tensor.ts";
+import { cached, checkDout, Module } from "./module.ts";
+
+/** Options of `Residual`. */
+export interface ResidualOptions {
+  /** The second branch (default: the identity). */
+  shortcut?: Module;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/**
+ * A residual connection around `body`. Children are named "body" and, when given, "shortcut".
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ReLU, Residual, Tensor } from "../../mod.ts";
+ * const block = new Residual(new ReLU());
+ * const y = block.forward(new Tensor(new Float64Array([-1, 2]), [2]));
+ * assert.deepEqual([...y.data], [-1, 4]);
+ * assert.equal(block.toString(), "Residual(ReLU)");
+ * ```
+ */
+export class Residual extends Module {
+  readonly body: Module;
+  readonly shortcut: Module | null;
+  #outShape?: readonly number[];
+
+  constructor(body: Module, options: ResidualOptions = {}) {
+    super();
+    this.body = this.addChild("body", body);
+    this.shortcut = options.shortcut ? this.addChild("shortcut", options.shortcut) : null;
+  }
+
+  forward(x: Tensor): Tensor {
+    const y = this.body.forward(x);
+    const s = this.shortcut ? this.shortcut.forward(x) : x;
+    if (!sameShape(y.shape, s.shape)) {
+      throw new TypeError(
+        `Cannot run Residual: the body gives shape [${y.shape.join(", ")}] but the shortcut ` +
+          `gives [${s.shape.join(", ")}]; give a shortcut that maps to the body's shape`,
+      );
+    }
+    // The sum goes into y unless y shares storage with x (an identity or reshaping body).
+    const out = y.data === x.data ? y.clone() : y;
+    kernelsFor(out.dtype).axpy(out.data, s.data, 1, out.size);
+    this.#outShape = out.shape;
+    return out;
+  }
+
+  backward(dout: Tensor): Tensor {
+    checkDout("Residual", dout, cached("Residual", this.#outShape));
+    const dxBody = this.body.backward(dout);
+    const dxShort = this.shortcut ? this.shortcut.backward(dout) : dout;
+    const dx = dxBody.data === dout.data ? dxBody.clone() : dxBody;
+    kernelsFor(dx.dtype).axpy(dx.data, dxShort.data, 1, dx.size);
+    return dx;
+  }
+
+  toString(): string {
+    const inner = this.shortcut ? `${this.body}, shortcut=${this.shortcut}` : `${this.body}`;
+    return `Residual(${inner})`;
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * `Sequential`: modules applied one after the other, PyTorch's `nn.Sequential`. Children are
+ * named "0", "1", … (from an array) or by the keys of a record, in order.
+ *
+ * @module
+ */
+
+import type { Tensor } from "../tensor.ts";
+import { Module } from "./module.ts";
+
+/**
+ * A chain of modules: forward runs them in order, backward in reverse.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Rng, Sequential } from "../../mod.ts";
+ * const rng = new Rng(0);
+ * const net = new Sequential([
+ *   new Conv2d(3, 32, { kernelSize: 7, padding: 3, rng }),
+ *   new ReLU(),
+ *   new MaxPool2d(2),
+ *   new Flatten(),
+ *   new Linear(8192, 10, { rng }),
+ * ]);
+ * assert.equal(
+ *   net.toString(),
+ *   "Sequential(Conv2d(3→32, k=7, p=3), ReLU, MaxPool2d(2), Flatten, Linear(8192→10))",
+ * );
+ * assert.deepEqual(net.parameters().map((p) => p.name), ["0.weight", "0.bias", "4.weight", "4.bias"]);
+ * ```
+ */
+export class Sequential extends Module {
+  readonly layers: readonly Module[];
+
+  /** @param layers the modules in order, as an array or as a record name → module */
+  constructor(layers: readonly Module[] | Record<string, Module>) {
+    super();
+    const entries: [string, Module][] = Array.isArray(layers)
+      ? layers.map((m, i) => [String(i), m])
+      : Object.entries(layers);
+    for (const [name, m] of entries) this.addChild(name, m);
+    this.layers = entries.map(([, m]) => m);
+  }
+
+  /** The child called `name` (e.g. "0" or "conv"). */
+  get(name: string | number): Module {
+    const found = this.namedChildren().find(([n]) => n === String(name));
+    if (!found) {
+      const names = this.namedChildren().map(([n]) => n).join(", ");
+      throw new RangeError(`Cannot find layer "${name}" in Sequential: it has [${names}]`);
+    }
+    return found[1];
+  }
+
+  forward(x: Tensor): Tensor {
+    for (const m of this.layers) x = m.forward(x);
+    return x;
+  }
+
+  backward(dout: Tensor): Tensor {
+    for (let i = this.layers.length - 1; i >= 0; i--) dout = this.layers[i].backward(dout);
+    return dout;
+  }
+
+  toString(): string {
+    return `Sequential(${this.layers.map((m) => m.toString()).join(", ")})`;
+  }
+}

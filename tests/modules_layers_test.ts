@@ -1,0 +1,210 @@
+import { assertAtMost, assertEquals } from "./_assert.ts";
+import { gradCheck, spreadInput, TOL_GRAD } from "./_modules_check.ts";
+import {
+  AvgPool2d,
+  BatchNorm2d,
+  Conv2d,
+  Dropout,
+  Flatten,
+  GlobalAvgPool,
+  Linear,
+  MaxPool2d,
+  type Module,
+  ReLU,
+  Residual,
+  Rng,
+  Scale,
+  Sequential,
+  Tensor,
+} from "../mod.ts";
+
+function assertGradsClose(errors: Record<string, number>, names: string[]): void {
+  assertEquals(Object.keys(errors), ["x", ...names]);
+  for (const [name, e] of Object.entries(errors)) assertAtMost(e, TOL_GRAD, `rel error of ${name}`);
+}
+
+const f64 = { dtype: "float64" } as const;
+
+Deno.test("Conv2d", async (t) => {
+  const cases: [
+    string,
+    number[],
+    number,
+    { kernelSize: number; stride?: number; padding?: number; bias?: boolean },
+  ][] = [
+    ["x=(2,3,5,5) F=4 k=3 s=1 p=1", [2, 3, 5, 5], 4, { kernelSize: 3, padding: 1 }],
+    ["x=(2,2,7,7) F=3 k=3 s=2 p=1", [2, 2, 7, 7], 3, { kernelSize: 3, stride: 2, padding: 1 }],
+    ["x=(1,2,4,4) F=2 k=1 no bias", [1, 2, 4, 4], 2, { kernelSize: 1, bias: false }],
+  ];
+  for (const [name, shape, F, opts] of cases) {
+    await t.step(name, () => {
+      const rng = new Rng(1);
+      const conv = new Conv2d(shape[1], F, { ...opts, rng, ...f64 });
+      const errors = gradCheck(conv, Tensor.randn(shape, rng), rng);
+      assertGradsClose(errors, opts.bias === false ? ["weight"] : ["weight", "bias"]);
+    });
+  }
+  await t.step("toString and shape inference", () => {
+    const conv = new Conv2d(3, 32, { kernelSize: 7, padding: 3, stride: 2, bias: false });
+    assertEquals(conv.toString(), "Conv2d(3→32, k=7, s=2, p=3, bias=false)");
+    assertEquals(conv.weight.value.shape, [32, 3, 7, 7]);
+    assertEquals(conv.weight.value.dtype, "float32");
+  });
+  await t.step("initialises as PyTorch: U(−1/√fanIn, 1/√fanIn), seeded", () => {
+    const a = new Conv2d(4, 8, { kernelSize: 3, rng: new Rng(5) });
+    const b = new Conv2d(4, 8, { kernelSize: 3, rng: new Rng(5) });
+    assertEquals(a.weight.value.data, b.weight.value.data);
+    const bound = 1 / Math.sqrt(4 * 9);
+    const w = a.weight.value.data;
+    assertAtMost(Math.max(...w.map(Math.abs)), bound, "max |w|");
+    assertAtMost(bound * 0.8, Math.max(...w.map(Math.abs)), "a bound the weights nearly reach");
+  });
+});
+
+Deno.test("Linear", async (t) => {
+  await t.step("N=3 in=5 out=4", () => {
+    const rng = new Rng(2);
+    assertGradsClose(gradCheck(new Linear(5, 4, { rng, ...f64 }), Tensor.randn([3, 5], rng), rng), [
+      "weight",
+      "bias",
+    ]);
+  });
+  await t.step("no bias; weight is (out, in) as PyTorch", () => {
+    const rng = new Rng(3);
+    const fc = new Linear(3, 2, { rng, bias: false, ...f64 });
+    assertEquals(fc.weight.value.shape, [2, 3]);
+    assertGradsClose(gradCheck(fc, Tensor.randn([4, 3], rng), rng), ["weight"]);
+    assertEquals(fc.toString(), "Linear(3→2, bias=false)");
+  });
+});
+
+Deno.test("ReLU, pooling and Flatten", async (t) => {
+  const cases: [string, () => Module, number[]][] = [
+    ["ReLU x=(2,3,4)", () => new ReLU(), [2, 3, 4]],
+    ["MaxPool2d(2) x=(2,2,4,4)", () => new MaxPool2d(2), [2, 2, 4, 4]],
+    ["MaxPool2d(3, s=2) x=(1,2,5,5) overlapping", () => new MaxPool2d(3, { stride: 2 }), [
+      1,
+      2,
+      5,
+      5,
+    ]],
+    ["AvgPool2d(2) x=(2,2,4,4)", () => new AvgPool2d(2), [2, 2, 4, 4]],
+    ["AvgPool2d(3, s=1) x=(1,2,4,4) overlapping", () => new AvgPool2d(3, { stride: 1 }), [
+      1,
+      2,
+      4,
+      4,
+    ]],
+    ["GlobalAvgPool x=(2,3,3,3)", () => new GlobalAvgPool(), [2, 3, 3, 3]],
+    ["Flatten x=(2,3,2,2)", () => new Flatten(), [2, 3, 2, 2]],
+    ["Scale(-0.5) x=(2,5)", () => new Scale(-0.5), [2, 5]],
+  ];
+  for (const [name, make, shape] of cases) {
+    await t.step(name, () => {
+      const rng = new Rng(4);
+      assertGradsClose(gradCheck(make(), spreadInput(shape, rng), rng), []);
+    });
+  }
+  await t.step("Dropout(0.3) x=(3,4), its mask held fixed across the differences", () => {
+    // A generator that always gives the same seed draws the same mask on every forward.
+    const fixed = { nextUint32: () => 12345 } as unknown as Rng;
+    const drop = new Dropout(0.3, { rng: fixed });
+    const rng = new Rng(5);
+    assertGradsClose(gradCheck(drop, spreadInput([3, 4], rng), rng), []);
+  });
+  await t.step("max pooling of an all-negative window", () => {
+    const x = new Tensor(new Float64Array([-5, -2, -7, -3]), [1, 1, 2, 2]);
+    const pool = new MaxPool2d(2);
+    assertEquals([...pool.forward(x).data], [-2]);
+    assertEquals([...pool.backward(Tensor.full([1, 1, 1, 1], 1)).data], [0, 1, 0, 0]);
+  });
+  await t.step("toString", () => {
+    assertEquals(new MaxPool2d(2).toString(), "MaxPool2d(2)");
+    assertEquals(new AvgPool2d(3, { stride: 1 }).toString(), "AvgPool2d(3, s=1)");
+    assertEquals(new GlobalAvgPool().toString(), "GlobalAvgPool");
+  });
+});
+
+Deno.test("BatchNorm2d", async (t) => {
+  await t.step("train mode x=(3,2,2,3): dx, weight, bias", () => {
+    const rng = new Rng(6);
+    const bn = new BatchNorm2d(2, f64);
+    bn.weight.value.data.set([1.5, -0.7]);
+    bn.bias.value.data.set([0.2, 0.4]);
+    assertGradsClose(gradCheck(bn, Tensor.randn([3, 2, 2, 3], rng, { std: 2 }), rng), [
+      "weight",
+      "bias",
+    ]);
+  });
+  await t.step("eval mode x=(2,2,2,2): running statistics are constants", () => {
+    const rng = new Rng(7);
+    const bn = new BatchNorm2d(2, f64);
+    bn.runningMean.value.data.set([0.3, -0.2]);
+    bn.runningVar.value.data.set([2, 0.5]);
+    bn.weight.value.data.set([1.2, 0.8]);
+    bn.eval();
+    assertGradsClose(gradCheck(bn, Tensor.randn([2, 2, 2, 2], rng), rng), ["weight", "bias"]);
+  });
+});
+
+Deno.test("Sequential and Residual", async (t) => {
+  await t.step("Conv–BN–ReLU–MaxPool–Flatten–Linear x=(2,2,6,6)", () => {
+    const rng = new Rng(8);
+    // A conv bias before BatchNorm has an exactly-zero gradient (BN removes the mean), so
+    // the conv has none, as in ResNets.
+    const net = new Sequential([
+      new Conv2d(2, 3, { kernelSize: 3, padding: 1, bias: false, rng, ...f64 }),
+      new BatchNorm2d(3, f64),
+      new ReLU(),
+      new MaxPool2d(2),
+      new Flatten(),
+      new Linear(27, 4, { rng, ...f64 }),
+    ]);
+    assertGradsClose(gradCheck(net, Tensor.randn([2, 2, 6, 6], rng), rng), [
+      "0.weight",
+      "1.weight",
+      "1.bias",
+      "5.weight",
+      "5.bias",
+    ]);
+  });
+  await t.step("Residual(Conv–ReLU–Conv) with identity shortcut x=(2,2,4,4)", () => {
+    const rng = new Rng(9);
+    const block = new Residual(
+      new Sequential([
+        new Conv2d(2, 2, { kernelSize: 3, padding: 1, rng, ...f64 }),
+        new ReLU(),
+        new Conv2d(2, 2, { kernelSize: 3, padding: 1, rng, ...f64 }),
+      ]),
+    );
+    assertGradsClose(gradCheck(block, Tensor.randn([2, 2, 4, 4], rng), rng), [
+      "body.0.weight",
+      "body.0.bias",
+      "body.2.weight",
+      "body.2.bias",
+    ]);
+  });
+  await t.step("Residual with a strided 1×1 conv shortcut x=(2,2,4,4)", () => {
+    const rng = new Rng(10);
+    const block = new Residual(
+      new Conv2d(2, 3, { kernelSize: 3, padding: 1, stride: 2, rng, ...f64 }),
+      { shortcut: new Conv2d(2, 3, { kernelSize: 1, stride: 2, bias: false, rng, ...f64 }) },
+    );
+    assertGradsClose(gradCheck(block, Tensor.randn([2, 2, 5, 5], rng), rng), [
+      "body.weight",
+      "body.bias",
+      "shortcut.weight",
+    ]);
+    assertEquals(
+      block.toString(),
+      "Residual(Conv2d(2→3, k=3, s=2, p=1), shortcut=Conv2d(2→3, k=1, s=2, bias=false))",
+    );
+  });
+  await t.step("Residual around a module that returns its input doubles the gradient", () => {
+    const block = new Residual(new Flatten());
+    const x = new Tensor(new Float64Array([1, 2]), [2, 1]);
+    assertEquals([...block.forward(x).data], [2, 4]);
+    assertEquals([...x.data], [1, 2]);
+    assertEquals([...block.backward(Tensor.full([2, 1], 1)).data], [2, 2]);
+  });
+});
