@@ -17,7 +17,27 @@
 export { arrayFor, shapeSize, Tensor } from "./nn/tensor.ts";
 export type { DType, TensorData } from "./nn/tensor.ts";
 export { Rng } from "./nn/random.ts";
-export type { ConvDims, PoolDims } from "./kernels/dims.ts";
+export type { AffineDims, ConvDims, LossDims, PoolDims } from "./kernels/dims.ts";
+export * from "./nn/layers/mod.ts";
+export type {
+  AffineCache,
+  ConvCache,
+  ConvParam,
+  Forward,
+  Labels,
+  LossResult,
+  MaxPoolCache,
+  PoolParam,
+  ReluCache,
+  WeightGrads,
+} from "./nn/types.ts";
+export {
+  evalNumericalGradient,
+  evalNumericalGradientArray,
+  gradientErrors,
+  relError,
+} from "./nn/gradcheck.ts";
+export type { CheckedLayer, GradientErrorsOptions } from "./nn/gradcheck.ts";
 export * from "./nn/modules/mod.ts";
 export { crossEntropy } from "./nn/losses.ts";
 export type { CrossEntropyOptions, CrossEntropyResult } from "./nn/losses.ts";

@@ -131,3 +131,98 @@ export function poolDims(
     WO: (W - poolWidth) / stride + 1,
   };
 }
+
+/** Sizes of an affine layer. out: (N, M)  x: (N, D) once flattened  w: (D, M)  b: (M) */
+export interface AffineDims {
+  N: number;
+  D: number;
+  M: number;
+}
+
+/**
+ * Validates an affine layer's shapes and returns its dims: x (N, d1, …, dk) is read as
+ * (N, D) with D = d1·…·dk, w must be (D, M) and b (M).
+ */
+export function affineDims(
+  op: string,
+  xShape: readonly number[],
+  wShape: readonly number[],
+  bShape: readonly number[],
+): AffineDims {
+  if (xShape.length < 2) {
+    throw new TypeError(
+      `Cannot run ${op}: x must have rank ≥ 2 (N, d1, …, dk), got ${fmt(xShape)}; ` +
+        `reshape a single sample to (1, D)`,
+    );
+  }
+  if (wShape.length !== 2) {
+    throw new TypeError(`Cannot run ${op}: w must have rank 2 (D, M), got ${fmt(wShape)}`);
+  }
+  const N = xShape[0];
+  let D = 1;
+  for (let axis = 1; axis < xShape.length; axis++) D *= xShape[axis];
+  const [wD, M] = wShape;
+  if (wD !== D) {
+    throw new TypeError(
+      `Cannot run ${op}: x ${fmt(xShape)} has ${D} features per sample but w ${
+        fmt(wShape)
+      } expects ${wD}`,
+    );
+  }
+  checkShapeIs(op, "b", bShape, [M]);
+  return { N, D, M };
+}
+
+/** Sizes of a classification loss. x: (N, C) scores  y: (N) labels */
+export interface LossDims {
+  N: number;
+  C: number;
+}
+
+/**
+ * Validates a loss's scores and labels and returns its dims: x must be (N, C) with N ≥ 1 and
+ * C ≥ 1, and y must hold N integers in [0, C).
+ */
+export function lossDims(op: string, xShape: readonly number[], y: ArrayLike<number>): LossDims {
+  if (xShape.length !== 2) {
+    throw new TypeError(`Cannot run ${op}: x must have rank 2 (N, C), got ${fmt(xShape)}`);
+  }
+  const [N, C] = xShape;
+  if (N < 1 || C < 1) {
+    throw new RangeError(
+      `Cannot run ${op}: x ${fmt(xShape)} needs at least one sample and one class`,
+    );
+  }
+  if (y === null || typeof y !== "object" || typeof y.length !== "number") {
+    throw new TypeError(`Cannot run ${op}: y must be an Int32Array, Uint8Array or number[]`);
+  }
+  if (y.length !== N) {
+    throw new TypeError(
+      `Cannot run ${op}: x ${fmt(xShape)} has ${N} samples but y has ${y.length} labels`,
+    );
+  }
+  for (let n = 0; n < N; n++) {
+    const label = y[n];
+    if (!Number.isInteger(label) || label < 0 || label >= C) {
+      throw new RangeError(
+        `Cannot run ${op}: label y[${n}] = ${label} must be an integer in [0, ${C}) ` +
+          `(x has ${C} classes)`,
+      );
+    }
+  }
+  return { N, C };
+}
+
+/** Throws a TypeError unless `shape` equals `expected` (e.g. a gradient matching its output). */
+export function checkShapeIs(
+  op: string,
+  name: string,
+  shape: readonly number[],
+  expected: readonly number[],
+): void {
+  if (shape.length !== expected.length || shape.some((d, axis) => d !== expected[axis])) {
+    throw new TypeError(
+      `Cannot run ${op}: ${name} must have shape ${fmt(expected)}, got ${fmt(shape)}`,
+    );
+  }
+}
