@@ -48,3 +48,42 @@ export type { CosineOptions, OneCycleOptions, Schedule, StepDecayOptions } from 
 export { CNN, type ModelOptions } from "./nn/models/convnet.ts";
 export { MyModel, MYMODEL_DEFAULTS, myModelFlops } from "./nn/models/mymodel.ts";
 export type { ImSize } from "./nn/models/_args.ts";
+export {
+  CIFAR10_CLASSES,
+  IMAGE_BYTES,
+  IMAGE_SHAPE,
+  imageCount,
+  loadCifar10,
+} from "./data/cifar10.ts";
+export type { Cifar10, ImageSet } from "./data/cifar10.ts";
+export {
+  BINARY_FOLDER,
+  CIFAR10_DIR_HELP,
+  CIFAR10_DIR_OPTION,
+  defaultCifar10Dir,
+  findCifar10Batches,
+  locateCifar10,
+  missingCifar10Error,
+  PYTHON_FOLDER,
+} from "./data/locate.ts";
+export type { Cifar10Batches, Cifar10Location } from "./data/locate.ts";
+export { sliceImages, splitCifar10 } from "./data/splits.ts";
+export type { Cifar10Splits, SplitOptions } from "./data/splits.ts";
+export { channelMeanStd, meanImage, Normalization } from "./data/normalize.ts";
+export type { NormalizationJSON } from "./data/normalize.ts";
+export type { AugmentOptions } from "./data/augment.ts";
+export { batchCount, batches, labelsInt32, makeBatch, toTensor } from "./data/batches.ts";
+export type { Batch, BatchBuffers, BatchOptions, ConvertOptions } from "./data/batches.ts";
+export {
+  decodeSafetensors,
+  encodeSafetensors,
+  loadSafetensors,
+  saveSafetensors,
+} from "./nn/safetensors.ts";
+export type {
+  SafeArray,
+  SafeDType,
+  SafeTensor,
+  SafeTensorInput,
+  SafeTensors,
+} from "./nn/safetensors.ts";
