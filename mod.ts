@@ -87,3 +87,5 @@ export type {
   SafeTensorInput,
   SafeTensors,
 } from "./nn/safetensors.ts";
+export { convBackward, convForward, maxPoolBackward, maxPoolForward } from "./nn/fast_layers.ts";
+export { getThreads, setThreads } from "./kernels/wasm/mod.ts";

@@ -5,13 +5,22 @@
  * same positional signatures as the reference (outputs first, then inputs, then sizes;
  * backward kernels add into their outputs). `kernelsFor(dtype)` picks the backend for a dtype:
  * float64 always runs the reference loops (they are the specification, used for gradient
- * checks); float32 runs the fastest backend available.
+ * checks); float32 runs the WASM SIMD backend.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { kernelsFor } from "./mod.ts";
+ * assert.equal(kernelsFor("float64").name, "ref");
+ * assert.equal(kernelsFor("float32").name, "wasm");
+ * ```
  *
  * @module
  */
 
 import type { DType } from "../nn/tensor.ts";
 import * as ref from "./ref/mod.ts";
+import { wasmKernels as wasm } from "./wasm/mod.ts";
 
 /** Every kernel a layer may call, with the reference's signatures. */
 export interface Kernels {
@@ -45,7 +54,22 @@ export interface Kernels {
 /** The reference backend: plain loops, any precision. */
 export const refKernels: Kernels = { name: "ref", ...ref };
 
+/**
+ * The WASM SIMD backend (kernels/wasm/), ready once this module is imported. Kernels it does
+ * not implement yet (listed by `wasmMissing`) run the reference loops on float32 arrays.
+ */
+export const wasmKernels: Kernels = { ...refKernels, ...wasm };
+
+/** The kernels the WASM backend still borrows from the reference. */
+export const wasmMissing: readonly string[] = Object.keys(refKernels).filter((k) => !(k in wasm));
+
+/** The explicit backend table. */
+export const backends: { readonly ref: Kernels; readonly wasm: Kernels } = {
+  ref: refKernels,
+  wasm: wasmKernels,
+};
+
 /** The backend that computes in `dtype`. */
-export function kernelsFor(_dtype: DType): Kernels {
-  return refKernels;
+export function kernelsFor(dtype: DType): Kernels {
+  return dtype === "float32" ? wasmKernels : refKernels;
 }

@@ -1,0 +1,171 @@
+/**
+ * The WASM backend's runtime: compiles kernels.wasm (found next to this file through
+ * `import.meta.url`, so importing the library by URL works), creates the one shared
+ * `WebAssembly.Memory`, instantiates the module on the main thread and on one Worker per extra
+ * thread, and runs jobs synchronously: the main thread writes the job into the control block,
+ * wakes the workers (`Atomics.notify`), runs its own share, then blocks in `Atomics.wait` until
+ * every worker has counted itself done. Workers are unref'd, so they never keep a process
+ * alive.
+ *
+ * @module
+ */
+
+import { Worker } from "node:worker_threads";
+import { ARENA_BASE, ARGS, DONE, ERROR, GEN, MAX_ARGS, NTH, OP, READY, RESULT } from "./_layout.ts";
+
+/** Largest memory the backend may grow to, in 64 KiB pages (2 GiB). */
+export const MAX_PAGES = 32768;
+const MAX_THREADS = 64;
+
+const wasmUrl = new URL("./kernels.wasm", import.meta.url);
+const module = await WebAssembly.compile(await (await fetch(wasmUrl)).arrayBuffer());
+
+/** The one linear memory every thread shares. */
+export const memory = new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES, shared: true });
+const instance = new WebAssembly.Instance(module, { env: { memory, abort: () => {} } });
+
+/** The module's exports used from TypeScript. */
+export const exports = instance.exports as unknown as {
+  run(tid: number, nth: number): void;
+  heapBase(): number;
+  convForwardScratch(C: number, KH: number, KW: number, F: number, HO: number, WO: number): number;
+  convBackwardScratch(C: number, KH: number, KW: number, F: number, HO: number, WO: number): number;
+  gemmScratch(M: number, N: number, K: number): number;
+};
+if (exports.heapBase() > ARENA_BASE) {
+  throw new Error(
+    `Cannot start the WASM backend: its static data ends at byte ${exports.heapBase()}, past the arena start ${ARENA_BASE}; raise ARENA_BASE in kernels/wasm/_layout.ts`,
+  );
+}
+
+// ctl: the control block's int32 words; args, result: its float64 words
+const ctl = new Int32Array(memory.buffer, 0, 256);
+const f64 = new Float64Array(memory.buffer, 0, 128);
+const workers: Worker[] = [];
+let threads = 1;
+
+// Node's Worker takes only file: and data: URLs; from a web server, a data: module imports
+// the worker script by its URL.
+const workerUrl = new URL("./_worker.ts", import.meta.url);
+const workerEntry = workerUrl.protocol === "file:"
+  ? workerUrl
+  : new URL(`data:text/javascript,import ${JSON.stringify(workerUrl.href)};`);
+
+function startWorkers(count: number): number {
+  const before = Atomics.load(ctl, READY);
+  for (let i = 0; i < count; i++) {
+    const tid = workers.length + 1;
+    const worker = new Worker(workerEntry, { workerData: { module, memory, tid } });
+    worker.unref();
+    workers.push(worker);
+  }
+  return before + count;
+}
+
+function notReady(ready: number, count: number): Error {
+  return new Error(
+    `Cannot start the WASM worker threads: only ${
+      count - (ready - Atomics.load(ctl, READY))
+    } of ${count} became ready in 30 s`,
+  );
+}
+
+// Blocks until `ready` workers have counted themselves ready.
+function waitReady(ready: number, count: number): void {
+  const deadline = Date.now() + 30_000;
+  for (let seen = Atomics.load(ctl, READY); seen < ready; seen = Atomics.load(ctl, READY)) {
+    if (Date.now() > deadline) throw notReady(ready, count);
+    Atomics.wait(ctl, READY, seen, 100);
+  }
+}
+
+// Waits without blocking, so the workers can load their modules while this module is still
+// being evaluated (blocking there stalls a worker that fetches its script over HTTP).
+async function waitReadyAsync(ready: number, count: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Atomics.load(ctl, READY) < ready) {
+    if (Date.now() > deadline) throw notReady(ready, count);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+/** Sets how many threads (the main one included) the kernels use; starts workers as needed. */
+export function setThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
+    throw new RangeError(`Cannot set threads: need an integer in [1, ${MAX_THREADS}], got ${n}`);
+  }
+  const missing = n - 1 - workers.length;
+  if (missing > 0) waitReady(startWorkers(missing), missing);
+  threads = n;
+}
+
+/** The number of threads the kernels use. */
+export function getThreads(): number {
+  return threads;
+}
+
+/**
+ * Runs operation `op` of assembly/index.ts with `args` on `nth` threads (at most the current
+ * thread count) and returns the job's scalar result.
+ */
+export function runJob(op: number, args: readonly number[], nth: number): number {
+  if (args.length > MAX_ARGS) {
+    throw new RangeError(`Cannot run job ${op}: ${args.length} arguments`);
+  }
+  nth = Math.max(1, Math.min(nth, threads));
+  for (let i = 0; i < args.length; i++) f64[ARGS + i] = args[i];
+  ctl[OP] = op;
+  ctl[NTH] = nth;
+  if (nth === 1) {
+    exports.run(0, 1);
+    return f64[RESULT];
+  }
+  Atomics.store(ctl, DONE, 0);
+  Atomics.store(ctl, ERROR, 0);
+  Atomics.add(ctl, GEN, 1);
+  Atomics.notify(ctl, GEN);
+  try {
+    exports.run(0, nth);
+  } finally {
+    for (
+      let done = Atomics.load(ctl, DONE);
+      done < workers.length;
+      done = Atomics.load(ctl, DONE)
+    ) {
+      Atomics.wait(ctl, DONE, done);
+    }
+  }
+  if (Atomics.load(ctl, ERROR) !== 0) {
+    throw new Error(`A WASM worker failed while running job ${op}`);
+  }
+  return f64[RESULT];
+}
+
+function defaultThreads(): number {
+  let fromEnv: string | undefined;
+  try {
+    const state = Deno.permissions.querySync({ name: "env", variable: "CONVNET_THREADS" }).state;
+    if (state === "granted") fromEnv = Deno.env.get("CONVNET_THREADS");
+  } catch {
+    fromEnv = undefined;
+  }
+  if (fromEnv !== undefined && fromEnv !== "") {
+    const n = Number(fromEnv);
+    if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
+      throw new RangeError(
+        `Cannot read CONVNET_THREADS: need an integer in [1, ${MAX_THREADS}], got "${fromEnv}"`,
+      );
+    }
+    return n;
+  }
+  return Math.max(1, Math.min(MAX_THREADS, navigator.hardwareConcurrency ?? 1));
+}
+
+// At least one worker starts here, even for one thread: a worker whose script is not yet
+// loaded (imported by URL, first run) cannot load while the main thread blocks, so the script
+// must be in the module cache before `setThreads` may block for more workers.
+{
+  const n = defaultThreads(), start = Math.max(1, n - 1);
+  await waitReadyAsync(startWorkers(start), start);
+  threads = n;
+}

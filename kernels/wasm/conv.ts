@@ -1,0 +1,150 @@
+/**
+ * WASM conv and max-pool kernels with the reference's positional signatures
+ * (kernels/ref/conv2d.ts, kernels/ref/pool2d.ts): inputs of either float type are copied into
+ * the arena as float32, the job runs on every thread, and outputs are copied back (backward
+ * kernels add into their outputs, like the reference).
+ *
+ * @module
+ */
+
+import type { ConvDims, FloatArray } from "../dims.ts";
+import { carve, copyIn, copyOut, layout, type Region } from "./_arena.ts";
+import { Op } from "./_layout.ts";
+import { exports, getThreads, runJob } from "./_runtime.ts";
+
+function convArgs(d: ConvDims): number[] {
+  return [d.N, d.C, d.H, d.W, d.F, d.KH, d.KW, d.stride, d.pad, d.HO, d.WO];
+}
+
+// The per-thread scratch in bytes, from the module; a float64 estimate stands in when the
+// module's 32-bit arithmetic would overflow (the request then fails the memory limit).
+function scratchBytes(d: ConvDims, backward: boolean): number {
+  const K = d.C * d.KH * d.KW, P = d.HO * d.WO + 8;
+  const estimate = 4 * (3 * K * P + 2 * d.F * P + 2 * K * (d.F + 8));
+  if (estimate >= 2 ** 31) return estimate;
+  return backward
+    ? exports.convBackwardScratch(d.C, d.KH, d.KW, d.F, d.HO, d.WO)
+    : exports.convForwardScratch(d.C, d.KH, d.KW, d.F, d.HO, d.WO);
+}
+
+function shapes(d: ConvDims) {
+  const { N, C, H, W, F, KH, KW, HO, WO } = d;
+  return { x: N * C * H * W, w: F * C * KH * KW, out: N * F * HO * WO, F, N };
+}
+
+function forwardRegions(d: ConvDims): Region[] {
+  const s = shapes(d), threads = Math.min(d.N, getThreads());
+  const scratch = scratchBytes(d, false);
+  return [
+    { name: `x (${d.N}, ${d.C}, ${d.H}, ${d.W})`, bytes: 4 * s.x },
+    { name: `w (${d.F}, ${d.C}, ${d.KH}, ${d.KW})`, bytes: 4 * s.w },
+    { name: `b (${d.F})`, bytes: 4 * s.F },
+    { name: `out (${d.N}, ${d.F}, ${d.HO}, ${d.WO})`, bytes: 4 * s.out },
+    { name: `scratch ${threads}×${scratch} B`, bytes: threads * scratch },
+  ];
+}
+
+function backwardRegions(d: ConvDims, doData: boolean, doFilter: boolean): Region[] {
+  const s = shapes(d);
+  const threads = Math.min(Math.max(d.N, Math.ceil((d.C * d.KH * d.KW) / 8)), getThreads());
+  const scratch = scratchBytes(d, true);
+  return [
+    { name: `dx (${d.N}, ${d.C}, ${d.H}, ${d.W})`, bytes: doData ? 4 * s.x : 0 },
+    { name: `dout (${d.N}, ${d.F}, ${d.HO}, ${d.WO})`, bytes: 4 * s.out },
+    { name: `x (${d.N}, ${d.C}, ${d.H}, ${d.W})`, bytes: doFilter ? 4 * s.x : 0 },
+    { name: `w (${d.F}, ${d.C}, ${d.KH}, ${d.KW})`, bytes: doData ? 4 * s.w : 0 },
+    { name: `dw (${d.F}, ${d.C}, ${d.KH}, ${d.KW})`, bytes: doFilter ? 4 * s.w : 0 },
+    { name: `db (${d.F})`, bytes: doFilter ? 4 * s.F : 0 },
+    { name: `scratch ${threads}×${scratch} B`, bytes: threads * scratch },
+  ];
+}
+
+/** Throws the RangeError of `conv2dForward` when its buffers cannot fit; touches nothing. */
+export function checkConvForwardFits(d: ConvDims): void {
+  layout("convForward", forwardRegions(d));
+}
+
+/** Throws the RangeError of `conv2dBackward` when its buffers cannot fit; touches nothing. */
+export function checkConvBackwardFits(d: ConvDims): void {
+  layout("convBackward", backwardRegions(d, true, true));
+}
+
+/** out: (N, F, HO, WO) = conv(x: (N, C, H, W), w: (F, C, KH, KW)) + b: (F). */
+export function conv2dForward(
+  out: FloatArray,
+  x: FloatArray,
+  w: FloatArray,
+  b: FloatArray,
+  d: ConvDims,
+): void {
+  const s = shapes(d);
+  if (s.out === 0) return;
+  const nth = Math.min(d.N, getThreads());
+  const [px, pw, pb, po, ps] = carve("conv2dForward", forwardRegions(d));
+  const scratch = scratchBytes(d, false);
+  copyIn(px, x, s.x);
+  copyIn(pw, w, s.w);
+  copyIn(pb, b, s.F);
+  runJob(Op.convForward, [po, px, pw, pb, ...convArgs(d), ps, scratch], nth);
+  copyOut(out, po, s.out);
+}
+
+/**
+ * Both conv gradients in one pass over the images; either output may be null to skip it.
+ * dx: (N, C, H, W) += ∂L/∂x; dw: (F, C, KH, KW) += ∂L/∂w; db: (F) += ∂L/∂b.
+ */
+export function conv2dBackward(
+  dx: FloatArray | null,
+  dw: FloatArray | null,
+  db: FloatArray | null,
+  dout: FloatArray,
+  x: FloatArray,
+  w: FloatArray,
+  d: ConvDims,
+): void {
+  const s = shapes(d);
+  if (s.out === 0 || s.x === 0) return;
+  const doFilter = dw !== null && db !== null;
+  const nth = Math.max(d.N, Math.ceil((d.C * d.KH * d.KW) / 8));
+  const scratch = scratchBytes(d, true);
+  const regions = backwardRegions(d, dx !== null, doFilter);
+  const [pdx, pdo, px, pw, pdw, pdb, ps] = carve("conv2dBackward", regions);
+  copyIn(pdo, dout, s.out);
+  if (dx) {
+    copyIn(pw, w, s.w);
+    copyIn(pdx, dx, s.x);
+  }
+  if (doFilter) {
+    copyIn(px, x, s.x);
+    copyIn(pdw, dw!, s.w);
+    copyIn(pdb, db!, s.F);
+  }
+  const flags = [dx ? 1 : 0, doFilter ? 1 : 0];
+  runJob(Op.convBackward, [pdx, pdo, px, pw, pdw, pdb, ...convArgs(d), ps, scratch, ...flags], nth);
+  if (doFilter) {
+    copyOut(dw!, pdw, s.w);
+    copyOut(db!, pdb, s.F);
+  }
+  if (dx) copyOut(dx, pdx, s.x);
+}
+
+/** dx: (N, C, H, W) += ∂L/∂x.  dout: (N, F, HO, WO)  w: (F, C, KH, KW) */
+export function conv2dBackwardData(
+  dx: FloatArray,
+  dout: FloatArray,
+  w: FloatArray,
+  d: ConvDims,
+): void {
+  conv2dBackward(dx, null, null, dout, dout, w, d);
+}
+
+/** dw += ∂L/∂w, db += ∂L/∂b.  dw: (F, C, KH, KW)  db: (F)  dout: (N, F, HO, WO)  x: (N, C, H, W) */
+export function conv2dBackwardFilter(
+  dw: FloatArray,
+  db: FloatArray,
+  dout: FloatArray,
+  x: FloatArray,
+  d: ConvDims,
+): void {
+  conv2dBackward(null, dw, db, dout, x, x, d);
+}

@@ -1,0 +1,143 @@
+/**
+ * WASM kernels of the affine layers and losses with the reference's positional signatures
+ * (kernels/ref/gemm.ts, elementwise.ts, loss.ts): gemm with transposed variants, addRowBias,
+ * sumRows, ReLU forward/backward, softmax cross-entropy and SVM loss. Float32 inside.
+ *
+ * @module
+ */
+
+import type { FloatArray } from "../dims.ts";
+import { carve, copyIn, copyOut, heapI32 } from "./_arena.ts";
+import { Op } from "./_layout.ts";
+import { exports, runJob } from "./_runtime.ts";
+
+/** c: (M, N) = [c +] op(a) · op(b).  a: (M, K) or (K, M) when transA  b: (K, N) or (N, K) */
+export function gemm(
+  c: FloatArray,
+  a: FloatArray,
+  b: FloatArray,
+  M: number,
+  N: number,
+  K: number,
+  transA: boolean,
+  transB: boolean,
+  accumulate: boolean,
+): void {
+  if (M === 0 || N === 0) return;
+  const nth = Math.ceil(N / 8);
+  const scratch = exports.gemmScratch(M, N, K);
+  const [pc, pa, pb, ps] = carve("gemm", [
+    { name: `c (${M}, ${N})`, bytes: 4 * M * N },
+    { name: `a (${M}·${K})`, bytes: 4 * M * K },
+    { name: `b (${K}·${N})`, bytes: 4 * K * N },
+    { name: `scratch ${Math.min(nth, 64)}×${scratch} B`, bytes: Math.min(nth, 64) * scratch },
+  ]);
+  if (accumulate) copyIn(pc, c, M * N);
+  copyIn(pa, a, M * K);
+  copyIn(pb, b, K * N);
+  runJob(Op.gemm, [pc, pa, pb, M, N, K, +transA, +transB, +accumulate, ps, scratch], nth);
+  copyOut(c, pc, M * N);
+}
+
+/** out[r, c] += bias[c] for every row.  out: (rows, cols)  bias: (cols) */
+export function addRowBias(out: FloatArray, bias: FloatArray, rows: number, cols: number): void {
+  if (rows * cols === 0) return;
+  const [po, pb] = carve("addRowBias", [
+    { name: `out (${rows}, ${cols})`, bytes: 4 * rows * cols },
+    { name: `bias (${cols})`, bytes: 4 * cols },
+  ]);
+  copyIn(po, out, rows * cols);
+  copyIn(pb, bias, cols);
+  runJob(Op.addRowBias, [po, pb, rows, cols], rows);
+  copyOut(out, po, rows * cols);
+}
+
+/** sums[c] += Σ_r m[r, c].  m: (rows, cols)  sums: (cols) */
+export function sumRows(sums: FloatArray, m: FloatArray, rows: number, cols: number): void {
+  if (cols === 0) return;
+  const [ps, pm] = carve("sumRows", [
+    { name: `sums (${cols})`, bytes: 4 * cols },
+    { name: `m (${rows}, ${cols})`, bytes: 4 * rows * cols },
+  ]);
+  copyIn(ps, sums, cols);
+  copyIn(pm, m, rows * cols);
+  runJob(Op.sumRows, [ps, pm, rows, cols], Math.ceil(cols / 4));
+  copyOut(sums, ps, cols);
+}
+
+/** out = max(x, 0).  out, x: (n) */
+export function reluForward(out: FloatArray, x: FloatArray, n: number): void {
+  if (n === 0) return;
+  const [po, px] = carve("reluForward", [
+    { name: `out (${n})`, bytes: 4 * n },
+    { name: `x (${n})`, bytes: 4 * n },
+  ]);
+  copyIn(px, x, n);
+  runJob(Op.reluForward, [po, px, n], Math.ceil(n / 65536));
+  copyOut(out, po, n);
+}
+
+/** dx = dout where x > 0, else 0 (overwrites dx).  dx, dout, x: (n) */
+export function reluBackward(dx: FloatArray, dout: FloatArray, x: FloatArray, n: number): void {
+  if (n === 0) return;
+  const [pdx, pdo, px] = carve("reluBackward", [
+    { name: `dx (${n})`, bytes: 4 * n },
+    { name: `dout (${n})`, bytes: 4 * n },
+    { name: `x (${n})`, bytes: 4 * n },
+  ]);
+  copyIn(pdo, dout, n);
+  copyIn(px, x, n);
+  runJob(Op.reluBackward, [pdx, pdo, px, n], Math.ceil(n / 65536));
+  copyOut(dx, pdx, n);
+}
+
+function loss(
+  op: "softmaxCrossEntropy" | "svmLoss",
+  dx: FloatArray,
+  x: FloatArray,
+  y: ArrayLike<number>,
+  N: number,
+  C: number,
+): number {
+  for (let n = 0; n < N; n++) {
+    const label = y[n];
+    if (!Number.isInteger(label) || label < 0 || label >= C) {
+      throw new RangeError(
+        `Cannot run ${op}: label y[${n}] = ${label} is not a class in [0, ${C})`,
+      );
+    }
+  }
+  const [pdx, px, py] = carve(op, [
+    { name: `dx (${N}, ${C})`, bytes: 4 * N * C },
+    { name: `x (${N}, ${C})`, bytes: 4 * N * C },
+    { name: `y (${N})`, bytes: 4 * N },
+  ]);
+  copyIn(px, x, N * C);
+  const labels = heapI32();
+  for (let n = 0; n < N; n++) labels[py / 4 + n] = y[n];
+  const result = runJob(Op[op], [pdx, px, py, N, C], 1);
+  copyOut(dx, pdx, N * C);
+  return result;
+}
+
+/** Returns the mean softmax cross-entropy.  dx, x: (N, C)  y: (N) class indices in [0, C) */
+export function softmaxCrossEntropy(
+  dx: FloatArray,
+  x: FloatArray,
+  y: ArrayLike<number>,
+  N: number,
+  C: number,
+): number {
+  return loss("softmaxCrossEntropy", dx, x, y, N, C);
+}
+
+/** Returns the mean hinge loss.  dx, x: (N, C)  y: (N) class indices in [0, C) */
+export function svmLoss(
+  dx: FloatArray,
+  x: FloatArray,
+  y: ArrayLike<number>,
+  N: number,
+  C: number,
+): number {
+  return loss("svmLoss", dx, x, y, N, C);
+}

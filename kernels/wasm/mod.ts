@@ -1,0 +1,44 @@
+/**
+ * The WASM SIMD backend: AssemblyScript kernels (kernels/wasm/assembly/) compiled to
+ * kernels.wasm, running on every core through Workers that share one memory. Ready once this
+ * module is imported (top-level await). Float32 inside; accepts float32 or float64 arrays.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { wasmKernels } from "./mod.ts";
+ * const c = new Float32Array(4);
+ * // (2×3) · (3×2)
+ * wasmKernels.gemm(c, new Float32Array([1, 2, 3, 4, 5, 6]), new Float32Array([1, 0, 0, 1, 1, 1]), 2, 2, 3, false, false, false);
+ * assert.deepEqual([...c], [4, 5, 10, 11]);
+ * ```
+ *
+ * @module
+ */
+
+import * as conv from "./conv.ts";
+import * as pool from "./pool.ts";
+import * as dense from "./dense.ts";
+import * as optim from "./optim.ts";
+
+export { getThreads, setThreads } from "./_runtime.ts";
+export { checkConvBackwardFits, checkConvForwardFits, conv2dBackward } from "./conv.ts";
+
+/** Every kernel of the `Kernels` interface, in WASM. */
+export const wasmKernels = {
+  name: "wasm",
+  conv2dForward: conv.conv2dForward,
+  conv2dBackwardData: conv.conv2dBackwardData,
+  conv2dBackwardFilter: conv.conv2dBackwardFilter,
+  maxPool2dForward: pool.maxPool2dForward,
+  maxPool2dBackward: pool.maxPool2dBackward,
+  gemm: dense.gemm,
+  addRowBias: dense.addRowBias,
+  sumRows: dense.sumRows,
+  reluForward: dense.reluForward,
+  reluBackward: dense.reluBackward,
+  softmaxCrossEntropy: dense.softmaxCrossEntropy,
+  svmLoss: dense.svmLoss,
+  sgdStep: optim.sgdStep,
+  adamStep: optim.adamStep,
+} as const;

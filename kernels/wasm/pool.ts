@@ -1,0 +1,68 @@
+/**
+ * WASM max-pool kernels with the reference's positional signatures (kernels/ref/pool2d.ts):
+ * float32 inside, planes split over the threads, argmax as flat indices into x.
+ *
+ * @module
+ */
+
+import type { FloatArray, PoolDims } from "../dims.ts";
+import { carve, copyIn, copyOut, heapI32 } from "./_arena.ts";
+import { Op } from "./_layout.ts";
+import { runJob } from "./_runtime.ts";
+
+function poolArgs(d: PoolDims): number[] {
+  return [d.N * d.C, d.H, d.W, d.PH, d.PW, d.stride, d.HO, d.WO];
+}
+
+/** out: (N, C, HO, WO)  argmax: (N, C, HO, WO) flat indices into x  x: (N, C, H, W) */
+export function maxPool2dForward(
+  out: FloatArray,
+  argmax: Int32Array,
+  x: FloatArray,
+  d: PoolDims,
+): void {
+  const nx = d.N * d.C * d.H * d.W, no = d.N * d.C * d.HO * d.WO;
+  if (no === 0) return;
+  const [px, po, pa] = carve("maxPool2dForward", [
+    { name: `x (${d.N}, ${d.C}, ${d.H}, ${d.W})`, bytes: 4 * nx },
+    { name: `out (${d.N}, ${d.C}, ${d.HO}, ${d.WO})`, bytes: 4 * no },
+    { name: `argmax (${d.N}, ${d.C}, ${d.HO}, ${d.WO})`, bytes: 4 * no },
+  ]);
+  copyIn(px, x, nx);
+  runJob(Op.maxPoolForward, [po, pa, px, ...poolArgs(d)], d.N * d.C);
+  copyOut(out, po, no);
+  argmax.set(heapI32().subarray(pa / 4, pa / 4 + no));
+}
+
+/** dx: (N, C, H, W) += ∂L/∂x.  dout, argmax: (N, C, HO, WO) */
+export function maxPool2dBackward(
+  dx: FloatArray,
+  dout: FloatArray,
+  argmax: Int32Array,
+  d: PoolDims,
+): void {
+  const nx = d.N * d.C * d.H * d.W, no = d.N * d.C * d.HO * d.WO;
+  if (no === 0) return;
+  const [pdx, pdo, pa] = carve("maxPool2dBackward", [
+    { name: `dx (${d.N}, ${d.C}, ${d.H}, ${d.W})`, bytes: 4 * nx },
+    { name: `dout (${d.N}, ${d.C}, ${d.HO}, ${d.WO})`, bytes: 4 * no },
+    { name: `argmax (${d.N}, ${d.C}, ${d.HO}, ${d.WO})`, bytes: 4 * no },
+  ]);
+  const plane = d.H * d.W, per = d.HO * d.WO;
+  for (let p = 0; p < d.N * d.C; p++) {
+    const lo = p * plane, hi = lo + plane;
+    for (let o = p * per; o < (p + 1) * per; o++) {
+      const a = argmax[o];
+      if (!(a >= lo && a < hi)) {
+        throw new RangeError(
+          `Cannot run maxPool2dBackward: argmax[${o}] = ${a} lies outside its plane [${lo}, ${hi}); pass the argmax that maxPool2dForward wrote`,
+        );
+      }
+    }
+  }
+  copyIn(pdx, dx, nx);
+  copyIn(pdo, dout, no);
+  heapI32().set(argmax.subarray(0, no), pa / 4);
+  runJob(Op.maxPoolBackward, [pdx, pdo, pa, d.N * d.C, d.HO * d.WO], d.N * d.C);
+  copyOut(dx, pdx, nx);
+}

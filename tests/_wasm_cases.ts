@@ -1,0 +1,73 @@
+/**
+ * The differential case table of the WASM kernels: conv and max-pool shapes covering batch 1,
+ * channels 1 to 64, odd sizes, strides 1–3, padding 0–3, non-square kernels and pooling
+ * windows with all-negative and tied values. Used by tests/wasm_kernels_test.ts.
+ *
+ * @module
+ */
+
+/** A conv case: x (N, C, H, W), w (F, C, KH, KW), stride, pad. */
+export type ConvCase = readonly [readonly number[], readonly number[], number, number];
+
+/** How a pool case fills x: random, all negative, or with ties in every window. */
+export type Fill = "random" | "negative" | "ties";
+
+/** A pool case: x (N, C, H, W), poolHeight, poolWidth, stride, fill. */
+export type PoolCase = readonly [readonly number[], number, number, number, Fill];
+
+/** Conv cases. */
+export const CONV_CASES: readonly ConvCase[] = [
+  [[1, 1, 5, 5], [1, 1, 3, 3], 1, 0],
+  [[1, 3, 7, 7], [4, 3, 3, 3], 1, 1],
+  [[2, 3, 8, 8], [5, 3, 3, 3], 1, 1],
+  [[1, 3, 31, 31], [25, 3, 3, 3], 2, 1],
+  [[2, 3, 32, 32], [4, 3, 7, 7], 1, 3],
+  [[1, 64, 9, 9], [8, 64, 3, 3], 1, 1],
+  [[1, 16, 10, 10], [64, 16, 1, 1], 1, 0],
+  [[3, 2, 11, 9], [3, 2, 3, 3], 2, 0],
+  [[1, 5, 13, 13], [6, 5, 5, 5], 2, 2],
+  [[1, 4, 10, 12], [7, 4, 2, 3], 1, 0],
+  [[1, 3, 9, 9], [2, 3, 3, 3], 3, 0],
+  [[2, 2, 10, 10], [3, 2, 4, 4], 3, 0],
+  [[1, 1, 1, 1], [1, 1, 1, 1], 1, 0],
+  [[1, 2, 5, 7], [3, 2, 5, 1], 1, 0],
+  [[1, 2, 6, 6], [3, 2, 1, 5], 1, 2],
+  [[1, 6, 15, 15], [9, 6, 3, 3], 1, 3],
+  [[1, 3, 8, 8], [2, 3, 8, 8], 1, 0],
+  [[1, 3, 4, 4], [2, 3, 5, 5], 1, 1],
+  [[4, 3, 16, 16], [10, 3, 3, 3], 1, 0],
+  [[1, 32, 7, 7], [33, 32, 3, 3], 1, 1],
+  [[1, 7, 13, 11], [11, 7, 3, 5], 2, 1],
+  [[1, 1, 17, 17], [1, 1, 3, 3], 2, 0],
+  [[2, 8, 12, 12], [16, 8, 5, 5], 1, 2],
+  [[1, 3, 20, 20], [4, 3, 2, 2], 2, 0],
+  [[1, 2, 7, 7], [5, 2, 3, 3], 3, 1],
+  [[1, 12, 6, 6], [12, 12, 3, 3], 1, 1],
+  [[3, 1, 28, 28], [6, 1, 5, 5], 1, 0],
+  [[1, 3, 11, 11], [6, 3, 7, 7], 2, 3],
+  [[1, 9, 9, 9], [1, 9, 3, 3], 1, 0],
+  [[1, 2, 3, 9], [4, 2, 3, 1], 1, 0],
+  [[1, 2, 9, 3], [4, 2, 1, 3], 1, 0],
+  [[5, 3, 5, 5], [2, 3, 3, 3], 2, 1],
+  [[1, 40, 8, 8], [24, 40, 3, 3], 1, 1],
+  [[1, 3, 33, 33], [8, 3, 3, 3], 2, 1],
+  [[1, 4, 6, 6], [4, 4, 3, 3], 1, 3],
+  [[2, 5, 10, 10], [7, 5, 3, 3], 1, 2],
+];
+
+/** Max-pool cases. */
+export const POOL_CASES: readonly PoolCase[] = [
+  [[1, 1, 4, 4], 2, 2, 2, "random"],
+  [[2, 3, 8, 8], 2, 2, 2, "random"],
+  [[1, 3, 32, 32], 2, 2, 2, "random"],
+  [[1, 2, 9, 9], 3, 3, 3, "random"],
+  [[1, 2, 7, 7], 3, 3, 2, "random"],
+  [[1, 4, 5, 7], 1, 3, 1, "random"],
+  [[1, 1, 4, 4], 2, 2, 2, "negative"],
+  [[2, 3, 7, 7], 3, 3, 2, "negative"],
+  [[1, 2, 6, 6], 2, 2, 2, "ties"],
+  [[1, 1, 6, 6], 3, 3, 1, "ties"],
+  [[3, 2, 10, 10], 2, 2, 2, "ties"],
+  [[1, 64, 4, 4], 4, 4, 1, "random"],
+  [[1, 1, 5, 5], 1, 1, 1, "random"],
+];

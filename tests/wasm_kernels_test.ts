@@ -1,0 +1,117 @@
+// The WASM conv and max-pool kernels against the float64 reference on the case table of
+// tests/_wasm_cases.ts, with one thread and with all threads (which must agree bit for bit).
+import { assertAllClose, assertEquals } from "./_assert.ts";
+import { CONV_CASES, type Fill, POOL_CASES } from "./_wasm_cases.ts";
+import { convDims, poolDims } from "../kernels/dims.ts";
+import * as ref from "../kernels/ref/mod.ts";
+import { conv2dBackward, getThreads, setThreads, wasmKernels } from "../kernels/wasm/mod.ts";
+import { Rng } from "../nn/random.ts";
+
+/** Normalised max error allowed between float32 WASM and the float64 reference. */
+const TOL_F32 = 1e-4;
+const THREADS = Math.max(2, getThreads());
+
+function randArray(n: number, rng: Rng, fill: Fill = "random"): Float64Array {
+  const a = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const u = rng.uniform();
+    // float32-representable, so the reference and the kernels see the same values
+    a[i] = Math.fround(
+      fill === "ties" ? Math.floor(u * 3) : fill === "negative" ? -1 - u : 2 * u - 1,
+    );
+  }
+  return a;
+}
+
+function size(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+function withThreads<T>(n: number, fn: () => T): T {
+  const before = getThreads();
+  setThreads(n);
+  try {
+    return fn();
+  } finally {
+    setThreads(before);
+  }
+}
+
+Deno.test("wasm conv2d kernels match the reference", async (t) => {
+  for (const [xs, ws, stride, pad] of CONV_CASES) {
+    await t.step(`x=(${xs}) w=(${ws}) s=${stride} p=${pad}`, () => {
+      const d = convDims("test", xs, ws, stride, pad);
+      const rng = new Rng(size(xs) + size(ws));
+      const x = randArray(size(xs), rng), w = randArray(size(ws), rng);
+      const b = randArray(d.F, rng), dout = randArray(d.N * d.F * d.HO * d.WO, rng);
+      const dx0 = randArray(size(xs), rng), dw0 = randArray(size(ws), rng);
+      const db0 = randArray(d.F, rng);
+      const want = {
+        out: new Float64Array(dout.length),
+        dx: dx0.slice(),
+        dw: dw0.slice(),
+        db: db0.slice(),
+      };
+      ref.conv2dForward(want.out, x, w, b, d);
+      ref.conv2dBackwardData(want.dx, dout, w, d);
+      ref.conv2dBackwardFilter(want.dw, want.db, dout, x, d);
+      const run = (threads: number) =>
+        withThreads(threads, () => {
+          const got = {
+            out: new Float32Array(dout.length),
+            dx: Float32Array.from(dx0),
+            dw: Float32Array.from(dw0),
+            db: Float32Array.from(db0),
+            dx2: Float32Array.from(dx0),
+            dw2: Float32Array.from(dw0),
+            db2: Float32Array.from(db0),
+          };
+          wasmKernels.conv2dForward(got.out, x, w, b, d);
+          wasmKernels.conv2dBackwardData(got.dx, dout, w, d);
+          wasmKernels.conv2dBackwardFilter(got.dw, got.db, dout, x, d);
+          conv2dBackward(got.dx2, got.dw2, got.db2, dout, x, w, d);
+          return got;
+        });
+      const one = run(1), all = run(THREADS);
+      assertAllClose(one.out, want.out, TOL_F32, "out");
+      assertAllClose(one.dx, want.dx, TOL_F32, "dx");
+      assertAllClose(one.dw, want.dw, TOL_F32, "dw");
+      assertAllClose(one.db, want.db, TOL_F32, "db");
+      assertEquals(one.dx2, one.dx, "combined backward dx");
+      assertEquals(one.dw2, one.dw, "combined backward dw");
+      assertEquals(one.db2, one.db, "combined backward db");
+      assertEquals(all, one, `${THREADS} threads vs 1`);
+    });
+  }
+});
+
+Deno.test("wasm maxPool2d kernels match the reference", async (t) => {
+  for (const [xs, ph, pw, stride, fill] of POOL_CASES) {
+    await t.step(`x=(${xs}) ${ph}×${pw} s=${stride} ${fill}`, () => {
+      const d = poolDims("test", xs, ph, pw, stride);
+      const rng = new Rng(size(xs) + ph);
+      const x = randArray(size(xs), rng, fill);
+      const no = d.N * d.C * d.HO * d.WO;
+      const dout = randArray(no, rng), dx0 = randArray(size(xs), rng);
+      const want = { out: new Float64Array(no), argmax: new Int32Array(no), dx: dx0.slice() };
+      ref.maxPool2dForward(want.out, want.argmax, x, d);
+      ref.maxPool2dBackward(want.dx, dout, want.argmax, d);
+      const run = (threads: number) =>
+        withThreads(threads, () => {
+          const got = {
+            out: new Float32Array(no),
+            argmax: new Int32Array(no),
+            dx: Float32Array.from(dx0),
+          };
+          wasmKernels.maxPool2dForward(got.out, got.argmax, x, d);
+          wasmKernels.maxPool2dBackward(got.dx, dout, got.argmax, d);
+          return got;
+        });
+      const one = run(1), all = run(THREADS);
+      assertEquals([...one.out], [...want.out], "out");
+      assertEquals(one.argmax, want.argmax, "argmax");
+      assertAllClose(one.dx, want.dx, TOL_F32, "dx");
+      assertEquals(all, one, `${THREADS} threads vs 1`);
+    });
+  }
+});
