@@ -13,7 +13,7 @@
  */
 
 import { kernelsFor } from "../kernels/mod.ts";
-import { convBackward, convForward, maxPoolBackward, maxPoolForward } from "./fast_layers.ts";
+import { convForward, maxPoolBackward, maxPoolForward } from "./fast_layers.ts";
 import {
   affineBackward,
   affineForward,
