@@ -47,6 +47,8 @@ export interface Kernels {
   dropoutBackward: typeof ref.dropoutBackward;
   sgdStep: typeof ref.sgdStep;
   adamStep: typeof ref.adamStep;
+  rmspropStep: typeof ref.rmspropStep;
+  sumOfSquares: typeof ref.sumOfSquares;
 }
 
 /** The reference backend: plain loops, any precision. */

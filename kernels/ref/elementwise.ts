@@ -16,3 +16,10 @@ export function reluForward(out: FloatArray, x: FloatArray, n: number): void {
 export function reluBackward(dx: FloatArray, dout: FloatArray, x: FloatArray, n: number): void {
   for (let i = 0; i < n; i++) dx[i] = x[i] > 0 ? dout[i] : 0;
 }
+
+/** Returns Σ x[i]² (for L2 regularisation).  x: (n) */
+export function sumOfSquares(x: FloatArray, n: number): number {
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += x[i] * x[i];
+  return sum;
+}

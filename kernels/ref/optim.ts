@@ -67,3 +67,22 @@ export function adamStep(
     w[i] = wi - stepSize * mi / (Math.sqrt(vi) / sqrtBias2 + eps);
   }
 }
+
+/**
+ * The homework's rmsprop: c = ρ·c + (1 − ρ)·g²; w −= lr·g / (√c + ε).
+ * w, g, cache: (n)
+ */
+export function rmspropStep(
+  w: FloatArray,
+  g: FloatArray,
+  cache: FloatArray,
+  n: number,
+  lr: number,
+  decayRate: number,
+  eps: number,
+): void {
+  for (let i = 0; i < n; i++) {
+    cache[i] = decayRate * cache[i] + (1 - decayRate) * g[i] * g[i];
+    w[i] -= lr * g[i] / (Math.sqrt(cache[i]) + eps);
+  }
+}

@@ -1,0 +1,284 @@
+/**
+ * `deno task train:twolayer`: the homework's `convnet.ipynb` run as a command — the two-layer
+ * ConvNet (conv 32×7×7 – relu – 2×2 pool – affine – softmax) trained on CIFAR-10 with the
+ * Solver (SGD with momentum 0.9, learning rate 1e-4, regularisation 0.001, batch 50, one
+ * epoch), printing the homework's lines and writing a run folder.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { ensureCifar10 } from "../data/download.ts";
+import { loadCifar10 } from "../data/cifar10.ts";
+import { ImageSetDataset } from "../data/image_dataset.ts";
+import { Normalization } from "../data/normalize.ts";
+import { splitCifar10 } from "../data/splits.ts";
+import { getThreads, setThreads } from "../kernels/wasm/mod.ts";
+import { ThreeLayerConvNet, TwoLayerConvNet } from "../nn/classifiers.ts";
+import { saveSafetensors } from "../nn/safetensors.ts";
+import {
+  type Check,
+  DivergenceError,
+  Solver,
+  UPDATE_RULES,
+  type UpdateRule,
+} from "../nn/solver.ts";
+import type { Tensor } from "../nn/tensor.ts";
+import { defaultRunDir, pyExp, recordConfig, RunLog, StepProgress } from "./_run.ts";
+import { type MetricsRow, writeMetrics, writeRunPictures } from "./viz/mod.ts";
+
+const HELP = `Usage: deno task train:twolayer [options]
+
+Trains the homework's Part 1 ConvNet on CIFAR-10 with the Solver and writes a run folder
+(log, metrics.csv, config.json, best weights, loss/accuracy plots, first-layer filter grid).
+
+Model:
+  --model two|three        two: conv-relu-pool-affine-softmax (default)
+                           three: conv-relu-pool-affine-relu-affine-softmax
+  --num-filters N          filters in the conv layer (32)
+  --filter-size K          odd filter size (7)
+  --hidden-dim N           hidden affine width, three-layer net only (100)
+  --weight-scale S         initial weights ~ S·N(0, 1) (0.001)
+  --reg R                  L2 regularisation strength (0.001)
+Solver:
+  --update-rule RULE       ${UPDATE_RULES.join(" | ")} (sgd_momentum)
+  --lr LR                  learning rate (1e-4)
+  --momentum M             for sgd_momentum (0.9)
+  --lr-decay D             learning-rate factor after each epoch (0.95)
+  --batch-size N           (50)
+  --epochs N               (1)
+  --acc-frequency N        measure train/val accuracy every N iterations (50)
+  --seed N                 seeds initialisation and batch order (0)
+Data and machine:
+  --num-train N            first N of the 49,000 training images (49000)
+  --num-val N              first N of the 1,000 validation images (1000)
+  --cifar10-dir DIR        CIFAR-10 folder (else $CIFAR10_DIR, else data/, downloaded if missing)
+  --threads N              WASM worker threads (default: all cores)
+  --out DIR                run folder (runs/twolayer-<timestamp>)
+  -h, --help               this text`;
+
+/** The resolved configuration of a run. */
+export interface TwoLayerConfig {
+  model: "two" | "three";
+  numFilters: number;
+  filterSize: number;
+  hiddenDim: number;
+  weightScale: number;
+  reg: number;
+  updateRule: UpdateRule;
+  lr: number;
+  momentum: number;
+  lrDecay: number;
+  batchSize: number;
+  epochs: number;
+  accFrequency: number;
+  seed: number;
+  numTrain: number;
+  numVal: number;
+  cifar10Dir: string | undefined;
+  threads: number;
+  out: string;
+}
+
+function num(name: string, text: string, integer: boolean): number {
+  const v = Number(text);
+  if (text.trim() === "" || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
+    throw new RangeError(
+      `Invalid --${name} "${text}": expected ${integer ? "an integer" : "a number"}`,
+    );
+  }
+  return v;
+}
+
+/** Parses the flags into a configuration (validation of ranges happens in the model/Solver). */
+export function parseTwoLayerArgs(args: string[]): TwoLayerConfig | null {
+  const { values: v } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      model: { type: "string", default: "two" },
+      "num-filters": { type: "string", default: "32" },
+      "filter-size": { type: "string", default: "7" },
+      "hidden-dim": { type: "string", default: "100" },
+      "weight-scale": { type: "string", default: "0.001" },
+      reg: { type: "string", default: "0.001" },
+      "update-rule": { type: "string", default: "sgd_momentum" },
+      lr: { type: "string", default: "1e-4" },
+      momentum: { type: "string", default: "0.9" },
+      "lr-decay": { type: "string", default: "0.95" },
+      "batch-size": { type: "string", default: "50" },
+      epochs: { type: "string", default: "1" },
+      "acc-frequency": { type: "string", default: "50" },
+      seed: { type: "string", default: "0" },
+      "num-train": { type: "string", default: "49000" },
+      "num-val": { type: "string", default: "1000" },
+      "cifar10-dir": { type: "string" },
+      threads: { type: "string" },
+      out: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (v.help) return null;
+  if (v.model !== "two" && v.model !== "three") {
+    throw new RangeError(`Invalid --model "${v.model}": use two or three`);
+  }
+  if (!(UPDATE_RULES as readonly string[]).includes(v["update-rule"])) {
+    throw new RangeError(
+      `Invalid --update-rule "${v["update-rule"]}": use one of ${UPDATE_RULES.join(", ")}`,
+    );
+  }
+  const threads = v.threads === undefined ? getThreads() : num("threads", v.threads, true);
+  if (threads < 1) throw new RangeError(`Invalid --threads ${threads}: it must be ≥ 1`);
+  const model = v.model;
+  return {
+    model,
+    numFilters: num("num-filters", v["num-filters"], true),
+    filterSize: num("filter-size", v["filter-size"], true),
+    hiddenDim: num("hidden-dim", v["hidden-dim"], true),
+    weightScale: num("weight-scale", v["weight-scale"], false),
+    reg: num("reg", v.reg, false),
+    updateRule: v["update-rule"] as UpdateRule,
+    lr: num("lr", v.lr, false),
+    momentum: num("momentum", v.momentum, false),
+    lrDecay: num("lr-decay", v["lr-decay"], false),
+    batchSize: num("batch-size", v["batch-size"], true),
+    epochs: num("epochs", v.epochs, true),
+    accFrequency: num("acc-frequency", v["acc-frequency"], true),
+    seed: num("seed", v.seed, true),
+    numTrain: num("num-train", v["num-train"], true),
+    numVal: num("num-val", v["num-val"], true),
+    cifar10Dir: v["cifar10-dir"],
+    threads,
+    out: v.out ?? defaultRunDir(model === "two" ? "twolayer" : "threelayer"),
+  };
+}
+
+/** Builds the model and Solver (validating every option) before any data is read. */
+function build(c: TwoLayerConfig) {
+  const Net = c.model === "two" ? TwoLayerConvNet : ThreeLayerConvNet;
+  const model = new Net({
+    numFilters: c.numFilters,
+    filterSize: c.filterSize,
+    hiddenDim: c.hiddenDim,
+    weightScale: c.weightScale,
+    reg: c.reg,
+    seed: c.seed,
+    dtype: "float32",
+  });
+  return model;
+}
+
+async function saveWeights(path: string, params: Record<string, Tensor>, c: TwoLayerConfig) {
+  await saveSafetensors(path, params, {
+    metadata: {
+      first_conv: "W1",
+      model: c.model === "two" ? "TwoLayerConvNet" : "ThreeLayerConvNet",
+    },
+  });
+}
+
+async function main(): Promise<number> {
+  const c = parseTwoLayerArgs(Deno.args);
+  if (c === null) {
+    console.log(HELP);
+    return 0;
+  }
+  const wall = performance.now();
+  const model = build(c);
+  const name = c.model === "two" ? "twolayer" : "threelayer";
+  setThreads(c.threads);
+  const log = await RunLog.open(c.out, `${name}.log`);
+  try {
+    await recordConfig(c.out, `train:twolayer`, { ...c }, log);
+    const dir = await ensureCifar10({
+      cifar10Dir: c.cifar10Dir,
+      download: true,
+      log: (l) => log.line(l),
+    });
+    const loaded = performance.now();
+    const splits = splitCifar10(await loadCifar10(dir), {
+      numTrain: c.numTrain,
+      numVal: c.numVal,
+      numTest: 0,
+    });
+    const norm = Normalization.meanImage(splits.train);
+    const data = {
+      train: new ImageSetDataset(splits.train, norm),
+      val: new ImageSetDataset(splits.val, norm),
+    };
+    log.line(
+      `Loaded CIFAR-10 from ${dir} in ${((performance.now() - loaded) / 1000).toFixed(2)} s: ` +
+        `${data.train.length} train, ${data.val.length} val`,
+    );
+    const metrics: MetricsRow[] = [];
+    const perEpoch = Math.max(Math.floor(data.train.length / c.batchSize), 1);
+    const progress = new StepProgress("train", perEpoch * c.epochs);
+    const solver = new Solver(model, data, {
+      updateRule: c.updateRule,
+      learningRate: c.lr,
+      momentum: c.momentum,
+      lrDecay: c.lrDecay,
+      batchSize: c.batchSize,
+      numEpochs: c.epochs,
+      accFrequency: c.accFrequency,
+      seed: c.seed,
+      onIteration: (it, loss) => {
+        metrics.push({ iteration: it, epoch: (it - 1) / perEpoch, trainLoss: loss });
+        progress.update(it, `loss ${loss.toFixed(4)}`);
+      },
+      onCheck: (k: Check) => {
+        progress.done();
+        const row = metrics[metrics.length - 1];
+        row.trainAcc = k.trainAcc;
+        row.valAcc = k.valAcc;
+        row.lr = k.learningRate;
+        log.line(
+          `Finished epoch ${k.epoch} / ${c.epochs}: cost ${k.loss.toFixed(6)}, train: ${
+            k.trainAcc.toFixed(6)
+          }, val ${k.valAcc.toFixed(6)}, lr ${pyExp(k.learningRate)}`,
+        );
+      },
+    });
+    const weightsPath = `${c.out}/${name}.safetensors`;
+    try {
+      solver.train();
+    } catch (e) {
+      progress.done();
+      if (!(e instanceof DivergenceError)) throw e;
+      log.line(e.message);
+      await saveWeights(weightsPath, model.params, c);
+      log.line(`Saved the last good weights to ${weightsPath}`);
+      await writeMetrics(c.out, metrics);
+      return 1;
+    }
+    progress.done();
+    await saveWeights(weightsPath, model.params, c);
+    await writeMetrics(c.out, metrics);
+    const w1 = model.params.W1;
+    await writeRunPictures(c.out, {
+      model: name,
+      metrics,
+      firstConv: { data: w1.data, shape: [...w1.shape] },
+    });
+    const seconds = (performance.now() - wall) / 1000;
+    log.line(
+      solver.secondsToHalf === null
+        ? `validation accuracy never reached 50%`
+        : `reached 50% validation accuracy after ${solver.secondsToHalf.toFixed(1)} s of training`,
+    );
+    log.line(`wall time ${seconds.toFixed(1)} s (loading included); run folder ${c.out}`);
+    log.line(`finished optimization. best validation accuracy: ${solver.bestValAcc.toFixed(6)}`);
+    return 0;
+  } finally {
+    log.close();
+  }
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main());
+  } catch (e) {
+    console.error(`train:twolayer: ${(e as Error).message}`);
+    Deno.exit(1);
+  }
+}
