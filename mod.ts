@@ -109,3 +109,9 @@ export type {
 } from "./nn/safetensors.ts";
 export { convBackward, convForward, maxPoolBackward, maxPoolForward } from "./nn/fast_layers.ts";
 export { getThreads, setThreads } from "./kernels/wasm/mod.ts";
+export { ThreeLayerConvNet, TwoLayerConvNet } from "./nn/classifiers.ts";
+export type { ConvNetOptions } from "./nn/classifiers.ts";
+export { argmaxRows, DivergenceError, Solver, UPDATE_RULES } from "./nn/solver.ts";
+export type { Check, Classifier, SolverOptions, UpdateRule } from "./nn/solver.ts";
+export { TensorDataset } from "./nn/dataset.ts";
+export type { Dataset } from "./nn/dataset.ts";

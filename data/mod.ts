@@ -22,3 +22,4 @@ export * from "./normalize.ts";
 export * from "./augment.ts";
 export * from "./batches.ts";
 export * from "./download.ts";
+export { ImageSetDataset } from "./image_dataset.ts";

@@ -101,11 +101,14 @@ export class RunFolder {
     await Deno.mkdir(this.dir, { recursive: true });
   }
 
-  /** Prints a line and appends it to `<model>.log`. */
-  async log(line: string): Promise<void> {
+  /**
+   * Prints a line and appends it to `<model>.log` at once (synchronously, so that callers
+   * inside a synchronous training loop keep every line even if the run then crashes).
+   */
+  log(line: string): void {
     this.bar?.clear();
     console.log(line);
-    await Deno.writeTextFile(this.logPath, line + "\n", { append: true });
+    Deno.writeTextFileSync(this.logPath, line + "\n", { append: true });
   }
 
   /** The training checkpoint (weights, optimizer, progress), atomically. */

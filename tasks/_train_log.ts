@@ -27,6 +27,22 @@ export function pyFloat(v: number): string {
 }
 
 /**
+ * A number as Python's `%e` prints it (the Part 1 Solver's `lr 1.000000e-04`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { pyExp } from "./_train_log.ts";
+ * assert.deepEqual([pyExp(1e-4), pyExp(0.00095), pyExp(123)], ["1.000000e-04", "9.500000e-04", "1.230000e+02"]);
+ * ```
+ */
+export function pyExp(x: number, digits = 6): string {
+  const [mantissa, exponent] = x.toExponential(digits).split("e");
+  const sign = exponent.startsWith("-") ? "-" : "+";
+  return `${mantissa}e${sign}${exponent.replace(/^[-+]/, "").padStart(2, "0")}`;
+}
+
+/**
  * Python's `round()` (half to even), as its `{:.0f}` rounds.
  *
  * @example

@@ -24,7 +24,8 @@ import {
   type UpdateRule,
 } from "../nn/solver.ts";
 import type { Tensor } from "../nn/tensor.ts";
-import { defaultRunDir, pyExp, recordConfig, RunLog, StepProgress } from "./_run.ts";
+import { defaultOutDir, RunFolder, StepBar } from "./_train_files.ts";
+import { pyExp } from "./_train_log.ts";
 import { type MetricsRow, writeMetrics, writeRunPictures } from "./viz/mod.ts";
 
 const HELP = `Usage: deno task train:twolayer [options]
@@ -149,7 +150,7 @@ export function parseTwoLayerArgs(args: string[]): TwoLayerConfig | null {
     numVal: num("num-val", v["num-val"], true),
     cifar10Dir: v["cifar10-dir"],
     threads,
-    out: v.out ?? defaultRunDir(model === "two" ? "twolayer" : "threelayer"),
+    out: v.out ?? defaultOutDir(model === "two" ? "twolayer" : "threelayer"),
   };
 }
 
@@ -177,6 +178,14 @@ async function saveWeights(path: string, params: Record<string, Tensor>, c: TwoL
   });
 }
 
+/** Prints the resolved configuration into the log and saves it as config.json. */
+async function recordConfig(folder: RunFolder, c: TwoLayerConfig): Promise<void> {
+  folder.log("train:twolayer configuration:");
+  const width = Math.max(...Object.keys(c).map((k) => k.length));
+  for (const [k, v] of Object.entries(c)) folder.log(`  ${k.padEnd(width)}  ${v}`);
+  await folder.saveConfig({ ...c });
+}
+
 async function main(): Promise<number> {
   const c = parseTwoLayerArgs(Deno.args);
   if (c === null) {
@@ -187,91 +196,90 @@ async function main(): Promise<number> {
   const model = build(c);
   const name = c.model === "two" ? "twolayer" : "threelayer";
   setThreads(c.threads);
-  const log = await RunLog.open(c.out, `${name}.log`);
+  let progressText = "";
+  const bar = new StepBar(() => progressText);
+  const folder = new RunFolder(c.out, name, bar);
+  await folder.create();
+  await Deno.writeTextFile(folder.logPath, ""); // a new run starts a new log
+  await recordConfig(folder, c);
+  const dir = await ensureCifar10({
+    cifar10Dir: c.cifar10Dir,
+    download: true,
+    log: (l) => folder.log(l),
+  });
+  const loaded = performance.now();
+  const splits = splitCifar10(await loadCifar10(dir), {
+    numTrain: c.numTrain,
+    numVal: c.numVal,
+    numTest: 0,
+  });
+  const norm = Normalization.meanImage(splits.train);
+  const data = {
+    train: new ImageSetDataset(splits.train, norm),
+    val: new ImageSetDataset(splits.val, norm),
+  };
+  folder.log(
+    `Loaded CIFAR-10 from ${dir} in ${((performance.now() - loaded) / 1000).toFixed(2)} s: ` +
+      `${data.train.length} train, ${data.val.length} val`,
+  );
+  const metrics: MetricsRow[] = [];
+  const perEpoch = Math.max(Math.floor(data.train.length / c.batchSize), 1);
+  const total = perEpoch * c.epochs;
+  const solver = new Solver(model, data, {
+    updateRule: c.updateRule,
+    learningRate: c.lr,
+    momentum: c.momentum,
+    lrDecay: c.lrDecay,
+    batchSize: c.batchSize,
+    numEpochs: c.epochs,
+    accFrequency: c.accFrequency,
+    seed: c.seed,
+    onIteration: (it, loss) => {
+      metrics.push({ iteration: it, epoch: (it - 1) / perEpoch, trainLoss: loss });
+      progressText = `iteration ${it}/${total} loss ${loss.toFixed(4)}`;
+      bar.update(it * c.batchSize, total * c.batchSize);
+    },
+    onCheck: (k: Check) => {
+      const row = metrics[metrics.length - 1];
+      row.trainAcc = k.trainAcc;
+      row.valAcc = k.valAcc;
+      row.lr = k.learningRate;
+      folder.log(
+        `Finished epoch ${k.epoch} / ${c.epochs}: cost ${k.loss.toFixed(6)}, train: ${
+          k.trainAcc.toFixed(6)
+        }, val ${k.valAcc.toFixed(6)}, lr ${pyExp(k.learningRate)}`,
+      );
+    },
+  });
   try {
-    await recordConfig(c.out, `train:twolayer`, { ...c }, log);
-    const dir = await ensureCifar10({
-      cifar10Dir: c.cifar10Dir,
-      download: true,
-      log: (l) => log.line(l),
-    });
-    const loaded = performance.now();
-    const splits = splitCifar10(await loadCifar10(dir), {
-      numTrain: c.numTrain,
-      numVal: c.numVal,
-      numTest: 0,
-    });
-    const norm = Normalization.meanImage(splits.train);
-    const data = {
-      train: new ImageSetDataset(splits.train, norm),
-      val: new ImageSetDataset(splits.val, norm),
-    };
-    log.line(
-      `Loaded CIFAR-10 from ${dir} in ${((performance.now() - loaded) / 1000).toFixed(2)} s: ` +
-        `${data.train.length} train, ${data.val.length} val`,
-    );
-    const metrics: MetricsRow[] = [];
-    const perEpoch = Math.max(Math.floor(data.train.length / c.batchSize), 1);
-    const progress = new StepProgress("train", perEpoch * c.epochs);
-    const solver = new Solver(model, data, {
-      updateRule: c.updateRule,
-      learningRate: c.lr,
-      momentum: c.momentum,
-      lrDecay: c.lrDecay,
-      batchSize: c.batchSize,
-      numEpochs: c.epochs,
-      accFrequency: c.accFrequency,
-      seed: c.seed,
-      onIteration: (it, loss) => {
-        metrics.push({ iteration: it, epoch: (it - 1) / perEpoch, trainLoss: loss });
-        progress.update(it, `loss ${loss.toFixed(4)}`);
-      },
-      onCheck: (k: Check) => {
-        progress.done();
-        const row = metrics[metrics.length - 1];
-        row.trainAcc = k.trainAcc;
-        row.valAcc = k.valAcc;
-        row.lr = k.learningRate;
-        log.line(
-          `Finished epoch ${k.epoch} / ${c.epochs}: cost ${k.loss.toFixed(6)}, train: ${
-            k.trainAcc.toFixed(6)
-          }, val ${k.valAcc.toFixed(6)}, lr ${pyExp(k.learningRate)}`,
-        );
-      },
-    });
-    const weightsPath = `${c.out}/${name}.safetensors`;
-    try {
-      solver.train();
-    } catch (e) {
-      progress.done();
-      if (!(e instanceof DivergenceError)) throw e;
-      log.line(e.message);
-      await saveWeights(weightsPath, model.params, c);
-      log.line(`Saved the last good weights to ${weightsPath}`);
-      await writeMetrics(c.out, metrics);
-      return 1;
-    }
-    progress.done();
-    await saveWeights(weightsPath, model.params, c);
+    solver.train();
+  } catch (e) {
+    bar.clear();
+    if (!(e instanceof DivergenceError)) throw e;
+    folder.log(e.message);
+    await saveWeights(folder.weightsPath, model.params, c);
+    folder.log(`Saved the last good weights to ${folder.weightsPath}`);
     await writeMetrics(c.out, metrics);
-    const w1 = model.params.W1;
-    await writeRunPictures(c.out, {
-      model: name,
-      metrics,
-      firstConv: { data: w1.data, shape: [...w1.shape] },
-    });
-    const seconds = (performance.now() - wall) / 1000;
-    log.line(
-      solver.secondsToHalf === null
-        ? `validation accuracy never reached 50%`
-        : `reached 50% validation accuracy after ${solver.secondsToHalf.toFixed(1)} s of training`,
-    );
-    log.line(`wall time ${seconds.toFixed(1)} s (loading included); run folder ${c.out}`);
-    log.line(`finished optimization. best validation accuracy: ${solver.bestValAcc.toFixed(6)}`);
-    return 0;
-  } finally {
-    log.close();
+    return 1;
   }
+  bar.clear();
+  await saveWeights(folder.weightsPath, model.params, c);
+  await writeMetrics(c.out, metrics);
+  const w1 = model.params.W1;
+  await writeRunPictures(c.out, {
+    model: name,
+    metrics,
+    firstConv: { data: w1.data, shape: [...w1.shape] },
+  });
+  const seconds = (performance.now() - wall) / 1000;
+  folder.log(
+    solver.secondsToHalf === null
+      ? `validation accuracy never reached 50%`
+      : `reached 50% validation accuracy after ${solver.secondsToHalf.toFixed(1)} s of training`,
+  );
+  folder.log(`wall time ${seconds.toFixed(1)} s (loading included); run folder ${c.out}`);
+  folder.log(`finished optimization. best validation accuracy: ${solver.bestValAcc.toFixed(6)}`);
+  return 0;
 }
 
 if (import.meta.main) {

@@ -1,0 +1,93 @@
+import { parseTwoLayerArgs } from "../tasks/train_twolayer.ts";
+import { assertEquals, assertThrows, assertTrue } from "./_assert.ts";
+
+const CIFAR10_DIR = Deno.env.get("CIFAR10_DIR");
+
+Deno.test("parseTwoLayerArgs()", async (t) => {
+  await t.step("defaults are the notebook's run", () => {
+    const c = parseTwoLayerArgs(["--out", "x"])!;
+    assertEquals(
+      [c.model, c.numFilters, c.filterSize, c.updateRule, c.lr, c.reg, c.batchSize, c.epochs],
+      ["two", 32, 7, "sgd_momentum", 1e-4, 0.001, 50, 1],
+    );
+    assertEquals(parseTwoLayerArgs(["--help"]), null);
+  });
+  await t.step("refuses bad values before any work, naming what is allowed", () => {
+    assertThrows(() => parseTwoLayerArgs(["--model", "four"]), RangeError, "use two or three");
+    assertThrows(() => parseTwoLayerArgs(["--update-rule", "sgdd"]), RangeError, "sgd_momentum");
+    assertThrows(() => parseTwoLayerArgs(["--batch-size", "2.5"]), RangeError, "an integer");
+    assertThrows(() => parseTwoLayerArgs(["--lr", "fast"]), RangeError, "a number");
+    assertThrows(() => parseTwoLayerArgs(["--bogus"]), TypeError);
+  });
+});
+
+async function runTask(args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env=CIFAR10_DIR,CONVNET_THREADS",
+      new URL("../tasks/train_twolayer.ts", import.meta.url).pathname,
+      ...args,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
+}
+
+Deno.test({
+  name: "deno task train:twolayer",
+  ignore: CIFAR10_DIR === undefined,
+  fn: async (t) => {
+    const dir = await Deno.makeTempDir();
+    try {
+      await t.step("a small run prints the homework's lines and fills its run folder", async () => {
+        const run = await runTask([
+          "--cifar10-dir",
+          CIFAR10_DIR!,
+          "--num-train",
+          "200",
+          "--num-val",
+          "100",
+          "--acc-frequency",
+          "2",
+          "--out",
+          dir,
+        ]);
+        assertEquals(run.code, 0, run.stderr);
+        const lines = (await Deno.readTextFile(`${dir}/twolayer.log`)).trimEnd().split("\n");
+        const checks = lines.filter((l) => l.startsWith("Finished epoch"));
+        assertEquals(checks.length, 3); // iterations 1, 2 and 4 (the epoch's end)
+        const pattern =
+          /^Finished epoch [01] \/ 1: cost \d+\.\d{6}, train: \d\.\d{6}, val \d\.\d{6}, lr 1\.000000e-04$/;
+        for (const l of checks) assertTrue(pattern.test(l), l);
+        assertTrue(
+          /^finished optimization\. best validation accuracy: \d\.\d{6}$/.test(lines.at(-1)!),
+          lines.at(-1),
+        );
+        for (
+          const f of [
+            "config.json",
+            "metrics.csv",
+            "twolayer.safetensors",
+            "twolayer_lossvstrain.png",
+            "twolayer_valaccuracy.png",
+            "twolayer_gridfilt.png",
+          ]
+        ) assertTrue((await Deno.stat(`${dir}/${f}`)).size > 0, f);
+        const csv = (await Deno.readTextFile(`${dir}/metrics.csv`)).trim().split("\n");
+        assertEquals(csv.length, 1 + 4); // header + one row per iteration
+      });
+      await t.step("a filter size that does not fit is refused before any work", async () => {
+        const run = await runTask(["--filter-size", "6", "--out", `${dir}/bad`]);
+        assertEquals(run.code, 1);
+        assertTrue(run.stderr.includes("Invalid filter size 6"), run.stderr);
+      });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
