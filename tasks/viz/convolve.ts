@@ -13,8 +13,8 @@
  * @module
  */
 
-import { convDims } from "../../kernels/dims.ts";
-import { conv2dForward } from "../../kernels/ref/conv2d.ts";
+import { convForward } from "../../nn/fast_layers.ts";
+import { Tensor } from "../../nn/tensor.ts";
 import { resizeBilinear, type RgbImage, rgbImage, sideBySide } from "./image.ts";
 
 /** The two filters, w: (2, 3, 3, 3), and their biases b: (2). */
@@ -95,17 +95,18 @@ export function convolveImages(
     throw new RangeError(`Cannot convolve at size ${size}: use an integer ≥ 3`);
   }
   const resized = images.map((im) => resizeBilinear(cropSquare(im), size, size));
-  const x = toBatch(resized); // x: (N, 3, S, S)
-  const { w, b } = processingFilters();
-  const d = convDims("convolve", [images.length, 3, size, size], [2, 3, 3, 3], 1, 1);
-  const out = new Float32Array(d.N * d.F * d.HO * d.WO); // out: (N, 2, S, S)
-  conv2dForward(out, x, w, b, d);
-  const plane = d.HO * d.WO;
+  const x = new Tensor(toBatch(resized), [images.length, 3, size, size]); // x: (N, 3, S, S)
+  const filters = processingFilters();
+  const w = new Tensor(filters.w, [2, 3, 3, 3]), b = new Tensor(filters.b, [2]);
+  const { out: result } = convForward(x, w, b, { stride: 1, pad: 1 });
+  const out = result.data; // out: (N, 2, S, S)
+  const [WO, HO] = [size, size];
+  const plane = HO * WO;
   const rows = resized.map((im, n) =>
     sideBySide([
       im,
-      mapToImage(out.subarray((n * 2) * plane, (n * 2 + 1) * plane), d.WO, d.HO),
-      mapToImage(out.subarray((n * 2 + 1) * plane, (n * 2 + 2) * plane), d.WO, d.HO),
+      mapToImage(out.subarray((n * 2) * plane, (n * 2 + 1) * plane), WO, HO),
+      mapToImage(out.subarray((n * 2 + 1) * plane, (n * 2 + 2) * plane), WO, HO),
     ], gap)
   );
   return stackRows(rows, gap);
