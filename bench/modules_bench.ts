@@ -71,3 +71,74 @@ Deno.bench({
   fn: () => withRefModuleKernels(trainStep),
 });
 Deno.bench({ group, name: "module kernels in WASM SIMD", fn: trainStep });
+
+// The module kernels alone, on MyModel-sized activations: reference loops on float32 arrays
+// (baseline) vs WASM SIMD on every core.
+const kernelRng = new Rng(1);
+function rand32(n: number): Float32Array {
+  return Float32Array.from({ length: n }, () => 2 * kernelRng.uniform() - 1);
+}
+
+{
+  const [N, C, HW] = [128, 32, 256]; // MyModel w=16 layer1: (128, 32, 16, 16)
+  const n = N * C * HW, x = rand32(n), dout = rand32(n), out = new Float32Array(n);
+  const dx = new Float32Array(n), gamma = rand32(C), beta = rand32(C);
+  const [mean, invStd, rm, rv, dg, db] = [0, 0, 0, 0, 0, 0].map(() => new Float32Array(C));
+  rv.fill(1);
+  const group = `batchNorm2d fwd+bwd (${N}, ${C}, ${HW}) train`;
+  for (const [name, k] of [["ref", refKernels], ["wasm", wasmKernels]] as const) {
+    Deno.bench({
+      group,
+      name,
+      baseline: name === "ref",
+      fn: () => {
+        k.batchNorm2dForward(out, mean, invStd, rm, rv, x, gamma, beta, N, C, HW, 1e-5, 0.1, true);
+        k.batchNorm2dBackward(dx, dg, db, dout, x, gamma, mean, invStd, N, C, HW, true);
+      },
+    });
+  }
+}
+
+{
+  const n = 128 * 32 * 256, x = rand32(n), dout = rand32(n);
+  const out = new Float32Array(n), mask = new Float32Array(n), dx = new Float32Array(n);
+  const group = `dropout fwd+bwd (${n}) p=0.5`;
+  for (const [name, k] of [["ref", refKernels], ["wasm", wasmKernels]] as const) {
+    Deno.bench({
+      group,
+      name,
+      baseline: name === "ref",
+      fn: () => {
+        k.dropoutForward(out, mask, x, n, 0.5, 12345);
+        k.dropoutBackward(dx, dout, mask, n);
+      },
+    });
+  }
+  const groupAxpy = `axpy (${n})`;
+  for (const [name, k] of [["ref", refKernels], ["wasm", wasmKernels]] as const) {
+    Deno.bench({
+      group: groupAxpy,
+      name,
+      baseline: name === "ref",
+      fn: () => k.axpy(out, x, 1, n),
+    });
+  }
+}
+
+{
+  const d = { N: 128, C: 32, H: 16, W: 16, PH: 2, PW: 2, stride: 2, HO: 8, WO: 8 };
+  const nx = d.N * d.C * d.H * d.W, no = nx / 4;
+  const x = rand32(nx), dout = rand32(no), out = new Float32Array(no), dx = new Float32Array(nx);
+  const group = `avgPool2d 2×2 s2 fwd+bwd (${d.N}, ${d.C}, ${d.H}, ${d.W})`;
+  for (const [name, k] of [["ref", refKernels], ["wasm", wasmKernels]] as const) {
+    Deno.bench({
+      group,
+      name,
+      baseline: name === "ref",
+      fn: () => {
+        k.avgPool2dForward(out, x, d);
+        k.avgPool2dBackward(dx, dout, d);
+      },
+    });
+  }
+}
