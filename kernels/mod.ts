@@ -60,8 +60,13 @@ export const refKernels: Kernels = { name: "ref", ...ref };
  */
 export const wasmKernels: Kernels = { ...refKernels, ...wasm };
 
-/** The kernels the WASM backend still borrows from the reference. */
-export const wasmMissing: readonly string[] = Object.keys(refKernels).filter((k) => !(k in wasm));
+// Exports of kernels/ref/ that are helpers, not kernels (dropoutHash: the mask's hash).
+const REF_HELPERS: ReadonlySet<string> = new Set(["dropoutHash"]);
+
+/** The kernels the WASM backend still borrows from the reference (none). */
+export const wasmMissing: readonly string[] = Object.keys(refKernels).filter((k) =>
+  !REF_HELPERS.has(k) && !(k in wasm)
+);
 
 /** The explicit backend table. */
 export const backends: { readonly ref: Kernels; readonly wasm: Kernels } = {

@@ -44,4 +44,13 @@ export const Op = {
   svmLoss: 12,
   sgdStep: 13,
   adamStep: 14,
+  // 20–27: the module kernels (numbered apart from the conv/gemm ops, which may grow)
+  avgPoolForward: 20,
+  avgPoolBackward: 21,
+  batchNormForward: 22,
+  batchNormBackward: 23,
+  dropoutForward: 24,
+  dropoutBackward: 25,
+  softmaxCrossEntropySmoothed: 26,
+  axpy: 27,
 } as const;

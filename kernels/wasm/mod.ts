@@ -20,6 +20,11 @@ import * as conv from "./conv.ts";
 import * as pool from "./pool.ts";
 import * as dense from "./dense.ts";
 import * as optim from "./optim.ts";
+import * as avgpool from "./avgpool.ts";
+import * as batchnorm from "./batchnorm.ts";
+import * as dropout from "./dropout.ts";
+import * as crossEntropy from "./cross_entropy.ts";
+import { axpy } from "./axpy.ts";
 
 export { getThreads, setThreads } from "./_runtime.ts";
 export { checkConvBackwardFits, checkConvForwardFits, conv2dBackward } from "./conv.ts";
@@ -41,4 +46,12 @@ export const wasmKernels = {
   svmLoss: dense.svmLoss,
   sgdStep: optim.sgdStep,
   adamStep: optim.adamStep,
+  avgPool2dForward: avgpool.avgPool2dForward,
+  avgPool2dBackward: avgpool.avgPool2dBackward,
+  batchNorm2dForward: batchnorm.batchNorm2dForward,
+  batchNorm2dBackward: batchnorm.batchNorm2dBackward,
+  dropoutForward: dropout.dropoutForward,
+  dropoutBackward: dropout.dropoutBackward,
+  softmaxCrossEntropySmoothed: crossEntropy.softmaxCrossEntropySmoothed,
+  axpy,
 } as const;

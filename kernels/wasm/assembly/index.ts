@@ -11,6 +11,11 @@ import { addRowBias, reluBackward, reluForward, sumRows } from "./elementwise";
 import { softmaxCrossEntropy, svmLoss } from "./loss";
 import { gemm } from "./gemm_entry";
 import { adamStep, sgdStep } from "./optim";
+import { avgPoolBackward, avgPoolForward } from "./avgpool";
+import { batchNormBackward, batchNormForward } from "./batchnorm";
+import { dropoutBackward, dropoutForward } from "./dropout";
+import { softmaxCrossEntropySmoothed } from "./cross_entropy";
+import { axpy } from "./axpy";
 
 export { convBackwardScratch, convForwardScratch };
 export { gemmScratch } from "./gemm_entry";
@@ -144,6 +149,64 @@ export function run(tid: i32, nth: i32): void {
         n(10),
         n(11) != 0,
       );
+      break;
+    case 20:
+      avgPoolForward(tid, nth, p(0), p(1), n(2), n(3), n(4), n(5), n(6), n(7), n(8), n(9));
+      break;
+    case 21:
+      avgPoolBackward(tid, nth, p(0), p(1), n(2), n(3), n(4), n(5), n(6), n(7), n(8), n(9));
+      break;
+    case 22:
+      batchNormForward(
+        tid,
+        nth,
+        p(0),
+        p(1),
+        p(2),
+        p(3),
+        p(4),
+        p(5),
+        p(6),
+        p(7),
+        n(8),
+        n(9),
+        n(10),
+        f(11),
+        f(12),
+        n(13) != 0,
+      );
+      break;
+    case 23:
+      batchNormBackward(
+        tid,
+        nth,
+        p(0),
+        p(1),
+        p(2),
+        p(3),
+        p(4),
+        p(5),
+        p(6),
+        p(7),
+        n(8),
+        n(9),
+        n(10),
+        n(11) != 0,
+      );
+      break;
+    case 24:
+      dropoutForward(tid, nth, p(0), p(1), p(2), n(3), p(4), p(5), n(6) != 0, f(7));
+      break;
+    case 25:
+      dropoutBackward(tid, nth, p(0), p(1), p(2), n(3));
+      break;
+    case 26:
+      if (tid == 0) {
+        store<f64>(CTRL + 32, softmaxCrossEntropySmoothed(p(0), p(1), p(2), n(3), n(4), f(5)));
+      }
+      break;
+    case 27:
+      axpy(tid, nth, p(0), p(1), <f32> f(2), n(3));
       break;
   }
 }

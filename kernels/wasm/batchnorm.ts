@@ -1,0 +1,102 @@
+/**
+ * WASM batch normalisation with the reference's positional signatures
+ * (kernels/ref/batchnorm.ts), PyTorch's BatchNorm2d: float32 data, float64 per-channel
+ * statistics, channels split over the threads. The forward writes saveMean and saveInvStd and,
+ * in training, moves the running statistics; the backward adds into dx, dgamma and dbeta.
+ *
+ * @module
+ */
+
+import type { FloatArray } from "../dims.ts";
+import { carve, copyIn, copyOut } from "./_arena.ts";
+import { Op } from "./_layout.ts";
+import { runJob } from "./_runtime.ts";
+
+function perChannel(C: number, names: readonly string[]) {
+  return names.map((name) => ({ name: `${name} (${C})`, bytes: 4 * C }));
+}
+
+/**
+ * out: (N, C, HW)  saveMean, saveInvStd: (C) written  runningMean, runningVar: (C) updated in
+ * training  x: (N, C, HW)  gamma, beta: (C)
+ */
+export function batchNorm2dForward(
+  out: FloatArray,
+  saveMean: FloatArray,
+  saveInvStd: FloatArray,
+  runningMean: FloatArray,
+  runningVar: FloatArray,
+  x: FloatArray,
+  gamma: FloatArray,
+  beta: FloatArray,
+  N: number,
+  C: number,
+  HW: number,
+  eps: number,
+  momentum: number,
+  training: boolean,
+): void {
+  if (C === 0) return;
+  const n = N * C * HW;
+  const [po, px, pm, ps, prm, prv, pg, pb] = carve("batchNorm2dForward", [
+    { name: `out (${N}, ${C}, ${HW})`, bytes: 4 * n },
+    { name: `x (${N}, ${C}, ${HW})`, bytes: 4 * n },
+    ...perChannel(C, ["saveMean", "saveInvStd", "runningMean", "runningVar", "gamma", "beta"]),
+  ]);
+  copyIn(px, x, n);
+  copyIn(prm, runningMean, C);
+  copyIn(prv, runningVar, C);
+  copyIn(pg, gamma, C);
+  copyIn(pb, beta, C);
+  const args = [po, pm, ps, prm, prv, px, pg, pb, N, C, HW, eps, momentum, +training];
+  runJob(Op.batchNormForward, args, C);
+  copyOut(out, po, n);
+  copyOut(saveMean, pm, C);
+  copyOut(saveInvStd, ps, C);
+  if (training) {
+    copyOut(runningMean, prm, C);
+    copyOut(runningVar, prv, C);
+  }
+}
+
+/**
+ * dx += ∂L/∂x, dgamma += ∂L/∂γ, dbeta += ∂L/∂β.  dx, dout, x: (N, C, HW)  dgamma, dbeta, gamma,
+ * saveMean, saveInvStd: (C)
+ */
+export function batchNorm2dBackward(
+  dx: FloatArray,
+  dgamma: FloatArray,
+  dbeta: FloatArray,
+  dout: FloatArray,
+  x: FloatArray,
+  gamma: FloatArray,
+  saveMean: FloatArray,
+  saveInvStd: FloatArray,
+  N: number,
+  C: number,
+  HW: number,
+  training: boolean,
+): void {
+  if (C === 0) return;
+  const n = N * C * HW;
+  const shape = `(${N}, ${C}, ${HW})`;
+  const [pdx, pdo, px, pdg, pdb, pg, pm, ps] = carve("batchNorm2dBackward", [
+    { name: `dx ${shape}`, bytes: 4 * n },
+    { name: `dout ${shape}`, bytes: 4 * n },
+    { name: `x ${shape}`, bytes: 4 * n },
+    ...perChannel(C, ["dgamma", "dbeta", "gamma", "saveMean", "saveInvStd"]),
+  ]);
+  copyIn(pdx, dx, n);
+  copyIn(pdo, dout, n);
+  copyIn(px, x, n);
+  copyIn(pdg, dgamma, C);
+  copyIn(pdb, dbeta, C);
+  copyIn(pg, gamma, C);
+  copyIn(pm, saveMean, C);
+  copyIn(ps, saveInvStd, C);
+  const args = [pdx, pdg, pdb, pdo, px, pg, pm, ps, N, C, HW, +training];
+  runJob(Op.batchNormBackward, args, C);
+  copyOut(dx, pdx, n);
+  copyOut(dgamma, pdg, C);
+  copyOut(dbeta, pdb, C);
+}
