@@ -1,5 +1,5 @@
 // The WASM optimizer updates against the float64 reference over several steps.
-import { assertAllClose } from "./_assert.ts";
+import { assertAllClose, assertAlmostEquals } from "./_assert.ts";
 import * as ref from "../kernels/ref/mod.ts";
 import { wasmKernels } from "../kernels/wasm/mod.ts";
 import { Rng } from "../nn/random.ts";
@@ -58,5 +58,35 @@ Deno.test("adamStep()", async (t) => {
         assertAllClose(got.v, want.v, TOL_F32, "v");
       });
     }
+  }
+});
+
+Deno.test("rmspropStep()", async (t) => {
+  for (const decayRate of [0.9, 0.99]) {
+    await t.step(`decayRate=${decayRate}`, () => {
+      const rng = new Rng(13);
+      const p0 = randArray(N, rng);
+      const want = { p: p0.slice(), cache: new Float64Array(N) };
+      const got = { p: Float32Array.from(p0), cache: new Float32Array(N) };
+      for (let s = 0; s < STEPS; s++) {
+        const g = randArray(N, rng);
+        ref.rmspropStep(want.p, g, want.cache, N, 1e-2, decayRate, 1e-8);
+        wasmKernels.rmspropStep(got.p, g, got.cache, N, 1e-2, decayRate, 1e-8);
+      }
+      assertAllClose(got.p, want.p, TOL_F32, "param");
+      assertAllClose(got.cache, want.cache, TOL_F32, "cache");
+    });
+  }
+});
+
+Deno.test("sumOfSquares()", async (t) => {
+  for (const n of [0, 1, 3, 4, 5, 82_003]) {
+    await t.step(`n=${n}`, () => {
+      const x = randArray(n, new Rng(n));
+      const want = ref.sumOfSquares(x, n);
+      const got = wasmKernels.sumOfSquares(Float32Array.from(x), n);
+      // x holds float32 values exactly, and the sum is float64 on both sides.
+      assertAlmostEquals(got, want, 1e-9 * Math.max(1, want), `sumOfSquares(n=${n})`);
+    });
   }
 });

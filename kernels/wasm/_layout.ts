@@ -53,4 +53,7 @@ export const Op = {
   dropoutBackward: 25,
   softmaxCrossEntropySmoothed: 26,
   axpy: 27,
+  // 28–29: the Part 1 Solver's kernels
+  rmspropStep: 28,
+  sumOfSquares: 29,
 } as const;

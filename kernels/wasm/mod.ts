@@ -20,6 +20,7 @@ import * as conv from "./conv.ts";
 import * as pool from "./pool.ts";
 import * as dense from "./dense.ts";
 import * as optim from "./optim.ts";
+import * as solver from "./solver.ts";
 import * as avgpool from "./avgpool.ts";
 import * as batchnorm from "./batchnorm.ts";
 import * as dropout from "./dropout.ts";
@@ -46,6 +47,8 @@ export const wasmKernels = {
   svmLoss: dense.svmLoss,
   sgdStep: optim.sgdStep,
   adamStep: optim.adamStep,
+  rmspropStep: solver.rmspropStep,
+  sumOfSquares: solver.sumOfSquares,
   avgPool2dForward: avgpool.avgPool2dForward,
   avgPool2dBackward: avgpool.avgPool2dBackward,
   batchNorm2dForward: batchnorm.batchNorm2dForward,

@@ -16,6 +16,7 @@ import { batchNormBackward, batchNormForward } from "./batchnorm";
 import { dropoutBackward, dropoutForward } from "./dropout";
 import { softmaxCrossEntropySmoothed } from "./cross_entropy";
 import { axpy } from "./axpy";
+import { rmspropStep, sumOfSquares } from "./solver";
 
 export { convBackwardScratch, convForwardScratch };
 export { gemmScratch } from "./gemm_entry";
@@ -207,6 +208,12 @@ export function run(tid: i32, nth: i32): void {
       break;
     case 27:
       axpy(tid, nth, p(0), p(1), <f32> f(2), n(3));
+      break;
+    case 28:
+      rmspropStep(tid, nth, p(0), p(1), p(2), n(3), <f32> f(4), <f32> f(5), <f32> f(6));
+      break;
+    case 29:
+      if (tid == 0) store<f64>(CTRL + 32, sumOfSquares(p(0), n(1)));
       break;
   }
 }
