@@ -17,6 +17,7 @@ import { type BatchBuffers, makeBatch } from "../data/batches.ts";
 import { IMAGE_BYTES, type ImageSet } from "../data/cifar10.ts";
 import { Normalization, type NormalizationJSON } from "../data/normalize.ts";
 import { buildModel, type ModelConfig } from "../nn/checkpoint.ts";
+import { skipInputGradient } from "../nn/modules/sequential.ts";
 import { crossEntropy } from "../nn/losses.ts";
 import type { Module } from "../nn/modules/module.ts";
 import { SGD } from "../nn/optim.ts";
@@ -139,6 +140,7 @@ export function createSession(
 ): TrainSession {
   const modelConfig = modelConfigOf(config, data.classes.length);
   const model = buildModel(modelConfig, config.seed);
+  skipInputGradient(model); // the images' gradient is never read
   const optimizer = new SGD(model.parameters(), {
     lr: config.lr,
     momentum: config.momentum,

@@ -44,6 +44,24 @@ Deno.test("Conv2d", async (t) => {
       assertGradsClose(errors, opts.bias === false ? ["weight"] : ["weight", "bias"]);
     });
   }
+  await t.step("inputGrad=false: the same parameter gradients, no dx", () => {
+    const rng = new Rng(2);
+    const x = Tensor.randn([2, 3, 6, 6], rng, f64), dout = Tensor.randn([2, 4, 6, 6], rng, f64);
+    const full = new Conv2d(3, 4, { kernelSize: 3, padding: 1, rng: new Rng(3), ...f64 });
+    const lean = new Conv2d(3, 4, {
+      kernelSize: 3,
+      padding: 1,
+      rng: new Rng(3),
+      inputGrad: false,
+      ...f64,
+    });
+    full.forward(x);
+    lean.forward(x);
+    assertEquals(full.backward(dout).shape, [2, 3, 6, 6]);
+    assertEquals(lean.backward(dout).shape, [0]);
+    assertEquals(lean.weight.grad.data, full.weight.grad.data);
+    assertEquals(lean.bias!.grad.data, full.bias!.grad.data);
+  });
   await t.step("toString and shape inference", () => {
     const conv = new Conv2d(3, 32, { kernelSize: 7, padding: 3, stride: 2, bias: false });
     assertEquals(conv.toString(), "Conv2d(3→32, k=7, s=2, p=3, bias=false)");

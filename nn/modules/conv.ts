@@ -26,6 +26,11 @@ export interface Conv2dOptions {
   rng?: Rng;
   /** Element type of the parameters and the expected input (default "float32"). */
   dtype?: DType;
+  /**
+   * Whether backward computes the input gradient (default true). A convolution that reads the
+   * images themselves can skip it: nobody uses the images' gradient (see skipInputGradient).
+   */
+  inputGrad?: boolean;
 }
 
 /**
@@ -51,13 +56,15 @@ export class Conv2d extends Module {
   readonly dtype: DType;
   readonly weight: Parameter;
   readonly bias: Parameter | null;
+  /** Whether backward computes dx; when false it returns an empty tensor of shape (0). */
+  inputGrad: boolean;
   #x?: Tensor;
   #dims?: ConvDims;
   #zeroBias?: Tensor;
 
   constructor(inChannels: number, outChannels: number, options: Conv2dOptions = {}) {
     super();
-    const { kernelSize = 3, stride = 1, padding = 0, bias = true } = options;
+    const { kernelSize = 3, stride = 1, padding = 0, bias = true, inputGrad = true } = options;
     const { rng = new Rng(0), dtype = "float32" } = options;
     checkSize("Conv2d", "inChannels", inChannels);
     checkSize("Conv2d", "outChannels", outChannels);
@@ -70,6 +77,7 @@ export class Conv2d extends Module {
     this.stride = stride;
     this.padding = padding;
     this.dtype = dtype;
+    this.inputGrad = inputGrad;
     const fanIn = inChannels * kernelSize * kernelSize;
     const wShape = [outChannels, inChannels, kernelSize, kernelSize];
     this.weight = this.addParameter("weight", kaimingUniform(wShape, fanIn, rng, dtype));
@@ -90,13 +98,13 @@ export class Conv2d extends Module {
     return out;
   }
 
-  // dout: (N, F, HO, WO) → dx: (N, C, H, W); weight.grad, bias.grad += …
+  // dout: (N, F, HO, WO) → dx: (N, C, H, W), or (0) without inputGrad; weight.grad, bias.grad += …
   backward(dout: Tensor): Tensor {
     const x = cached("Conv2d", this.#x), d = this.#dims!;
     checkDout("Conv2d", dout, [d.N, d.F, d.HO, d.WO]);
     const k = kernelsFor(this.dtype);
-    const dx = Tensor.zeros(x.shape, this.dtype);
-    k.conv2dBackwardData(dx.data, dout.data, this.weight.value.data, d);
+    const dx = Tensor.zeros(this.inputGrad ? x.shape : [0], this.dtype);
+    if (this.inputGrad) k.conv2dBackwardData(dx.data, dout.data, this.weight.value.data, d);
     // Without a bias, the filter kernel's bias gradient goes to a scratch vector.
     const db = this.bias ? this.bias.grad : Tensor.zeros([d.F], this.dtype);
     k.conv2dBackwardFilter(this.weight.grad.data, db.data, dout.data, x.data, d);

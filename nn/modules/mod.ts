@@ -6,7 +6,7 @@
  */
 
 export { type Buffer, Module, type Parameter, type StateDict } from "./module.ts";
-export { Sequential } from "./sequential.ts";
+export { Sequential, skipInputGradient } from "./sequential.ts";
 export { Residual, type ResidualOptions } from "./residual.ts";
 export { Conv2d, type Conv2dOptions } from "./conv.ts";
 export { AvgPool2d, GlobalAvgPool, MaxPool2d, type PoolOptions } from "./pool.ts";

@@ -6,6 +6,7 @@
  */
 
 import type { Tensor } from "../tensor.ts";
+import { Conv2d } from "./conv.ts";
 import { Module } from "./module.ts";
 
 /**
@@ -66,4 +67,27 @@ export class Sequential extends Module {
   toString(): string {
     return `Sequential(${this.layers.map((m) => m.toString()).join(", ")})`;
   }
+}
+
+/**
+ * Turns off the input gradient of the convolution that reads a model's input — found by
+ * following first children through nested `Sequential`s — since nobody reads the gradient of
+ * the images. Returns that convolution, or null when the model does not start with one.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CNN, skipInputGradient, Tensor } from "../../mod.ts";
+ * const net = new CNN([3, 8, 8], 4, 3, 10);
+ * assert.equal(skipInputGradient(net)?.inputGrad, false);
+ * net.forward(Tensor.zeros([2, 3, 8, 8], "float32"));
+ * assert.deepEqual(net.backward(Tensor.zeros([2, 10], "float32")).shape, [0]);
+ * ```
+ */
+export function skipInputGradient(model: Module): Conv2d | null {
+  let m: Module | undefined = model;
+  while (m instanceof Sequential) m = m.namedChildren()[0]?.[1];
+  if (!(m instanceof Conv2d)) return null;
+  m.inputGrad = false;
+  return m;
 }
