@@ -4,7 +4,13 @@ import { assertAllClose, assertEquals } from "./_assert.ts";
 import { CONV_CASES, type Fill, POOL_CASES } from "./_wasm_cases.ts";
 import { convDims, poolDims } from "../kernels/dims.ts";
 import * as ref from "../kernels/ref/mod.ts";
-import { conv2dBackward, getThreads, setThreads, wasmKernels } from "../kernels/wasm/mod.ts";
+import {
+  conv2dBackward,
+  getThreads,
+  setThreads,
+  wasmBuild,
+  wasmKernels,
+} from "../kernels/wasm/mod.ts";
 import { Rng } from "../nn/random.ts";
 
 /** Normalised max error allowed between float32 WASM and the float64 reference. */
@@ -114,4 +120,9 @@ Deno.test("wasm maxPool2d kernels match the reference", async (t) => {
       assertEquals(all, one, `${THREADS} threads vs 1`);
     });
   }
+});
+
+Deno.test("CONVNET_WASM_RELAXED selects the build", () => {
+  const relaxed = Deno.env.get("CONVNET_WASM_RELAXED") === "1";
+  assertEquals(wasmBuild, relaxed ? "relaxed" : "release");
 });

@@ -21,7 +21,7 @@ import * as pool from "./pool.ts";
 import * as dense from "./dense.ts";
 import * as optim from "./optim.ts";
 
-export { getThreads, setThreads } from "./_runtime.ts";
+export { build as wasmBuild, getThreads, setThreads } from "./_runtime.ts";
 export { checkConvBackwardFits, checkConvForwardFits, conv2dBackward } from "./conv.ts";
 
 /** Every kernel of the `Kernels` interface, in WASM. */

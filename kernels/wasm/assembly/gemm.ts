@@ -68,6 +68,14 @@ export function packB(bp: usize, b: usize, N: i32, Kd: i32, rs: i32, cs: i32): v
   }
 }
 
+// c + a·b: one fused multiply-add in the relaxed-SIMD build (kernels_relaxed.wasm, rounding
+// may then differ by platform), a multiply and an add in the default build.
+// @ts-ignore: decorator
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
 // One MR×NR tile: dst rows r at dst + r·ldd floats; with `acc` the tile starts from dst.
 // Four A values come in one v128 load and are broadcast by shuffles, the fifth by a splat
 // load: V8 bounds-checks every load, so fewer loads per multiply-add is what counts (measured:
@@ -95,20 +103,20 @@ function micro(ap: usize, bp: usize, Kd: i32, dst: usize, ldd: usize, acc: bool)
     const b0 = v128.load(b), b1 = v128.load(b, 16);
     const a4 = v128.load(a);
     let av = i32x4.shuffle(a4, a4, 0, 0, 0, 0);
-    c00 = f32x4.add(c00, f32x4.mul(av, b0));
-    c01 = f32x4.add(c01, f32x4.mul(av, b1));
+    c00 = madd(av, b0, c00);
+    c01 = madd(av, b1, c01);
     av = i32x4.shuffle(a4, a4, 1, 1, 1, 1);
-    c10 = f32x4.add(c10, f32x4.mul(av, b0));
-    c11 = f32x4.add(c11, f32x4.mul(av, b1));
+    c10 = madd(av, b0, c10);
+    c11 = madd(av, b1, c11);
     av = i32x4.shuffle(a4, a4, 2, 2, 2, 2);
-    c20 = f32x4.add(c20, f32x4.mul(av, b0));
-    c21 = f32x4.add(c21, f32x4.mul(av, b1));
+    c20 = madd(av, b0, c20);
+    c21 = madd(av, b1, c21);
     av = i32x4.shuffle(a4, a4, 3, 3, 3, 3);
-    c30 = f32x4.add(c30, f32x4.mul(av, b0));
-    c31 = f32x4.add(c31, f32x4.mul(av, b1));
+    c30 = madd(av, b0, c30);
+    c31 = madd(av, b1, c31);
     av = v128.load32_splat(a, 16);
-    c40 = f32x4.add(c40, f32x4.mul(av, b0));
-    c41 = f32x4.add(c41, f32x4.mul(av, b1));
+    c40 = madd(av, b0, c40);
+    c41 = madd(av, b1, c41);
     a += 20;
     b += 32;
   }
