@@ -13,18 +13,18 @@
 import { gemmPacked, MR, NR, packA, packB } from "./gemm";
 
 // @ts-ignore: decorator
-function up(n: i32, m: i32): i32 {
+@inline function up(n: i32, m: i32): i32 {
   return (n + m - 1) / m * m;
 }
 
 // @ts-ignore: decorator
-function bytes64(floats: i32): usize {
+@inline function bytes64(floats: i32): usize {
   return (<usize> floats * 4 + 63) & ~<usize> 63;
 }
 
 /** The byte range [lo, hi) of items a thread handles out of `total`. */
 // @ts-ignore: decorator
-export function splitLo(total: i32, tid: i32, nth: i32): i32 {
+@inline export function splitLo(total: i32, tid: i32, nth: i32): i32 {
   return <i32> (<i64> total * tid / nth);
 }
 
@@ -63,7 +63,10 @@ function im2colPanels(
   let dst = bp;
   for (let jb = 0; jb < panels; jb++) {
     const p0 = jb * NR, i0 = p0 / WO, j0 = p0 - i0 * WO;
-    const fast = s == 1 && j0 + NR <= WO;
+    if (j0 + NR <= WO) {
+      dst = rowPanel(dst, x, C, H, W, KH, KW, s, i0 * s - pad, j0 * s - pad);
+      continue;
+    }
     for (let t = 0; t < NR; t++) {
       const p = p0 + t, i = p / WO, j = p - i * WO;
       store<i32>(lanes + (<usize> t << 2), p < P ? i * s - pad : -0x40000000);
@@ -71,29 +74,79 @@ function im2colPanels(
     }
     for (let c = 0; c < C; c++) {
       for (let kh = 0; kh < KH; kh++) {
-        const h = i0 * s + kh - pad;
-        const xRow = x + (<usize> ((c * H + h) * W) << 2);
         for (let kw = 0; kw < KW; kw++) {
-          const col0 = j0 + kw - pad;
-          if (fast && h >= 0 && h < H && col0 >= 0 && col0 + NR <= W) {
-            const src = xRow + (<usize> col0 << 2);
-            v128.store(dst, v128.load(src));
-            v128.store(dst, v128.load(src, 16), 16);
-          } else {
-            for (let t = 0; t < NR; t++) {
-              const ht = load<i32>(lanes + (<usize> t << 2)) + kh;
-              const wt = load<i32>(lanes + (<usize> (NR + t) << 2)) + kw;
-              const v: f32 = ht >= 0 && ht < H && wt >= 0 && wt < W
-                ? load<f32>(x + (<usize> ((c * H + ht) * W + wt) << 2))
-                : 0;
-              store<f32>(dst + (<usize> t << 2), v);
-            }
+          for (let t = 0; t < NR; t++) {
+            const ht = load<i32>(lanes + (<usize> t << 2)) + kh;
+            const wt = load<i32>(lanes + (<usize> (NR + t) << 2)) + kw;
+            const v: f32 = ht >= 0 && ht < H && wt >= 0 && wt < W
+              ? load<f32>(x + (<usize> ((c * H + ht) * W + wt) << 2))
+              : 0;
+            store<f32>(dst + (<usize> t << 2), v);
           }
           dst += <usize> NR << 2;
         }
       }
     }
   }
+}
+
+// One panel whose 8 lanes lie in one output row: lane t reads input row h0 + kh, column
+// w0 + t·s + kw. In-bounds segments are two v128 copies (stride 1), four loads and two
+// shuffles (stride 2) or eight plain loads; returns the next panel address.
+function rowPanel(
+  dst: usize,
+  x: usize,
+  C: i32,
+  H: i32,
+  W: i32,
+  KH: i32,
+  KW: i32,
+  s: i32,
+  h0: i32,
+  w0: i32,
+): usize {
+  const zero = f32x4.splat(0);
+  for (let c = 0; c < C; c++) {
+    for (let kh = 0; kh < KH; kh++) {
+      const h = h0 + kh;
+      if (h < 0 || h >= H) {
+        for (let kw = 0; kw < KW; kw++) {
+          v128.store(dst, zero);
+          v128.store(dst, zero, 16);
+          dst += <usize> NR << 2;
+        }
+        continue;
+      }
+      const xRow = x + (<usize> ((c * H + h) * W) << 2);
+      for (let kw = 0; kw < KW; kw++) {
+        const col0 = w0 + kw;
+        const src = xRow + (<usize> col0 << 2);
+        if (col0 >= 0 && col0 + (NR - 1) * s < W) {
+          if (s == 1) {
+            v128.store(dst, v128.load(src));
+            v128.store(dst, v128.load(src, 16), 16);
+          } else if (s == 2) {
+            const l0 = v128.load(src), l1 = v128.load(src, 16);
+            const l2 = v128.load(src, 32), l3 = v128.load(src, 48);
+            v128.store(dst, i32x4.shuffle(l0, l1, 0, 2, 4, 6));
+            v128.store(dst, i32x4.shuffle(l2, l3, 0, 2, 4, 6), 16);
+          } else {
+            for (let t = 0; t < NR; t++) {
+              store<f32>(dst + (<usize> t << 2), load<f32>(src + (<usize> (t * s) << 2)));
+            }
+          }
+        } else {
+          for (let t = 0; t < NR; t++) {
+            const col = col0 + t * s;
+            const v: f32 = col >= 0 && col < W ? load<f32>(xRow + (<usize> col << 2)) : 0;
+            store<f32>(dst + (<usize> t << 2), v);
+          }
+        }
+        dst += <usize> NR << 2;
+      }
+    }
+  }
+  return dst;
 }
 
 // Writes x_n's patches as packed B = colsᵀ (P×K) for the column panels [kb0, kb1): element
@@ -226,12 +279,7 @@ export function convForward(
       lanes,
     );
     const o = out + (<usize> n * <usize> (F * P) << 2);
-    for (let f = 0; f < F; f++) {
-      const row = o + (<usize> (f * P) << 2);
-      const bias = load<f32>(b + (<usize> f << 2));
-      for (let p = 0; p < P; p++) store<f32>(row + (<usize> p << 2), bias);
-    }
-    gemmPacked(o, P, ap, bp, F, P, K, true, 0, (P + NR - 1) / NR, tile);
+    gemmPacked(o, P, ap, bp, F, P, K, false, 0, (P + NR - 1) / NR, tile, b);
   }
 }
 
@@ -273,7 +321,7 @@ export function convBackward(
     packA(apT, w, K, F, 1, K); // op(A) = Wᵀ: (K, F)
     for (let n = n0; n < n1; n++) {
       packB(bpD, dout + (<usize> n * <usize> (F * P) << 2), P, F, P, 1);
-      gemmPacked(dcols, P, apT, bpD, K, P, F, false, 0, (P + NR - 1) / NR, tile);
+      gemmPacked(dcols, P, apT, bpD, K, P, F, false, 0, (P + NR - 1) / NR, tile, 0);
       col2im(dx + (<usize> n * <usize> CHW << 2), dcols, C, H, W, KH, KW, s, pad, HO, WO);
     }
   }
@@ -285,7 +333,7 @@ export function convBackward(
       const dn = dout + (<usize> n * <usize> (F * P) << 2);
       im2colT(bpX, x + (<usize> n * <usize> CHW << 2), C, H, W, KH, KW, s, pad, HO, WO, kb0, kb1);
       packA(apD, dn, F, P, P, 1);
-      gemmPacked(dw, K, apD, bpX, F, K, P, true, kb0, kb1, tile);
+      gemmPacked(dw, K, apD, bpX, F, K, P, true, kb0, kb1, tile, 0);
     }
   }
   const f0 = splitLo(F, tid, nth), f1 = splitLo(F, tid + 1, nth);

@@ -18,17 +18,17 @@ export { gemmScratch } from "./gemm_entry";
 const CTRL: usize = 256;
 
 // @ts-ignore: decorator
-function p(i: i32): usize {
+@inline function p(i: i32): usize {
   return <usize> load<f64>(CTRL + 64 + (<usize> i << 3));
 }
 
 // @ts-ignore: decorator
-function n(i: i32): i32 {
+@inline function n(i: i32): i32 {
   return <i32> load<f64>(CTRL + 64 + (<usize> i << 3));
 }
 
 // @ts-ignore: decorator
-function f(i: i32): f64 {
+@inline function f(i: i32): f64 {
   return load<f64>(CTRL + 64 + (<usize> i << 3));
 }
 
