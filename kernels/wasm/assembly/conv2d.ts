@@ -175,17 +175,29 @@ function im2colT(
     if (jhi > WO) jhi = WO;
     if (jlo > jhi) jlo = jhi;
     let dst = bp + ((<usize> (k / NR) * <usize> P * NR + <usize> (k % NR)) << 2);
+    const step = <usize> NR << 2;
     for (let i = 0; i < HO; i++) {
       const h = i * s + kh - pad;
+      let q = dst;
       if (h < 0 || h >= H) {
-        for (let j = 0; j < WO; j++) store<f32>(dst + (<usize> (j * NR) << 2), 0);
+        for (let j = 0; j < WO; j++, q += step) store<f32>(q, 0);
       } else {
-        const xRow = x + (<usize> ((c * H + h) * W + kw - pad) << 2);
-        for (let j = 0; j < jlo; j++) store<f32>(dst + (<usize> (j * NR) << 2), 0);
-        for (let j = jlo; j < jhi; j++) {
-          store<f32>(dst + (<usize> (j * NR) << 2), load<f32>(xRow + (<usize> (j * s) << 2)));
+        let src = x + (<usize> ((c * H + h) * W + kw - pad + jlo * s) << 2);
+        for (let j = 0; j < jlo; j++, q += step) store<f32>(q, 0);
+        let j = jlo;
+        if (s == 1) {
+          // four lanes per load, each stored to its own p row of the panel
+          for (; j + 4 <= jhi; j += 4, q += step << 2, src += 16) {
+            const v = v128.load(src);
+            v128.store32_lane(q, v, 0);
+            v128.store32_lane(q + step, v, 1);
+            v128.store32_lane(q + 2 * step, v, 2);
+            v128.store32_lane(q + 3 * step, v, 3);
+          }
         }
-        for (let j = jhi; j < WO; j++) store<f32>(dst + (<usize> (j * NR) << 2), 0);
+        const srcStep = <usize> s << 2;
+        for (; j < jhi; j++, q += step, src += srcStep) store<f32>(q, load<f32>(src));
+        for (; j < WO; j++, q += step) store<f32>(q, 0);
       }
       dst += <usize> (WO * NR) << 2;
     }
