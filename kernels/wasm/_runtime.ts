@@ -135,6 +135,7 @@ export function runJob(op: number, args: readonly number[], nth: number): number
   for (let i = 0; i < args.length; i++) f64[ARGS + i] = args[i];
   ctl[OP] = op;
   ctl[NTH] = nth;
+  f64[RESULT] = 0;
   if (nth === 1) {
     exports.run(0, 1);
     return f64[RESULT];

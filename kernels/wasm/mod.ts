@@ -23,6 +23,7 @@ import * as optim from "./optim.ts";
 
 export { build as wasmBuild, getThreads, setThreads } from "./_runtime.ts";
 export { checkConvBackwardFits, checkConvForwardFits, conv2dBackward } from "./conv.ts";
+export { maxPool2dBackward } from "./pool.ts";
 
 /** Every kernel of the `Kernels` interface, in WASM. */
 export const wasmKernels = {

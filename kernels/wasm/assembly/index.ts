@@ -88,7 +88,7 @@ export function run(tid: i32, nth: i32): void {
       maxPoolForward(tid, nth, p(0), p(1), p(2), n(3), n(4), n(5), n(6), n(7), n(8), n(9), n(10));
       break;
     case 5:
-      maxPoolBackward(tid, nth, p(0), p(1), p(2), n(3), n(4));
+      maxPoolBackward(tid, nth, p(0), p(1), p(2), n(3), n(4), n(5), CTRL + 32);
       break;
     case 6:
       gemm(

@@ -66,7 +66,10 @@ export function maxPoolForward(
   }
 }
 
-/** dx: (N, C, H, W) += dout routed through argmax: (N, C, HO, WO), planes split. */
+/**
+ * dx: (N, C, H, W) += dout routed through argmax: (N, C, HO, WO), planes split. An argmax
+ * outside its plane is skipped and its index + 1 written to `error` (f64).
+ */
 export function maxPoolBackward(
   tid: i32,
   nth: i32,
@@ -75,10 +78,21 @@ export function maxPoolBackward(
   argmax: usize,
   NC: i32,
   HOWO: i32,
+  HW: i32,
+  error: usize,
 ): void {
-  const lo = splitLo(NC, tid, nth) * HOWO, hi = splitLo(NC, tid + 1, nth) * HOWO;
-  for (let o = lo; o < hi; o++) {
-    const q = dx + (<usize> load<i32>(argmax + (<usize> o << 2)) << 2);
-    store<f32>(q, load<f32>(q) + load<f32>(dout + (<usize> o << 2)));
+  const p0 = splitLo(NC, tid, nth), p1 = splitLo(NC, tid + 1, nth);
+  for (let p = p0; p < p1; p++) {
+    const lo = p * HW, hi = lo + HW;
+    for (let o = p * HOWO; o < (p + 1) * HOWO; o++) {
+      const a = load<i32>(argmax + (<usize> o << 2));
+      if (a < lo || a >= hi) {
+        // an argmax outside its plane: flag it (index + 1) and leave it out
+        store<f64>(error, <f64> o + 1);
+        continue;
+      }
+      const q = dx + (<usize> a << 2);
+      store<f32>(q, load<f32>(q) + load<f32>(dout + (<usize> o << 2)));
+    }
   }
 }
