@@ -12,7 +12,13 @@
 
 import { convDims, poolDims } from "../kernels/dims.ts";
 import * as ref from "../kernels/ref/mod.ts";
-import { conv2dBackward, getThreads, setThreads, wasmKernels } from "../kernels/wasm/mod.ts";
+import {
+  conv2dBackward,
+  getThreads,
+  setThreads,
+  wasmBuild,
+  wasmKernels,
+} from "../kernels/wasm/mod.ts";
 import { type ConvShape, tfjsConv, tfjsPool, tfjsWasmThreads, useBackend } from "./_tfjs.ts";
 import { printReport, timed } from "./_report.ts";
 
@@ -182,7 +188,7 @@ poolBenches();
 
 addEventListener("unload", () =>
   printReport([
-    `WASM all threads = ${ALL}; tfjs-wasm runs ${tfjsWasmThreads()} thread(s) (XNNPACK).`,
+    `WASM build: ${wasmBuild} (CONVNET_WASM_RELAXED=1 selects relaxed); all threads = ${ALL}; tfjs-wasm runs ${tfjsWasmThreads()} thread(s).`,
     "tfjs-wasm has no Conv2DBackpropFilter kernel: its backward row is dx only, FLOPs counted for dx only.",
     "W3 (pooling) rows count giga input elements per second in the GFLOP/s column.",
     "Entries marked (k of N images) ran part of the batch; their GFLOP/s stay comparable per FLOP.",
