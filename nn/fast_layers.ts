@@ -26,6 +26,7 @@ import {
   checkConvBackwardFits,
   checkConvForwardFits,
   conv2dBackward,
+  maxPool2dBackward,
   wasmKernels,
 } from "../kernels/wasm/mod.ts";
 import { Tensor } from "./tensor.ts";
@@ -86,7 +87,7 @@ export function convBackward(dout: Tensor, cache: ConvCache): WeightGrads {
   const dx = Tensor.zeros(x.shape, "float32");
   const dw = Tensor.zeros(w.shape, "float32");
   const db = Tensor.zeros([dims.F], "float32");
-  conv2dBackward(dx.data, dw.data, db.data, dout.data, x.data, w.data, dims);
+  conv2dBackward(dx.data, dw.data, db.data, dout.data, x.data, w.data, dims, true);
   return { dx, dw, db };
 }
 
@@ -108,6 +109,6 @@ export function maxPoolBackward(dout: Tensor, cache: MaxPoolCache): Tensor {
   const { x, argmax, dims } = cache;
   checkShape(op, "dout", dout, [dims.N, dims.C, dims.HO, dims.WO]);
   const dx = Tensor.zeros(x.shape, "float32");
-  wasmKernels.maxPool2dBackward(dx.data, dout.data, argmax, dims);
+  maxPool2dBackward(dx.data, dout.data, argmax, dims, true);
   return dx;
 }

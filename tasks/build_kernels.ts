@@ -1,9 +1,10 @@
 /**
  * `deno task build:kernels`: compiles the AssemblyScript sources in kernels/wasm/assembly/ with
- * the pinned compiler (npm:assemblyscript, release target of kernels/wasm/asconfig.json:
- * optimizeLevel 3, noAssert, SIMD, shared imported memory) and writes kernels/wasm/kernels.wasm
- * atomically. `--out` writes elsewhere (the reproducibility test builds into a temp dir);
- * `--check` fails when the committed file differs from a fresh build.
+ * the pinned compiler (npm:assemblyscript 0.28.20, targets of kernels/wasm/asconfig.json:
+ * optimizeLevel 3, noAssert, SIMD, shared imported memory) and writes, atomically, the
+ * committed modules: kernels.wasm (release: multiply + add) and kernels_relaxed.wasm (relaxed:
+ * fused relaxed_madd, used when CONVNET_WASM_RELAXED=1). `--check` fails when a committed file
+ * differs from a fresh build.
  *
  * @module
  */
@@ -12,13 +13,19 @@ import { parseArgs } from "node:util";
 import { join } from "node:path";
 import asc from "assemblyscript/asc";
 
-const HELP = `Usage: deno task build:kernels [--out FILE] [--check] [--target release|debug]
+const HELP = `Usage: deno task build:kernels [--target release|relaxed|debug] [--out FILE] [--check]
 
 Compiles kernels/wasm/assembly/index.ts with AssemblyScript 0.28.20.
-  --out FILE   where to write the module (default kernels/wasm/kernels.wasm)
-  --check      build into memory and fail if it differs from --out
-  --target T   asconfig target: release (default, committed) or debug (asserts, wat)
+  --target T   one asconfig target (default: release and relaxed, the committed modules)
+  --out FILE   where to write the module (only with --target)
+  --check      build in memory and fail if a committed module differs
   --help       show this help`;
+
+/** The committed modules: asconfig target → file in kernels/wasm/. */
+export const TARGETS: Readonly<Record<string, string>> = {
+  release: "kernels.wasm",
+  relaxed: "kernels_relaxed.wasm",
+};
 
 const wasmDir = new URL("../kernels/wasm/", import.meta.url);
 
@@ -51,13 +58,18 @@ export async function buildKernels(target = "release"): Promise<Uint8Array> {
   return binary;
 }
 
+async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  await Deno.writeFile(`${path}.tmp`, bytes);
+  await Deno.rename(`${path}.tmp`, path);
+}
+
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
     options: {
-      out: { type: "string", default: new URL("kernels.wasm", wasmDir).pathname },
+      target: { type: "string" },
+      out: { type: "string" },
       check: { type: "boolean", default: false },
-      target: { type: "string", default: "release" },
       help: { type: "boolean", default: false },
     },
   });
@@ -65,21 +77,28 @@ if (import.meta.main) {
     console.log(HELP);
     Deno.exit(0);
   }
-  console.log(`build:kernels target=${values.target} out=${values.out} check=${values.check}`);
-  const bytes = await buildKernels(values.target);
-  if (values.check) {
-    const committed = await Deno.readFile(values.out!);
-    const same = committed.length === bytes.length && committed.every((b, i) => b === bytes[i]);
-    if (!same) {
-      console.error(
-        `${values.out} differs from a fresh build (${committed.length} vs ${bytes.length} bytes): run \`deno task build:kernels\` and commit it`,
-      );
-      Deno.exit(1);
+  const targets = values.target ? [values.target] : Object.keys(TARGETS);
+  console.log(
+    `build:kernels targets=${targets.join(",")} out=${
+      values.out ?? "kernels/wasm/"
+    } check=${values.check}`,
+  );
+  let stale = 0;
+  for (const target of targets) {
+    const file = values.out ?? new URL(TARGETS[target] ?? `${target}.wasm`, wasmDir).pathname;
+    const bytes = await buildKernels(target);
+    if (values.check) {
+      const committed = await Deno.readFile(file);
+      const same = committed.length === bytes.length && committed.every((b, i) => b === bytes[i]);
+      console.log(`${file}: ${same ? "matches a fresh build" : "DIFFERS from a fresh build"}`);
+      if (!same) stale++;
+    } else {
+      await writeAtomic(file, bytes);
+      console.log(`wrote ${file} (${bytes.length} bytes)`);
     }
-    console.log(`${values.out} matches a fresh build (${bytes.length} bytes)`);
-  } else {
-    await Deno.writeFile(`${values.out}.tmp`, bytes);
-    await Deno.rename(`${values.out}.tmp`, values.out!);
-    console.log(`wrote ${values.out} (${bytes.length} bytes)`);
+  }
+  if (stale > 0) {
+    console.error("Run `deno task build:kernels` and commit the modules");
+    Deno.exit(1);
   }
 }

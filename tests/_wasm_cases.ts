@@ -65,6 +65,7 @@ export const POOL_CASES: readonly PoolCase[] = [
   [[1, 4, 5, 7], 1, 3, 1, "random"],
   [[1, 1, 4, 4], 2, 2, 2, "negative"],
   [[2, 3, 7, 7], 3, 3, 2, "negative"],
+  [[1, 2, 8, 12], 2, 2, 2, "negative"],
   [[1, 2, 6, 6], 2, 2, 2, "ties"],
   [[1, 1, 6, 6], 3, 3, 1, "ties"],
   [[3, 2, 10, 10], 2, 2, 2, "ties"],

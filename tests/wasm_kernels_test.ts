@@ -1,10 +1,16 @@
 // The WASM conv and max-pool kernels against the float64 reference on the case table of
 // tests/_wasm_cases.ts, with one thread and with all threads (which must agree bit for bit).
-import { assertAllClose, assertEquals } from "./_assert.ts";
+import { assertAllClose, assertEquals, assertThrows } from "./_assert.ts";
 import { CONV_CASES, type Fill, POOL_CASES } from "./_wasm_cases.ts";
 import { convDims, poolDims } from "../kernels/dims.ts";
 import * as ref from "../kernels/ref/mod.ts";
-import { conv2dBackward, getThreads, setThreads, wasmKernels } from "../kernels/wasm/mod.ts";
+import {
+  conv2dBackward,
+  getThreads,
+  setThreads,
+  wasmBuild,
+  wasmKernels,
+} from "../kernels/wasm/mod.ts";
 import { Rng } from "../nn/random.ts";
 
 /** Normalised max error allowed between float32 WASM and the float64 reference. */
@@ -114,4 +120,20 @@ Deno.test("wasm maxPool2d kernels match the reference", async (t) => {
       assertEquals(all, one, `${THREADS} threads vs 1`);
     });
   }
+});
+
+Deno.test("CONVNET_WASM_RELAXED selects the build", () => {
+  const relaxed = Deno.env.get("CONVNET_WASM_RELAXED") === "1";
+  assertEquals(wasmBuild, relaxed ? "relaxed" : "release");
+});
+
+Deno.test("wasm maxPool2dBackward rejects an argmax outside its plane, leaving dx unchanged", () => {
+  const d = poolDims("test", [1, 2, 2, 2], 2, 2, 2);
+  const dx = new Float32Array([1, 2, 3, 4, 5, 6, 7, 8]);
+  assertThrows(
+    () => wasmKernels.maxPool2dBackward(dx, new Float32Array([1, 1]), new Int32Array([0, 2]), d),
+    RangeError,
+    "argmax[1] = 2 lies outside its plane [4, 8)",
+  );
+  assertEquals([...dx], [1, 2, 3, 4, 5, 6, 7, 8]);
 });

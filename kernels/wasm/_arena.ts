@@ -84,3 +84,8 @@ export function copyIn(at: number, src: ArrayLike<number> & { length: number }, 
 export function copyOut(dst: Float32Array | Float64Array, at: number, n: number): void {
   dst.set(heapF32().subarray(at / 4, at / 4 + n));
 }
+
+/** Sets n float32 values at byte offset `at` to zero. */
+export function zero(at: number, n: number): void {
+  heapF32().fill(0, at / 4, at / 4 + n);
+}

@@ -17,7 +17,26 @@ import { ARENA_BASE, ARGS, DONE, ERROR, GEN, MAX_ARGS, NTH, OP, READY, RESULT } 
 export const MAX_PAGES = 32768;
 const MAX_THREADS = 64;
 
-const wasmUrl = new URL("./kernels.wasm", import.meta.url);
+function envFlag(name: string): string | undefined {
+  try {
+    const state = Deno.permissions.querySync({ name: "env", variable: name }).state;
+    return state === "granted" ? Deno.env.get(name) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Which build runs: "release" (multiply + add, the default) or "relaxed" (fused relaxed_madd,
+ * faster, rounding may differ by platform), chosen by CONVNET_WASM_RELAXED=1.
+ */
+export const build: "release" | "relaxed" = envFlag("CONVNET_WASM_RELAXED") === "1"
+  ? "relaxed"
+  : "release";
+const wasmUrl = new URL(
+  build === "relaxed" ? "./kernels_relaxed.wasm" : "./kernels.wasm",
+  import.meta.url,
+);
 const module = await WebAssembly.compile(await (await fetch(wasmUrl)).arrayBuffer());
 
 /** The one linear memory every thread shares. */
@@ -116,6 +135,7 @@ export function runJob(op: number, args: readonly number[], nth: number): number
   for (let i = 0; i < args.length; i++) f64[ARGS + i] = args[i];
   ctl[OP] = op;
   ctl[NTH] = nth;
+  f64[RESULT] = 0;
   if (nth === 1) {
     exports.run(0, 1);
     return f64[RESULT];
@@ -142,13 +162,7 @@ export function runJob(op: number, args: readonly number[], nth: number): number
 }
 
 function defaultThreads(): number {
-  let fromEnv: string | undefined;
-  try {
-    const state = Deno.permissions.querySync({ name: "env", variable: "CONVNET_THREADS" }).state;
-    if (state === "granted") fromEnv = Deno.env.get("CONVNET_THREADS");
-  } catch {
-    fromEnv = undefined;
-  }
+  const fromEnv = envFlag("CONVNET_THREADS");
   if (fromEnv !== undefined && fromEnv !== "") {
     const n = Number(fromEnv);
     if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) {

@@ -8,7 +8,7 @@
  */
 
 import type { ConvDims, FloatArray } from "../dims.ts";
-import { carve, copyIn, copyOut, layout, type Region } from "./_arena.ts";
+import { carve, copyIn, copyOut, layout, type Region, zero } from "./_arena.ts";
 import { Op } from "./_layout.ts";
 import { exports, getThreads, runJob } from "./_runtime.ts";
 
@@ -91,7 +91,8 @@ export function conv2dForward(
 
 /**
  * Both conv gradients in one pass over the images; either output may be null to skip it.
- * dx: (N, C, H, W) += ∂L/∂x; dw: (F, C, KH, KW) += ∂L/∂w; db: (F) += ∂L/∂b.
+ * dx: (N, C, H, W) += ∂L/∂x; dw: (F, C, KH, KW) += ∂L/∂w; db: (F) += ∂L/∂b. With
+ * `overwrite`, the outputs are set instead (their old values are not read).
  */
 export function conv2dBackward(
   dx: FloatArray | null,
@@ -101,6 +102,7 @@ export function conv2dBackward(
   x: FloatArray,
   w: FloatArray,
   d: ConvDims,
+  overwrite = false,
 ): void {
   const s = shapes(d);
   if (s.out === 0 || s.x === 0) return;
@@ -112,12 +114,16 @@ export function conv2dBackward(
   copyIn(pdo, dout, s.out);
   if (dx) {
     copyIn(pw, w, s.w);
-    copyIn(pdx, dx, s.x);
+    if (overwrite) zero(pdx, s.x);
+    else copyIn(pdx, dx, s.x);
   }
   if (doFilter) {
     copyIn(px, x, s.x);
-    copyIn(pdw, dw!, s.w);
-    copyIn(pdb, db!, s.F);
+    if (overwrite) zero(pdw, s.w + (pdb - pdw) / 4 + s.F);
+    else {
+      copyIn(pdw, dw!, s.w);
+      copyIn(pdb, db!, s.F);
+    }
   }
   const flags = [dx ? 1 : 0, doFilter ? 1 : 0];
   runJob(Op.convBackward, [pdx, pdo, px, pw, pdw, pdb, ...convArgs(d), ps, scratch, ...flags], nth);

@@ -27,8 +27,9 @@ import * as dropout from "./dropout.ts";
 import * as crossEntropy from "./cross_entropy.ts";
 import { axpy } from "./axpy.ts";
 
-export { getThreads, setThreads } from "./_runtime.ts";
+export { build as wasmBuild, getThreads, setThreads } from "./_runtime.ts";
 export { checkConvBackwardFits, checkConvForwardFits, conv2dBackward } from "./conv.ts";
+export { maxPool2dBackward } from "./pool.ts";
 
 /** Every kernel of the `Kernels` interface, in WASM. */
 export const wasmKernels = {

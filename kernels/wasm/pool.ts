@@ -6,7 +6,7 @@
  */
 
 import type { FloatArray, PoolDims } from "../dims.ts";
-import { carve, copyIn, copyOut, heapI32 } from "./_arena.ts";
+import { carve, copyIn, copyOut, heapI32, zero } from "./_arena.ts";
 import { Op } from "./_layout.ts";
 import { runJob } from "./_runtime.ts";
 
@@ -34,12 +34,17 @@ export function maxPool2dForward(
   argmax.set(heapI32().subarray(pa / 4, pa / 4 + no));
 }
 
-/** dx: (N, C, H, W) += ∂L/∂x.  dout, argmax: (N, C, HO, WO) */
+/**
+ * dx: (N, C, H, W) += ∂L/∂x.  dout, argmax: (N, C, HO, WO). With `overwrite`, dx is set
+ * (its old values are not read). An argmax outside its plane throws a RangeError and leaves
+ * dx unchanged.
+ */
 export function maxPool2dBackward(
   dx: FloatArray,
   dout: FloatArray,
   argmax: Int32Array,
   d: PoolDims,
+  overwrite = false,
 ): void {
   const nx = d.N * d.C * d.H * d.W, no = d.N * d.C * d.HO * d.WO;
   if (no === 0) return;
@@ -48,21 +53,21 @@ export function maxPool2dBackward(
     { name: `dout (${d.N}, ${d.C}, ${d.HO}, ${d.WO})`, bytes: 4 * no },
     { name: `argmax (${d.N}, ${d.C}, ${d.HO}, ${d.WO})`, bytes: 4 * no },
   ]);
-  const plane = d.H * d.W, per = d.HO * d.WO;
-  for (let p = 0; p < d.N * d.C; p++) {
-    const lo = p * plane, hi = lo + plane;
-    for (let o = p * per; o < (p + 1) * per; o++) {
-      const a = argmax[o];
-      if (!(a >= lo && a < hi)) {
-        throw new RangeError(
-          `Cannot run maxPool2dBackward: argmax[${o}] = ${a} lies outside its plane [${lo}, ${hi}); pass the argmax that maxPool2dForward wrote`,
-        );
-      }
-    }
-  }
-  copyIn(pdx, dx, nx);
+  if (overwrite) zero(pdx, nx);
+  else copyIn(pdx, dx, nx);
   copyIn(pdo, dout, no);
   heapI32().set(argmax.subarray(0, no), pa / 4);
-  runJob(Op.maxPoolBackward, [pdx, pdo, pa, d.N * d.C, d.HO * d.WO], d.N * d.C);
+  const args = [pdx, pdo, pa, d.N * d.C, d.HO * d.WO, d.H * d.W];
+  const bad = runJob(Op.maxPoolBackward, args, d.N * d.C);
+  if (bad !== 0) {
+    const o = bad - 1, plane = Math.floor(o / (d.HO * d.WO)) * d.H * d.W;
+    throw new RangeError(
+      `Cannot run maxPool2dBackward: argmax[${o}] = ${
+        argmax[o]
+      } lies outside its plane [${plane}, ${
+        plane + d.H * d.W
+      }); pass the argmax that maxPool2dForward wrote`,
+    );
+  }
   copyOut(dx, pdx, nx);
 }

@@ -11,20 +11,21 @@
 // cols_n is written straight into the GEMM's packed-B layout (no plain im2col matrix).
 
 import { gemmPacked, MR, NR, packA, packB } from "./gemm";
+import { col2im, im2colPanels, im2colT } from "./im2col";
 
 // @ts-ignore: decorator
-function up(n: i32, m: i32): i32 {
+@inline function up(n: i32, m: i32): i32 {
   return (n + m - 1) / m * m;
 }
 
 // @ts-ignore: decorator
-function bytes64(floats: i32): usize {
+@inline function bytes64(floats: i32): usize {
   return (<usize> floats * 4 + 63) & ~<usize> 63;
 }
 
 /** The byte range [lo, hi) of items a thread handles out of `total`. */
 // @ts-ignore: decorator
-export function splitLo(total: i32, tid: i32, nth: i32): i32 {
+@inline export function splitLo(total: i32, tid: i32, nth: i32): i32 {
   return <i32> (<i64> total * tid / nth);
 }
 
@@ -39,148 +40,6 @@ export function convBackwardScratch(C: i32, KH: i32, KW: i32, F: i32, HO: i32, W
   const K = C * KH * KW, P = HO * WO;
   return bytes64(up(K, MR) * F) + bytes64(F * up(P, NR)) + bytes64(K * P) +
     bytes64(up(K, NR) * P) + bytes64(up(F, MR) * P) + bytes64(MR * NR);
-}
-
-// Writes x_n's patches as the GEMM's packed B = cols (K×P): panel jb holds, for every k, the
-// 8 columns p = 8·jb … 8·jb + 7 (element (k, p) at (jb·K + k)·NR + p % NR). With stride 1
-// and a panel inside one output row, each k is two v128 copies when the source row segment
-// is in bounds. `lanes` is 2·NR i32 of scratch: the top row and left column of each lane.
-function im2colPanels(
-  bp: usize,
-  x: usize,
-  C: i32,
-  H: i32,
-  W: i32,
-  KH: i32,
-  KW: i32,
-  s: i32,
-  pad: i32,
-  HO: i32,
-  WO: i32,
-  lanes: usize,
-): void {
-  const P = HO * WO, panels = (P + NR - 1) / NR;
-  let dst = bp;
-  for (let jb = 0; jb < panels; jb++) {
-    const p0 = jb * NR, i0 = p0 / WO, j0 = p0 - i0 * WO;
-    const fast = s == 1 && j0 + NR <= WO;
-    for (let t = 0; t < NR; t++) {
-      const p = p0 + t, i = p / WO, j = p - i * WO;
-      store<i32>(lanes + (<usize> t << 2), p < P ? i * s - pad : -0x40000000);
-      store<i32>(lanes + (<usize> (NR + t) << 2), j * s - pad);
-    }
-    for (let c = 0; c < C; c++) {
-      for (let kh = 0; kh < KH; kh++) {
-        const h = i0 * s + kh - pad;
-        const xRow = x + (<usize> ((c * H + h) * W) << 2);
-        for (let kw = 0; kw < KW; kw++) {
-          const col0 = j0 + kw - pad;
-          if (fast && h >= 0 && h < H && col0 >= 0 && col0 + NR <= W) {
-            const src = xRow + (<usize> col0 << 2);
-            v128.store(dst, v128.load(src));
-            v128.store(dst, v128.load(src, 16), 16);
-          } else {
-            for (let t = 0; t < NR; t++) {
-              const ht = load<i32>(lanes + (<usize> t << 2)) + kh;
-              const wt = load<i32>(lanes + (<usize> (NR + t) << 2)) + kw;
-              const v: f32 = ht >= 0 && ht < H && wt >= 0 && wt < W
-                ? load<f32>(x + (<usize> ((c * H + ht) * W + wt) << 2))
-                : 0;
-              store<f32>(dst + (<usize> t << 2), v);
-            }
-          }
-          dst += <usize> NR << 2;
-        }
-      }
-    }
-  }
-}
-
-// Writes x_n's patches as packed B = colsᵀ (P×K) for the column panels [kb0, kb1): element
-// (p, k) at ((k / NR)·P + p)·NR + k % NR.
-function im2colT(
-  bp: usize,
-  x: usize,
-  C: i32,
-  H: i32,
-  W: i32,
-  KH: i32,
-  KW: i32,
-  s: i32,
-  pad: i32,
-  HO: i32,
-  WO: i32,
-  kb0: i32,
-  kb1: i32,
-): void {
-  const K = C * KH * KW, P = HO * WO, KK = KH * KW;
-  const k1 = min(kb1 * NR, K);
-  for (let k = kb0 * NR; k < k1; k++) {
-    const c = k / KK, r = k - c * KK, kh = r / KW, kw = r - kh * KW;
-    let jlo = pad - kw > 0 ? (pad - kw + s - 1) / s : 0;
-    let jhi = (W - 1 + pad - kw) >= 0 ? (W - 1 + pad - kw) / s + 1 : 0;
-    if (jhi > WO) jhi = WO;
-    if (jlo > jhi) jlo = jhi;
-    let dst = bp + ((<usize> (k / NR) * <usize> P * NR + <usize> (k % NR)) << 2);
-    for (let i = 0; i < HO; i++) {
-      const h = i * s + kh - pad;
-      if (h < 0 || h >= H) {
-        for (let j = 0; j < WO; j++) store<f32>(dst + (<usize> (j * NR) << 2), 0);
-      } else {
-        const xRow = x + (<usize> ((c * H + h) * W + kw - pad) << 2);
-        for (let j = 0; j < jlo; j++) store<f32>(dst + (<usize> (j * NR) << 2), 0);
-        for (let j = jlo; j < jhi; j++) {
-          store<f32>(dst + (<usize> (j * NR) << 2), load<f32>(xRow + (<usize> (j * s) << 2)));
-        }
-        for (let j = jhi; j < WO; j++) store<f32>(dst + (<usize> (j * NR) << 2), 0);
-      }
-      dst += <usize> (WO * NR) << 2;
-    }
-  }
-}
-
-// dx_n (C, H, W) += col2im(dcols), dcols: (K, P) row-major.
-function col2im(
-  dx: usize,
-  dcols: usize,
-  C: i32,
-  H: i32,
-  W: i32,
-  KH: i32,
-  KW: i32,
-  s: i32,
-  pad: i32,
-  HO: i32,
-  WO: i32,
-): void {
-  const P = HO * WO;
-  for (let c = 0; c < C; c++) {
-    for (let kh = 0; kh < KH; kh++) {
-      for (let kw = 0; kw < KW; kw++) {
-        const k = (c * KH + kh) * KW + kw;
-        const jlo = pad - kw > 0 ? (pad - kw + s - 1) / s : 0;
-        let jhi = (W - 1 + pad - kw) >= 0 ? (W - 1 + pad - kw) / s + 1 : 0;
-        if (jhi > WO) jhi = WO;
-        for (let i = 0; i < HO; i++) {
-          const h = i * s + kh - pad;
-          if (h < 0 || h >= H) continue;
-          const dRow = dx + (<usize> ((c * H + h) * W + kw - pad) << 2);
-          const src = dcols + (<usize> (k * P + i * WO) << 2);
-          let j = jlo;
-          if (s == 1) {
-            for (; j + 4 <= jhi; j += 4) {
-              const q = dRow + (<usize> j << 2);
-              v128.store(q, f32x4.add(v128.load(q), v128.load(src + (<usize> j << 2))));
-            }
-          }
-          for (; j < jhi; j++) {
-            const q = dRow + (<usize> (j * s) << 2);
-            store<f32>(q, load<f32>(q) + load<f32>(src + (<usize> j << 2)));
-          }
-        }
-      }
-    }
-  }
 }
 
 /** out: (N, F, HO, WO) = conv(x: (N, C, H, W), w: (F, C, KH, KW)) + b: (F), images split. */
@@ -226,12 +85,7 @@ export function convForward(
       lanes,
     );
     const o = out + (<usize> n * <usize> (F * P) << 2);
-    for (let f = 0; f < F; f++) {
-      const row = o + (<usize> (f * P) << 2);
-      const bias = load<f32>(b + (<usize> f << 2));
-      for (let p = 0; p < P; p++) store<f32>(row + (<usize> p << 2), bias);
-    }
-    gemmPacked(o, P, ap, bp, F, P, K, true, 0, (P + NR - 1) / NR, tile);
+    gemmPacked(o, P, ap, bp, F, P, K, false, 0, (P + NR - 1) / NR, tile, b);
   }
 }
 
@@ -273,7 +127,7 @@ export function convBackward(
     packA(apT, w, K, F, 1, K); // op(A) = Wᵀ: (K, F)
     for (let n = n0; n < n1; n++) {
       packB(bpD, dout + (<usize> n * <usize> (F * P) << 2), P, F, P, 1);
-      gemmPacked(dcols, P, apT, bpD, K, P, F, false, 0, (P + NR - 1) / NR, tile);
+      gemmPacked(dcols, P, apT, bpD, K, P, F, false, 0, (P + NR - 1) / NR, tile, 0);
       col2im(dx + (<usize> n * <usize> CHW << 2), dcols, C, H, W, KH, KW, s, pad, HO, WO);
     }
   }
@@ -285,7 +139,7 @@ export function convBackward(
       const dn = dout + (<usize> n * <usize> (F * P) << 2);
       im2colT(bpX, x + (<usize> n * <usize> CHW << 2), C, H, W, KH, KW, s, pad, HO, WO, kb0, kb1);
       packA(apD, dn, F, P, P, 1);
-      gemmPacked(dw, K, apD, bpX, F, K, P, true, kb0, kb1, tile);
+      gemmPacked(dw, K, apD, bpX, F, K, P, true, kb0, kb1, tile, 0);
     }
   }
   const f0 = splitLo(F, tid, nth), f1 = splitLo(F, tid + 1, nth);

@@ -6,7 +6,7 @@ import { gemmPacked, MR, NR, packA, packB } from "./gemm";
 import { splitLo } from "./conv2d";
 
 // @ts-ignore: decorator
-function bytes64(floats: i32): usize {
+@inline function bytes64(floats: i32): usize {
   return (<usize> floats * 4 + 63) & ~<usize> 63;
 }
 
@@ -49,5 +49,5 @@ export function gemm(
   else packA(ap, a, M, K, K, 1);
   if (transB) packB(bp, b + (<usize> (t0 * K) << 2), t1 - t0, K, 1, K);
   else packB(bp, b + (<usize> t0 << 2), t1 - t0, K, N, 1);
-  gemmPacked(c + (<usize> t0 << 2), N, ap, bp, M, t1 - t0, K, acc, 0, j1 - j0, tile);
+  gemmPacked(c + (<usize> t0 << 2), N, ap, bp, M, t1 - t0, K, acc, 0, j1 - j0, tile, 0);
 }

@@ -24,17 +24,17 @@ export { gemmScratch } from "./gemm_entry";
 const CTRL: usize = 256;
 
 // @ts-ignore: decorator
-function p(i: i32): usize {
+@inline function p(i: i32): usize {
   return <usize> load<f64>(CTRL + 64 + (<usize> i << 3));
 }
 
 // @ts-ignore: decorator
-function n(i: i32): i32 {
+@inline function n(i: i32): i32 {
   return <i32> load<f64>(CTRL + 64 + (<usize> i << 3));
 }
 
 // @ts-ignore: decorator
-function f(i: i32): f64 {
+@inline function f(i: i32): f64 {
   return load<f64>(CTRL + 64 + (<usize> i << 3));
 }
 
@@ -94,7 +94,7 @@ export function run(tid: i32, nth: i32): void {
       maxPoolForward(tid, nth, p(0), p(1), p(2), n(3), n(4), n(5), n(6), n(7), n(8), n(9), n(10));
       break;
     case 5:
-      maxPoolBackward(tid, nth, p(0), p(1), p(2), n(3), n(4));
+      maxPoolBackward(tid, nth, p(0), p(1), p(2), n(3), n(4), n(5), CTRL + 32);
       break;
     case 6:
       gemm(

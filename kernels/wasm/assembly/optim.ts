@@ -9,12 +9,12 @@
 import { splitLo } from "./conv2d";
 
 // @ts-ignore: decorator
-function lo4(n: i32, tid: i32, nth: i32): i32 {
+@inline function lo4(n: i32, tid: i32, nth: i32): i32 {
   return splitLo(n >> 2, tid, nth) << 2;
 }
 
 // @ts-ignore: decorator
-function hi4(n: i32, tid: i32, nth: i32): i32 {
+@inline function hi4(n: i32, tid: i32, nth: i32): i32 {
   return tid == nth - 1 ? n : splitLo(n >> 2, tid + 1, nth) << 2;
 }
 

@@ -22,40 +22,24 @@ export function maxPoolForward(
   WO: i32,
 ): void {
   const lo = splitLo(NC, tid, nth), hi = splitLo(NC, tid + 1, nth);
+  const fast = PH == 2 && PW == 2 && s == 2;
   for (let nc = lo; nc < hi; nc++) {
     const plane = nc * H * W;
     const o = nc * HO * WO;
     for (let i = 0; i < HO; i++) {
-      for (let j = 0; j < WO; j++) {
+      let j = 0;
+      if (fast) j = pool2x2Row(out, argmax, x, plane + 2 * i * W, W, WO, o + i * WO);
+      for (; j < WO; j++) {
+        // branch-free running maximum: ties and NaN keep the earlier element, like the reference
         let best = plane + i * s * W + j * s;
         let bestValue = load<f32>(x + (<usize> best << 2));
-        if (PH == 2 && PW == 2) {
-          const r = best;
-          const v1 = load<f32>(x + (<usize> (r + 1) << 2));
-          if (v1 > bestValue) {
-            bestValue = v1;
-            best = r + 1;
-          }
-          const v2 = load<f32>(x + (<usize> (r + W) << 2));
-          if (v2 > bestValue) {
-            bestValue = v2;
-            best = r + W;
-          }
-          const v3 = load<f32>(x + (<usize> (r + W + 1) << 2));
-          if (v3 > bestValue) {
-            bestValue = v3;
-            best = r + W + 1;
-          }
-        } else {
-          for (let ph = 0; ph < PH; ph++) {
-            const row = plane + (i * s + ph) * W + j * s;
-            for (let pw = 0; pw < PW; pw++) {
-              const v = load<f32>(x + (<usize> (row + pw) << 2));
-              if (v > bestValue) {
-                bestValue = v;
-                best = row + pw;
-              }
-            }
+        for (let ph = 0; ph < PH; ph++) {
+          const row = plane + (i * s + ph) * W + j * s;
+          for (let pw = 0; pw < PW; pw++) {
+            const v = load<f32>(x + (<usize> (row + pw) << 2));
+            const better = v > bestValue;
+            bestValue = select<f32>(v, bestValue, better);
+            best = select<i32>(row + pw, best, better);
           }
         }
         const q = <usize> (o + i * WO + j) << 2;
@@ -66,7 +50,51 @@ export function maxPoolForward(
   }
 }
 
-/** dx: (N, C, H, W) += dout routed through argmax: (N, C, HO, WO), planes split. */
+// 2×2 stride-2 pooling of one output row, four outputs per step: the window's four elements
+// are compared in row-major order with strict >, as in the reference. Returns the first
+// output column left for the scalar loop. top: flat index of the row's first input element.
+function pool2x2Row(
+  out: usize,
+  argmax: usize,
+  x: usize,
+  top: i32,
+  W: i32,
+  WO: i32,
+  o: i32,
+): i32 {
+  const one = i32x4.splat(1), down = i32x4.splat(W);
+  let idx = i32x4.add(i32x4.splat(top), i32x4(0, 2, 4, 6));
+  let j = 0;
+  for (; j + 4 <= WO; j += 4) {
+    const r0 = x + (<usize> (top + 2 * j) << 2), r1 = r0 + (<usize> W << 2);
+    const a0 = v128.load(r0), a1 = v128.load(r0, 16);
+    const b0 = v128.load(r1), b1 = v128.load(r1, 16);
+    let best = i32x4.shuffle(a0, a1, 0, 2, 4, 6);
+    let at = idx;
+    let v = i32x4.shuffle(a0, a1, 1, 3, 5, 7);
+    let m = f32x4.gt(v, best);
+    best = v128.bitselect(v, best, m);
+    at = v128.bitselect(i32x4.add(idx, one), at, m);
+    v = i32x4.shuffle(b0, b1, 0, 2, 4, 6);
+    m = f32x4.gt(v, best);
+    best = v128.bitselect(v, best, m);
+    at = v128.bitselect(i32x4.add(idx, down), at, m);
+    v = i32x4.shuffle(b0, b1, 1, 3, 5, 7);
+    m = f32x4.gt(v, best);
+    best = v128.bitselect(v, best, m);
+    at = v128.bitselect(i32x4.add(i32x4.add(idx, down), one), at, m);
+    const q = <usize> (o + j) << 2;
+    v128.store(out + q, best);
+    v128.store(argmax + q, at);
+    idx = i32x4.add(idx, i32x4.splat(8));
+  }
+  return j;
+}
+
+/**
+ * dx: (N, C, H, W) += dout routed through argmax: (N, C, HO, WO), planes split. An argmax
+ * outside its plane is skipped and its index + 1 written to `error` (f64).
+ */
 export function maxPoolBackward(
   tid: i32,
   nth: i32,
@@ -75,10 +103,21 @@ export function maxPoolBackward(
   argmax: usize,
   NC: i32,
   HOWO: i32,
+  HW: i32,
+  error: usize,
 ): void {
-  const lo = splitLo(NC, tid, nth) * HOWO, hi = splitLo(NC, tid + 1, nth) * HOWO;
-  for (let o = lo; o < hi; o++) {
-    const q = dx + (<usize> load<i32>(argmax + (<usize> o << 2)) << 2);
-    store<f32>(q, load<f32>(q) + load<f32>(dout + (<usize> o << 2)));
+  const p0 = splitLo(NC, tid, nth), p1 = splitLo(NC, tid + 1, nth);
+  for (let p = p0; p < p1; p++) {
+    const lo = p * HW, hi = lo + HW;
+    for (let o = p * HOWO; o < (p + 1) * HOWO; o++) {
+      const a = load<i32>(argmax + (<usize> o << 2));
+      if (a < lo || a >= hi) {
+        // an argmax outside its plane: flag it (index + 1) and leave it out
+        store<f64>(error, <f64> o + 1);
+        continue;
+      }
+      const q = dx + (<usize> a << 2);
+      store<f32>(q, load<f32>(q) + load<f32>(dout + (<usize> o << 2)));
+    }
   }
 }

@@ -1,0 +1,103 @@
+/**
+ * TensorFlow.js peers for bench/conv_bench.ts: its WASM (XNNPACK) and CPU (plain JS) backends
+ * from npm, in their native NHWC layout. The WASM backend has Conv2D and Conv2DBackpropInput
+ * but no Conv2DBackpropFilter kernel, so it cannot run a full conv backward.
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+import * as tfWasm from "@tensorflow/tfjs-backend-wasm";
+
+/** Conv sizes in the homework's layout; `n` may be a subset of the batch. */
+export interface ConvShape {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  f: number;
+  k: number;
+  stride: number;
+  pad: number;
+}
+
+/** The thread count of the tfjs WASM backend, once it has started. */
+export function tfjsWasmThreads(): number | string {
+  return tf.findBackend("wasm") ? tfWasm.getThreadsCount() : "?";
+}
+
+/** Switches tfjs to `backend` ("wasm" or "cpu"). */
+export async function useBackend(backend: "wasm" | "cpu"): Promise<void> {
+  // reading an export makes Deno evaluate the CommonJS module, which registers the backend
+  if (typeof tfWasm.setWasmPaths !== "function") throw new Error("Cannot load tfjs-backend-wasm");
+  if (!(await tf.setBackend(backend))) throw new Error(`Cannot start the tfjs ${backend} backend`);
+  await tf.ready();
+}
+
+// tfjs's "same" padding when it equals the symmetric `pad` (it does for W1, W4 and W5); XNNPACK
+// runs "same" and "valid" convs, a numeric pad is much slower.
+function padOf(s: ConvShape): "same" | number {
+  const out = Math.ceil(s.h / s.stride), total = (out - 1) * s.stride + s.k - s.h;
+  return total === 2 * s.pad && s.h === s.w ? "same" : s.pad;
+}
+
+/** The ops of one conv shape on the current tfjs backend; each returns after the data is read. */
+export function tfjsConv(s: ConvShape) {
+  const x = tf.randomNormal([s.n, s.h, s.w, s.c]) as tf.Tensor4D;
+  const filter = tf.randomNormal([s.k, s.k, s.c, s.f]) as tf.Tensor4D;
+  const pad = padOf(s);
+  const y = tf.conv2d(x, filter, s.stride, pad);
+  const dy = tf.randomNormal(y.shape) as tf.Tensor4D;
+  const attrs = { strides: s.stride, pad, dataFormat: "NHWC" };
+  return {
+    forward(): void {
+      tf.tidy(() => tf.conv2d(x, filter, s.stride, pad).dataSync());
+    },
+    backwardData(): void {
+      tf.tidy(() => {
+        const inputs = { dy, filter };
+        const dx = tf.engine().runKernel("Conv2DBackpropInput", inputs, {
+          ...attrs,
+          inputShape: x.shape,
+        }) as tf.Tensor;
+        dx.dataSync();
+      });
+    },
+    backward(): void {
+      tf.tidy(() => {
+        const dx = tf.engine().runKernel("Conv2DBackpropInput", { dy, filter }, {
+          ...attrs,
+          inputShape: x.shape,
+        }) as tf.Tensor;
+        const dw = tf.engine().runKernel("Conv2DBackpropFilter", { x, dy }, {
+          ...attrs,
+          filterShape: filter.shape,
+        }) as tf.Tensor;
+        const db = tf.sum(dy, [0, 1, 2]);
+        dx.dataSync();
+        dw.dataSync();
+        db.dataSync();
+      });
+    },
+  };
+}
+
+/** 2×2 stride-2 max pool of (n, h, w, c) forward and backward on the current tfjs backend. */
+export function tfjsPool(n: number, c: number, h: number, w: number) {
+  const x = tf.randomNormal([n, h, w, c]) as tf.Tensor4D;
+  const y = tf.maxPool(x, 2, 2, 0);
+  const dy = tf.randomNormal(y.shape) as tf.Tensor4D;
+  return {
+    forward(): void {
+      tf.tidy(() => tf.maxPool(x, 2, 2, 0).dataSync());
+    },
+    backward(): void {
+      tf.tidy(() => {
+        const attrs = { filterSize: 2, strides: 2, pad: 0 };
+        const dx = tf.engine().runKernel("MaxPoolGrad", { dy, input: x, output: y }, attrs);
+        (dx as tf.Tensor).dataSync();
+      });
+    },
+  };
+}
