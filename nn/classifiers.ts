@@ -98,12 +98,17 @@ function resolve(o: ConvNetOptions) {
 }
 
 /** conv – relu – pool on the active path for the dtype. */
+/**
+ * conv – relu – 2×2 max-pool, computed as conv – pool – relu: ReLU is monotonic, so
+ * max(relu(a)) = relu(max(a)), and the gradient reaches the same element (the window's first
+ * maximum when it is positive, nothing otherwise). ReLU then runs on a quarter of the values.
+ */
 function convReluPool(x: Tensor, w: Tensor, b: Tensor, pad: number) {
   const f64 = x.dtype === "float64";
   const conv = (f64 ? convForwardNaive : convForward)(x, w, b, { stride: 1, pad });
-  const relu = reluForward(conv.out);
-  const pool = (f64 ? maxPoolForwardNaive : maxPoolForward)(relu.out, POOL);
-  return { out: pool.out, cache: { conv: conv.cache, relu: relu.cache, pool: pool.cache } };
+  const pool = (f64 ? maxPoolForwardNaive : maxPoolForward)(conv.out, POOL);
+  const relu = reluForward(pool.out); // relu.out: (N, F, H/2, W/2)
+  return { out: relu.out, cache: { conv: conv.cache, relu: relu.cache, pool: pool.cache } };
 }
 
 /**
@@ -115,8 +120,8 @@ function convReluPoolBack(
   cache: { conv: ConvCache; relu: { x: Tensor }; pool: MaxPoolCache },
 ): { dw: Tensor; db: Tensor } {
   const dtype = dout.dtype;
-  const dRelu = (dtype === "float64" ? maxPoolBackwardNaive : maxPoolBackward)(dout, cache.pool);
-  const dConv = reluBackward(dRelu, cache.relu); // dConv: (N, F, H, W)
+  const dPool = reluBackward(dout, cache.relu); // dPool: (N, F, H/2, W/2)
+  const dConv = (dtype === "float64" ? maxPoolBackwardNaive : maxPoolBackward)(dPool, cache.pool);
   const { x, w, dims } = cache.conv;
   const dw = Tensor.zeros(w.shape, dtype); // dw: (F, C, K, K)
   const db = Tensor.zeros([dims.F], dtype); // db: (F)
