@@ -2,6 +2,7 @@
 // against the float64 reference (the shapes of tests/wasm_dense_test.ts, fewer and smaller).
 import { assertAllClose, assertAlmostEquals, assertEquals } from "./_assert.ts";
 import { gpuTest, randArray, TOL_WEBGPU } from "./_webgpu.ts";
+import { convDims } from "../kernels/dims.ts";
 import * as ref from "../kernels/ref/mod.ts";
 import { webgpuArrays as gpu } from "../kernels/webgpu/mod.ts";
 import { Rng } from "../nn/random.ts";
@@ -105,4 +106,34 @@ gpuTest("webgpu sgdStep and adamStep match the reference", async (t) => {
       assertAllClose(got.v, want.v, TOL_WEBGPU, "v");
     });
   }
+});
+
+gpuTest("webgpu gemm and conv sum over long K (llvmpipe's loop limiter)", async (t) => {
+  // llvmpipe stops a loop nest after 65535 iterations; the kernels split K there (kSlices).
+  await t.step("gemm K=40000 of ones sums to 40000", async () => {
+    const K = 40_000, c = new Float32Array(2);
+    await gpu.gemm(
+      c,
+      new Float32Array(K).fill(1),
+      new Float32Array(2 * K).fill(1),
+      1,
+      2,
+      K,
+      false,
+      false,
+      false,
+    );
+    assertEquals([...c], [K, K]);
+  });
+  await t.step("conv2dBackwardFilter over N·HO·WO = 25600", async () => {
+    const d = convDims("test", [25, 1, 32, 32], [2, 1, 3, 3], 1, 1);
+    const rng = new Rng(9);
+    const x = randArray(25 * 1024, rng), dout = randArray(25 * 2 * 1024, rng);
+    const want = { dw: new Float64Array(18), db: new Float64Array(2) };
+    ref.conv2dBackwardFilter(want.dw, want.db, dout, x, d);
+    const got = { dw: new Float32Array(18), db: new Float32Array(2) };
+    await gpu.conv2dBackwardFilter(got.dw, got.db, dout, x, d);
+    assertAllClose(got.dw, want.dw, TOL_WEBGPU, "dw");
+    assertAllClose(got.db, want.db, TOL_WEBGPU, "db");
+  });
 });

@@ -54,6 +54,21 @@ export function gemmWorkgroup(ctx: GpuContext): { WG_M: number; WG_N: number } {
   return ctx.isFallback ? WORKGROUP.gemmFallback : WORKGROUP.gemm;
 }
 
+/**
+ * The depth of one K slice on a software adapter. llvmpipe's loop limiter ends a loop nest
+ * after 65535 iterations (of all its loops together: about 52 per TK-deep slice of the tiled
+ * GEMM), silently truncating the sum, so K is split over several dispatches there.
+ */
+export const FALLBACK_K_SLICE = 8192;
+
+/** The [begin, end) slices of K the GEMM dispatches sum in turn (one on a hardware adapter). */
+export function kSlices(ctx: GpuContext, K: number): [number, number][] {
+  if (!ctx.isFallback || K <= FALLBACK_K_SLICE) return [[0, K]];
+  const out: [number, number][] = [];
+  for (let k = 0; k < K; k += FALLBACK_K_SLICE) out.push([k, Math.min(K, k + FALLBACK_K_SLICE)]);
+  return out;
+}
+
 /** The grid of the tiled GEMM for a C of M×N. */
 export function gemmGrid(ctx: GpuContext, M: number, N: number): [number, number, number] {
   const { WG_M, WG_N } = gemmWorkgroup(ctx);

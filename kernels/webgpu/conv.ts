@@ -9,10 +9,11 @@
 
 import type { ConvDims } from "../dims.ts";
 import { getContext, packParams } from "./_context.ts";
-import { bind, gemmGrid, gemmWorkgroup, type GpuArg, WORKGROUP } from "./_kernel.ts";
+import { bind, gemmGrid, gemmWorkgroup, type GpuArg, kSlices, WORKGROUP } from "./_kernel.ts";
 
-function convParams(d: ConvDims): ArrayBuffer {
-  return packParams([d.N, d.C, d.H, d.W, d.F, d.KH, d.KW, d.stride, d.pad, d.HO, d.WO]);
+function convParams(d: ConvDims, k: [number, number], first?: boolean): ArrayBuffer {
+  const sizes = [d.N, d.C, d.H, d.W, d.F, d.KH, d.KW, d.stride, d.pad, d.HO, d.WO, ...k];
+  return packParams(first === undefined ? sizes : [...sizes, +first]);
 }
 
 function sizes(d: ConvDims) {
@@ -32,19 +33,22 @@ export async function conv2dForward(
   d: ConvDims,
 ): Promise<void> {
   const ctx = await getContext(), op = "conv2dForward", n = sizes(d);
-  ctx.dispatch({
-    op,
-    shader: "conv2d_forward",
-    buffers: [
-      bind(op, "out", out, n.out),
-      bind(op, "x", x, n.x),
-      bind(op, "w", w, n.w),
-      bind(op, "b", b, d.F),
-    ],
-    params: convParams(d),
-    workgroups: gemmGrid(ctx, d.F, d.N * d.HO * d.WO),
-    constants: gemmWorkgroup(ctx),
-  });
+  const buffers = [
+    bind(op, "out", out, n.out),
+    bind(op, "x", x, n.x),
+    bind(op, "w", w, n.w),
+    bind(op, "b", b, d.F),
+  ];
+  kSlices(ctx, d.C * d.KH * d.KW).forEach((k, i) =>
+    ctx.dispatch({
+      op,
+      shader: "conv2d_forward",
+      buffers,
+      params: convParams(d, k, i === 0),
+      workgroups: gemmGrid(ctx, d.F, d.N * d.HO * d.WO),
+      constants: gemmWorkgroup(ctx),
+    })
+  );
   ctx.flush();
 }
 
@@ -56,14 +60,17 @@ export async function conv2dBackwardData(
   d: ConvDims,
 ): Promise<void> {
   const ctx = await getContext(), op = "conv2dBackwardData", n = sizes(d);
-  ctx.dispatch({
-    op,
-    shader: "conv2d_backward_data",
-    buffers: [bind(op, "dx", dx, n.x), bind(op, "dout", dout, n.out), bind(op, "w", w, n.w)],
-    params: convParams(d),
-    workgroups: gemmGrid(ctx, d.C, d.N * d.H * d.W),
-    constants: gemmWorkgroup(ctx),
-  });
+  const buffers = [bind(op, "dx", dx, n.x), bind(op, "dout", dout, n.out), bind(op, "w", w, n.w)];
+  for (const k of kSlices(ctx, d.F * d.KH * d.KW)) {
+    ctx.dispatch({
+      op,
+      shader: "conv2d_backward_data",
+      buffers,
+      params: convParams(d, k),
+      workgroups: gemmGrid(ctx, d.C, d.N * d.H * d.W),
+      constants: gemmWorkgroup(ctx),
+    });
+  }
   ctx.flush();
 }
 
@@ -77,14 +84,17 @@ export async function conv2dBackwardFilter(
 ): Promise<void> {
   const ctx = await getContext(), op = "conv2dBackwardFilter", n = sizes(d);
   const doutB = bind(op, "dout", dout, n.out);
-  ctx.dispatch({
-    op,
-    shader: "conv2d_backward_filter",
-    buffers: [bind(op, "dw", dw, n.w), doutB, bind(op, "x", x, n.x)],
-    params: convParams(d),
-    workgroups: gemmGrid(ctx, d.F, d.C * d.KH * d.KW),
-    constants: gemmWorkgroup(ctx),
-  });
+  const buffers = [bind(op, "dw", dw, n.w), doutB, bind(op, "x", x, n.x)];
+  for (const k of kSlices(ctx, d.N * d.HO * d.WO)) {
+    ctx.dispatch({
+      op,
+      shader: "conv2d_backward_filter",
+      buffers,
+      params: convParams(d, k),
+      workgroups: gemmGrid(ctx, d.F, d.C * d.KH * d.KW),
+      constants: gemmWorkgroup(ctx),
+    });
+  }
   ctx.dispatch({
     op,
     shader: "channel_sum",

@@ -7,7 +7,15 @@
  */
 
 import { getContext, packParams } from "./_context.ts";
-import { bind, elementGrid, gemmGrid, gemmWorkgroup, type GpuArg, WORKGROUP } from "./_kernel.ts";
+import {
+  bind,
+  elementGrid,
+  gemmGrid,
+  gemmWorkgroup,
+  type GpuArg,
+  kSlices,
+  WORKGROUP,
+} from "./_kernel.ts";
 
 /** c: (M, N) = [c +] op(a) · op(b).  a: (M, K) or (K, M) when transA  b: (K, N) or (N, K) when transB */
 export async function gemm(
@@ -22,14 +30,17 @@ export async function gemm(
   accumulate: boolean,
 ): Promise<void> {
   const ctx = await getContext(), op = "gemm";
-  ctx.dispatch({
-    op,
-    shader: "matmul",
-    buffers: [bind(op, "c", c, M * N), bind(op, "a", a, M * K), bind(op, "b", b, K * N)],
-    params: packParams([M, N, K, +transA, +transB, +accumulate]),
-    workgroups: gemmGrid(ctx, M, N),
-    constants: gemmWorkgroup(ctx),
-  });
+  const buffers = [bind(op, "c", c, M * N), bind(op, "a", a, M * K), bind(op, "b", b, K * N)];
+  kSlices(ctx, K).forEach(([k0, k1], i) =>
+    ctx.dispatch({
+      op,
+      shader: "matmul",
+      buffers,
+      params: packParams([M, N, K, +transA, +transB, +(accumulate || i > 0), k0, k1]),
+      workgroups: gemmGrid(ctx, M, N),
+      constants: gemmWorkgroup(ctx),
+    })
+  );
   ctx.flush();
 }
 

@@ -1,6 +1,8 @@
 // The tiled GEMM main loop shared by matmul and the three conv kernels: C (M×N) = A (M×K) · B (K×N).
-// _shaders.ts appends it to a kernel that defines dimM/dimN/dimK, loadA(m, k), loadB(k, n) and
-// storeC(m, n, v); loads are only called in bounds. One workgroup computes a (WG_M·TM)×(WG_N·TN)
+// _shaders.ts appends it to a kernel that defines dimM/dimN, kRange (the [begin, end) slice of K
+// this dispatch sums: TypeScript splits K over several dispatches on llvmpipe, whose loop limiter
+// stops a loop nest after 65535 iterations), loadA(m, k), loadB(k, n) and storeC(m, n, v); loads
+// are only called in bounds. One workgroup computes a (WG_M·TM)×(WG_N·TN)
 // block of C, staging TK-deep slices of A and B in workgroup memory; one invocation computes
 // TM×TN outputs, strided by the workgroup size so neighbouring invocations touch neighbouring columns.
 
@@ -17,7 +19,7 @@ var<workgroup> tileB: array<f32, TK * WG_N * TN>; // (TK, BN)
 fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
   let M = dimM();
   let N = dimN();
-  let K = dimK();
+  let kr = kRange();
   let BM = WG_M * TM;
   let BN = WG_N * TN;
   let m0 = wid.y * BM;
@@ -25,19 +27,19 @@ fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: ve
   let tid = lid.y * WG_N + lid.x;
   let threads = WG_M * WG_N;
   var acc: array<f32, TM * TN>;
-  for (var k0 = 0u; k0 < K; k0 += TK) {
+  for (var k0 = kr.x; k0 < kr.y; k0 += TK) {
     for (var e = tid; e < BM * TK; e += threads) {
       let m = m0 + e / TK;
       let k = k0 + e % TK;
       var v = 0.0;
-      if (m < M && k < K) { v = loadA(m, k); }
+      if (m < M && k < kr.y) { v = loadA(m, k); }
       tileA[e] = v;
     }
     for (var e = tid; e < TK * BN; e += threads) {
       let k = k0 + e / BN;
       let n = n0 + e % BN;
       var v = 0.0;
-      if (k < K && n < N) { v = loadB(k, n); }
+      if (k < kr.y && n < N) { v = loadB(k, n); }
       tileB[e] = v;
     }
     workgroupBarrier();

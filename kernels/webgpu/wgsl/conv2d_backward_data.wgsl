@@ -4,7 +4,7 @@
 // One invocation computes TM×TN elements of dx; tiling in _gemm_tile.wgsl (appended).
 // Bindings: 0 params, 1 dx (N, C, H, W) read-write, 2 dout (N, F, HO, WO), 3 w (F, C, KH, KW).
 
-struct Params { N: u32, C: u32, H: u32, W: u32, F: u32, KH: u32, KW: u32, stride: u32, pad: u32, HO: u32, WO: u32 }
+struct Params { N: u32, C: u32, H: u32, W: u32, F: u32, KH: u32, KW: u32, stride: u32, pad: u32, HO: u32, WO: u32, kBegin: u32, kEnd: u32 }
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read_write> dx: array<f32>;
@@ -13,7 +13,7 @@ struct Params { N: u32, C: u32, H: u32, W: u32, F: u32, KH: u32, KW: u32, stride
 
 fn dimM() -> u32 { return p.C; }
 fn dimN() -> u32 { return p.N * p.H * p.W; }
-fn dimK() -> u32 { return p.F * p.KH * p.KW; }
+fn kRange() -> vec2u { return vec2u(p.kBegin, p.kEnd); }
 
 // k = (f, kh, kw) → w[f, c, kh, kw]
 fn loadA(c: u32, k: u32) -> f32 {

@@ -3,7 +3,7 @@
 // channel_sum.wgsl's job. One invocation computes TM×TN elements of dw; tiling in _gemm_tile.wgsl.
 // Bindings: 0 params, 1 dw (F, C, KH, KW) read-write, 2 dout (N, F, HO, WO), 3 x (N, C, H, W).
 
-struct Params { N: u32, C: u32, H: u32, W: u32, F: u32, KH: u32, KW: u32, stride: u32, pad: u32, HO: u32, WO: u32 }
+struct Params { N: u32, C: u32, H: u32, W: u32, F: u32, KH: u32, KW: u32, stride: u32, pad: u32, HO: u32, WO: u32, kBegin: u32, kEnd: u32 }
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read_write> dw: array<f32>;
@@ -12,7 +12,7 @@ struct Params { N: u32, C: u32, H: u32, W: u32, F: u32, KH: u32, KW: u32, stride
 
 fn dimM() -> u32 { return p.F; }
 fn dimN() -> u32 { return p.C * p.KH * p.KW; }
-fn dimK() -> u32 { return p.N * p.HO * p.WO; }
+fn kRange() -> vec2u { return vec2u(p.kBegin, p.kEnd); }
 
 // q = (n, i, j) → dout[n, f, i, j]
 fn loadA(f: u32, q: u32) -> f32 {

@@ -3,7 +3,7 @@
 // never stored: loadB gathers x (zero outside the padding). Tiling in _gemm_tile.wgsl (appended).
 // Bindings: 0 params, 1 out (N, F, HO, WO), 2 x (N, C, H, W), 3 w (F, C, KH, KW), 4 b (F).
 
-struct Params { N: u32, C: u32, H: u32, W: u32, F: u32, KH: u32, KW: u32, stride: u32, pad: u32, HO: u32, WO: u32 }
+struct Params { N: u32, C: u32, H: u32, W: u32, F: u32, KH: u32, KW: u32, stride: u32, pad: u32, HO: u32, WO: u32, kBegin: u32, kEnd: u32, first: u32 }
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
@@ -13,7 +13,7 @@ struct Params { N: u32, C: u32, H: u32, W: u32, F: u32, KH: u32, KW: u32, stride
 
 fn dimM() -> u32 { return p.F; }
 fn dimN() -> u32 { return p.N * p.HO * p.WO; }
-fn dimK() -> u32 { return p.C * p.KH * p.KW; }
+fn kRange() -> vec2u { return vec2u(p.kBegin, p.kEnd); }
 
 fn loadA(f: u32, k: u32) -> f32 { return w[f * p.C * p.KH * p.KW + k]; }
 
@@ -34,5 +34,6 @@ fn loadB(k: u32, q: u32) -> f32 {
 fn storeC(f: u32, q: u32, v: f32) {
   let plane = p.HO * p.WO;
   let n = q / plane;
-  out[(n * p.F + f) * plane + q % plane] = v + bias[f];
+  let i = (n * p.F + f) * plane + q % plane;
+  if (p.first != 0u) { out[i] = v + bias[f]; } else { out[i] = out[i] + v; } // later K slices add
 }

@@ -2,7 +2,7 @@
 // One invocation computes TM×TN outputs of c; tiling in _gemm_tile.wgsl (appended).
 // Bindings: 0 params, 1 c (M, N) read-write, 2 a (M, K) or (K, M) if transA, 3 b (K, N) or (N, K) if transB.
 
-struct Params { M: u32, N: u32, K: u32, transA: u32, transB: u32, accumulate: u32 }
+struct Params { M: u32, N: u32, K: u32, transA: u32, transB: u32, accumulate: u32, kBegin: u32, kEnd: u32 }
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read_write> c: array<f32>;
@@ -11,7 +11,7 @@ struct Params { M: u32, N: u32, K: u32, transA: u32, transB: u32, accumulate: u3
 
 fn dimM() -> u32 { return p.M; }
 fn dimN() -> u32 { return p.N; }
-fn dimK() -> u32 { return p.K; }
+fn kRange() -> vec2u { return vec2u(p.kBegin, p.kEnd); }
 
 fn loadA(m: u32, k: u32) -> f32 {
   if (p.transA != 0u) { return a[k * p.M + m]; }
