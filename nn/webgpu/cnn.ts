@@ -48,6 +48,7 @@ export class GpuCNN {
   readonly #ring: GpuTensor; // losses: (lossEvery, batchSize)
   readonly #ringN: number[] = []; // images in each step held by the ring
   #destroyed = false;
+  #lastN = 0;
 
   private constructor(
     ctx: GpuContext,
@@ -67,8 +68,16 @@ export class GpuCNN {
     this.#ring = ring;
   }
 
-  /** Uploads `model`'s weights and allocates everything a step of up to `batchSize` images needs. */
-  static async fromModel(model: CNN, batchSize: number, options: GpuCNNOptions): Promise<GpuCNN> {
+  /**
+   * Uploads `model`'s weights (and SGD momentum buffers, keyed by parameter name, when resuming)
+   * and allocates everything a step of up to `batchSize` images needs.
+   */
+  static async fromModel(
+    model: CNN,
+    batchSize: number,
+    options: GpuCNNOptions,
+    velocities: ReadonlyMap<string, Tensor> = new Map(),
+  ): Promise<GpuCNN> {
     const ctx = await getContext();
     const opts = { momentum: 0, weightDecay: 0, nesterov: false, lossEvery: 10, ...options };
     const named = model.namedParameters();
@@ -79,7 +88,9 @@ export class GpuCNN {
       p[name] = {
         value: await GpuTensor.fromArray(t.data, t.shape),
         grad: await GpuTensor.zeros(t.shape),
-        velocity: await GpuTensor.zeros(t.shape),
+        velocity: velocities.has(name)
+          ? await GpuTensor.fromTensor(velocities.get(name)!)
+          : await GpuTensor.zeros(t.shape),
       };
     }
     const { conv, pool } = GpuCNN.#dims(model, batchSize);
@@ -170,6 +181,7 @@ export class GpuCNN {
       }
     });
     this.#ringN.push(N);
+    this.#lastN = N;
     return this.#ringN.length === this.options.lossEvery ? await this.readLosses() : null;
   }
 
@@ -200,6 +212,12 @@ export class GpuCNN {
   async copyToModel(): Promise<void> {
     const named = this.model.namedParameters();
     for (const name of PARAMS) named.get(name)!.data.set(await this.#p[name].value.read());
+  }
+
+  /** The scores (logits) of the last step's batch, read back.  scores: (N, nClasses) */
+  async readScores(): Promise<Tensor> {
+    const N = this.#lastN, K = this.model.nClasses;
+    return new Tensor((await this.#a.scores.read()).slice(0, N * K), [N, K]);
   }
 
   /** The SGD momentum buffers, by parameter name, read back. */
