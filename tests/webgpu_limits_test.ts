@@ -110,3 +110,16 @@ gpuTest("webgpu kernels check the device limits", async (t) => {
     out.destroy();
   });
 });
+
+gpuTest("webgpu read-back throws what WebGPU reported", async () => {
+  const ctx = await getContext();
+  const x = await GpuTensor.zeros([4]);
+  // the same buffer bound writable and read-only: WebGPU rejects the dispatch asynchronously
+  await gpuKernels.reluForward(x, x, 4);
+  let error: unknown;
+  await x.read().catch((e) => error = e);
+  assertTrue(error instanceof Error, `an Error, got ${error}`);
+  assertTrue(String(error).includes("WebGPU reported"), String(error));
+  ctx.throwIfFailed("nothing"); // the errors were consumed by the read
+  x.destroy();
+});

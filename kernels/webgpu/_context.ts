@@ -54,11 +54,24 @@ export class GpuContext {
   #params = new Map<string, GPUBuffer>();
   #encoder: GPUCommandEncoder | null = null;
   #recording = 0;
+  #errors: string[] = [];
 
   constructor(device: GPUDevice, adapter: string, isFallback: boolean) {
     this.device = device;
     this.adapter = adapter;
     this.isFallback = isFallback;
+    // WebGPU reports a failed command asynchronously and otherwise skips it: keep the
+    // messages, and let the next read-back throw them rather than return stale values.
+    device.addEventListener("uncapturederror", (e) => {
+      if (this.#errors.length < 5) this.#errors.push((e as GPUUncapturedErrorEvent).error.message);
+    });
+  }
+
+  /** Throws the WebGPU errors reported since the last check (a failed dispatch or copy). */
+  throwIfFailed(op: string): void {
+    if (this.#errors.length === 0) return;
+    const messages = this.#errors.splice(0);
+    throw new Error(`Cannot trust ${op}: WebGPU reported ${messages.join("; ")}`);
   }
 
   /** The compiled pipeline for a shader and its constants, compiled once. */
@@ -159,10 +172,14 @@ export class GpuContext {
     this.#recording = 0; // a read must submit, even mid-recording
     this.flush();
     this.#recording = recording;
-    await staging.mapAsync(GPUMapMode.READ);
-    const out = staging.getMappedRange().slice(0, bytes);
-    staging.destroy();
-    return out;
+    try {
+      await staging.mapAsync(GPUMapMode.READ);
+      const out = staging.getMappedRange().slice(0, bytes);
+      this.throwIfFailed("the values read back");
+      return out;
+    } finally {
+      staging.destroy();
+    }
   }
 }
 

@@ -20,12 +20,36 @@ import maxPoolBackward from "./wgsl/max_pool_backward.wgsl" with { type: "text" 
 import softmaxCrossEntropy from "./wgsl/softmax_cross_entropy.wgsl" with { type: "text" };
 import sgdStep from "./wgsl/sgd_step.wgsl" with { type: "text" };
 import adamStep from "./wgsl/adam_step.wgsl" with { type: "text" };
+import avgPoolForward from "./wgsl/avg_pool_forward.wgsl" with { type: "text" };
+import avgPoolBackward from "./wgsl/avg_pool_backward.wgsl" with { type: "text" };
+import batchNormForward from "./wgsl/batch_norm_forward.wgsl" with { type: "text" };
+import batchNormBackward from "./wgsl/batch_norm_backward.wgsl" with { type: "text" };
 
 const withTile = (src: string) => () => `${src}\n${gemmTile}`;
 const plain = (src: string) => () => src;
 
+/** A shader's name: its file under wgsl/. */
+export type ShaderName =
+  | "matmul"
+  | "conv2d_forward"
+  | "conv2d_backward_data"
+  | "conv2d_backward_filter"
+  | "channel_sum"
+  | "add_bias"
+  | "relu_forward"
+  | "relu_backward"
+  | "max_pool_forward"
+  | "max_pool_backward"
+  | "softmax_cross_entropy"
+  | "sgd_step"
+  | "adam_step"
+  | "avg_pool_forward"
+  | "avg_pool_backward"
+  | "batch_norm_forward"
+  | "batch_norm_backward";
+
 /** Each shader's full source, by name. */
-export const SHADERS = {
+export const SHADERS: Record<ShaderName, () => string> = {
   matmul: withTile(matmul),
   conv2d_forward: withTile(conv2dForward),
   conv2d_backward_data: withTile(conv2dBackwardData),
@@ -39,10 +63,11 @@ export const SHADERS = {
   softmax_cross_entropy: plain(softmaxCrossEntropy),
   sgd_step: plain(sgdStep),
   adam_step: plain(adamStep),
-} as const;
-
-/** A shader's name. */
-export type ShaderName = keyof typeof SHADERS;
+  avg_pool_forward: plain(avgPoolForward),
+  avg_pool_backward: plain(avgPoolBackward),
+  batch_norm_forward: plain(batchNormForward),
+  batch_norm_backward: plain(batchNormBackward),
+};
 
 function wgslConst(src: string, name: string): number {
   const m = new RegExp(`const ${name}: u32 = (\\d+);`).exec(src);

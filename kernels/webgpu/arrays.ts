@@ -11,6 +11,7 @@ import type { ConvDims, FloatArray, PoolDims } from "../dims.ts";
 import { getContext } from "./_context.ts";
 import * as conv from "./conv.ts";
 import * as dense from "./dense.ts";
+import * as norm from "./norm.ts";
 import * as optim from "./optim.ts";
 import * as pool from "./pool.ts";
 import { GpuTensor } from "./tensor.ts";
@@ -61,6 +62,80 @@ export const webgpuArrays = {
     onGpu([out, argmax, x], [0, 1], (t) => pool.maxPool2dForward(t[0], t[1], t[2], d)),
   maxPool2dBackward: (dx: FloatArray, dout: FloatArray, argmax: Int32Array, d: PoolDims) =>
     onGpu([dx, dout, argmax], [0], (t) => pool.maxPool2dBackward(t[0], t[1], t[2], d)),
+  avgPool2dForward: (out: FloatArray, x: FloatArray, d: PoolDims) =>
+    onGpu([out, x], [0], (t) => pool.avgPool2dForward(t[0], t[1], d)),
+  avgPool2dBackward: (dx: FloatArray, dout: FloatArray, d: PoolDims) =>
+    onGpu([dx, dout], [0], (t) => pool.avgPool2dBackward(t[0], t[1], d)),
+  batchNorm2dForward: (
+    out: FloatArray,
+    saveMean: FloatArray,
+    saveInvStd: FloatArray,
+    runningMean: FloatArray,
+    runningVar: FloatArray,
+    x: FloatArray,
+    gamma: FloatArray,
+    beta: FloatArray,
+    N: number,
+    C: number,
+    HW: number,
+    eps: number,
+    momentum: number,
+    training: boolean,
+  ) =>
+    onGpu(
+      [out, saveMean, saveInvStd, runningMean, runningVar, x, gamma, beta],
+      [0, 1, 2, 3, 4],
+      (t) =>
+        norm.batchNorm2dForward(
+          t[0],
+          t[1],
+          t[2],
+          t[3],
+          t[4],
+          t[5],
+          t[6],
+          t[7],
+          N,
+          C,
+          HW,
+          eps,
+          momentum,
+          training,
+        ),
+    ),
+  batchNorm2dBackward: (
+    dx: FloatArray,
+    dgamma: FloatArray,
+    dbeta: FloatArray,
+    dout: FloatArray,
+    x: FloatArray,
+    gamma: FloatArray,
+    saveMean: FloatArray,
+    saveInvStd: FloatArray,
+    N: number,
+    C: number,
+    HW: number,
+    training: boolean,
+  ) =>
+    onGpu(
+      [dx, dgamma, dbeta, dout, x, gamma, saveMean, saveInvStd],
+      [0, 1, 2],
+      (t) =>
+        norm.batchNorm2dBackward(
+          t[0],
+          t[1],
+          t[2],
+          t[3],
+          t[4],
+          t[5],
+          t[6],
+          t[7],
+          N,
+          C,
+          HW,
+          training,
+        ),
+    ),
   gemm: (
     c: FloatArray,
     a: FloatArray,

@@ -22,6 +22,7 @@
 import { describeAdapter, findAdapter } from "./_device.ts";
 import * as conv from "./conv.ts";
 import * as dense from "./dense.ts";
+import * as norm from "./norm.ts";
 import * as optim from "./optim.ts";
 import * as pool from "./pool.ts";
 
@@ -33,7 +34,14 @@ export { type GpuDType, GpuTensor } from "./tensor.ts";
 export { webgpuArrays } from "./arrays.ts";
 
 /** The WebGPU kernels on GPU-resident operands (async; the reference's argument order). */
-export const gpuKernels = { name: "webgpu", ...conv, ...pool, ...dense, ...optim } as const;
+export const gpuKernels = {
+  name: "webgpu",
+  ...conv,
+  ...pool,
+  ...norm,
+  ...dense,
+  ...optim,
+} as const;
 
 /** The adapter Deno finds, described, or null when WebGPU is unusable here. */
 export async function webgpuAvailable(): Promise<

@@ -60,3 +60,33 @@ export async function maxPool2dBackward(
   });
   ctx.flush();
 }
+
+/** out: (N, C, HO, WO) window means  x: (N, C, H, W) */
+export async function avgPool2dForward(out: GpuArg, x: GpuArg, d: PoolDims): Promise<void> {
+  const ctx = await getContext(), op = "avgPool2dForward";
+  const nOut = d.N * d.C * d.HO * d.WO;
+  ctx.dispatch({
+    op,
+    shader: "avg_pool_forward",
+    buffers: [bind(op, "out", out, nOut), bind(op, "x", x, d.N * d.C * d.H * d.W)],
+    params: poolParams(d),
+    workgroups: elementGrid(ctx, nOut),
+    constants: WORKGROUP.elementwise,
+  });
+  ctx.flush();
+}
+
+/** dx += ∂L/∂x.  dx: (N, C, H, W)  dout: (N, C, HO, WO) */
+export async function avgPool2dBackward(dx: GpuArg, dout: GpuArg, d: PoolDims): Promise<void> {
+  const ctx = await getContext(), op = "avgPool2dBackward";
+  const nx = d.N * d.C * d.H * d.W;
+  ctx.dispatch({
+    op,
+    shader: "avg_pool_backward",
+    buffers: [bind(op, "dx", dx, nx), bind(op, "dout", dout, d.N * d.C * d.HO * d.WO)],
+    params: poolParams(d),
+    workgroups: elementGrid(ctx, nx),
+    constants: WORKGROUP.elementwise,
+  });
+  ctx.flush();
+}

@@ -5,13 +5,16 @@
  * the CPU.
  *
  * @example
- * ```ts ignore
- * // runs where Deno finds a GPU adapter (tests/webgpu_*_test.ts run it on the software one)
+ * ```ts
  * import assert from "node:assert/strict";
  * import { GpuTensor } from "./tensor.ts";
- * const t = await GpuTensor.fromArray(new Float32Array([1, 2, 3]), [3]);
- * assert.deepEqual(Array.from(await t.read()), [1, 2, 3]);
- * t.destroy();
+ * import { releaseDevice, webgpuAvailable } from "./mod.ts";
+ * if (await webgpuAvailable()) { // null where Deno finds no adapter
+ *   const t = await GpuTensor.fromArray(new Float32Array([1, 2, 3]), [3]);
+ *   assert.deepEqual(Array.from(await t.read()), [1, 2, 3]);
+ *   t.destroy();
+ *   await releaseDevice();
+ * }
  * ```
  *
  * @module
