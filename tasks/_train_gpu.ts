@@ -4,7 +4,7 @@
  * the CPU model and optimizer when the loop evaluates, logs or saves a checkpoint.
  *
  * The loop writes a metrics row (loss and accuracy) every batch, so this runner reads the
- * loss and the scores back after every step; reading every N steps (GpuCNN's `lossEvery`) needs
+ * loss and the scores back after every step (one wait); reading every N steps (GpuCNN's `lossEvery`) needs
  * the loop to fill those rows later, and is the next speed step.
  *
  * @module
@@ -41,13 +41,11 @@ export async function createGpuRunner(s: TrainSession): Promise<StepRunner> {
     momentum: s.optimizer.momentum,
     weightDecay: s.optimizer.weightDecay,
     nesterov: s.optimizer.nesterov,
-    lossEvery: 1,
   }, velocities);
   return {
     async step(x, y, lr) {
-      const [loss] = (await gpu.step(x, y, lr))!;
-      const acc = countCorrect(await gpu.readScores(), y) / y.length;
-      return { loss, acc };
+      const { loss, scores } = await gpu.stepAndRead(x, y, lr); // one wait per step
+      return { loss, acc: countCorrect(scores, y) / y.length };
     },
     async sync() {
       await gpu.copyToModel();

@@ -67,6 +67,31 @@ gpuTest("GpuCNN matches the WASM training step", async (t) => {
         assertAllClose(velocities.get(param)!.data, v.data, TOL_WEBGPU, name);
       }
     });
+    await t.step("a GpuCNN resumed from weights and momentum continues the run", async () => {
+      // a fresh run: 3 steps, then weights and momentum handed to a second GpuCNN for 3 more
+      const fresh = new CNN([3, 8, 8], 6, 3, 10, { rng: new Rng(1) });
+      const first = await GpuCNN.fromModel(fresh, 5, { ...SGD_OPTIONS, lossEvery: 100 });
+      for (const b of data.slice(0, 3)) await first.step(b.x, b.y);
+      const losses = await first.readLosses();
+      await first.copyToModel();
+      const velocities = await first.velocities();
+      first.destroy();
+      const second = await GpuCNN.fromModel(fresh, 5, SGD_OPTIONS, velocities);
+      for (const b of data.slice(3)) await second.step(b.x, b.y);
+      losses.push(...await second.readLosses());
+      second.destroy();
+      assertAllClose(losses, want, TOL_LOSS, "resumed losses");
+    });
+    await t.step("stepAndRead() returns the step's loss and scores", async () => {
+      const fresh = new CNN([3, 8, 8], 6, 3, 10, { rng: new Rng(1) });
+      const logits = fresh.forward(new Tensor(data[0].x, [5, 3, 8, 8])); // before the update
+      const net = await GpuCNN.fromModel(fresh, 5, SGD_OPTIONS);
+      const r = await net.stepAndRead(data[0].x, data[0].y);
+      net.destroy();
+      assertAllClose([r.loss], [want[0]], TOL_LOSS, "loss");
+      assertEquals(r.scores.shape, [5, 10]);
+      assertAllClose(r.scores.data, logits.data, TOL_WEBGPU, "scores");
+    });
   } finally {
     gpu.destroy();
   }

@@ -162,23 +162,31 @@ export class GpuContext {
 
   /** Copies `bytes` of `src` into a mappable buffer and returns them (waits for the GPU). */
   async readBytes(src: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
-    const size = Math.max(4, Math.ceil(bytes / 4) * 4);
-    const staging = this.device.createBuffer({
-      size,
-      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    return (await this.readMany([[src, bytes]]))[0];
+  }
+
+  /** Reads several buffers' first bytes back with one submit and one wait. */
+  async readMany(reads: readonly (readonly [GPUBuffer, number])[]): Promise<ArrayBuffer[]> {
+    const stagings = reads.map(([src, bytes]) => {
+      const size = Math.max(4, Math.ceil(bytes / 4) * 4);
+      const staging = this.device.createBuffer({
+        size,
+        usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      });
+      this.encoder.copyBufferToBuffer(src, 0, staging, 0, size);
+      return staging;
     });
-    this.encoder.copyBufferToBuffer(src, 0, staging, 0, size);
     const recording = this.#recording;
     this.#recording = 0; // a read must submit, even mid-recording
     this.flush();
     this.#recording = recording;
     try {
-      await staging.mapAsync(GPUMapMode.READ);
-      const out = staging.getMappedRange().slice(0, bytes);
+      await Promise.all(stagings.map((b) => b.mapAsync(GPUMapMode.READ)));
+      const out = stagings.map((b, i) => b.getMappedRange().slice(0, reads[i][1]));
       this.throwIfFailed("the values read back");
       return out;
     } finally {
-      staging.destroy();
+      for (const b of stagings) b.destroy();
     }
   }
 }

@@ -131,6 +131,25 @@ export class GpuCNN {
    * returns the mean loss of each of those steps; otherwise it returns null.
    */
   async step(x: Float32Array, y: Int32Array, lr = this.options.lr): Promise<number[] | null> {
+    await this.#record(x, y, lr);
+    return this.#ringN.length === this.options.lossEvery ? await this.readLosses() : null;
+  }
+
+  /**
+   * One step whose loss and scores come back at once (one wait): what a loop that logs every
+   * batch needs. scores: (N, nClasses)
+   */
+  async stepAndRead(
+    x: Float32Array,
+    y: Int32Array,
+    lr = this.options.lr,
+  ): Promise<{ loss: number; scores: Tensor }> {
+    await this.#record(x, y, lr);
+    const { losses, scores } = await this.readLossesAndScores();
+    return { loss: losses[losses.length - 1], scores };
+  }
+
+  async #record(x: Float32Array, y: Int32Array, lr: number): Promise<void> {
     if (this.#destroyed) throw new Error("Cannot step a GpuCNN after destroy()");
     const N = y.length, { conv, pool } = GpuCNN.#dims(this.model, N);
     if (N < 1 || N > this.batchSize || x.length !== N * conv.C * conv.H * conv.W) {
@@ -182,7 +201,6 @@ export class GpuCNN {
     });
     this.#ringN.push(N);
     this.#lastN = N;
-    return this.#ringN.length === this.options.lossEvery ? await this.readLosses() : null;
   }
 
   async #forwardRest(N: number, K: number, D: number, conv: ConvDims, pool: PoolDims) {
@@ -197,27 +215,38 @@ export class GpuCNN {
 
   /** Reads the mean loss of each step since the last read (waits for the GPU). */
   async readLosses(): Promise<number[]> {
-    if (this.#ringN.length === 0) return [];
-    const all = await this.#ring.read();
-    const means = this.#ringN.map((n, s) => {
+    return (await this.#read(false)).losses;
+  }
+
+  /**
+   * Reads the losses since the last read and the last step's scores with one wait.
+   * scores: (N, nClasses)
+   */
+  async readLossesAndScores(): Promise<{ losses: number[]; scores: Tensor }> {
+    const r = await this.#read(true);
+    return { losses: r.losses, scores: r.scores! };
+  }
+
+  async #read(withScores: boolean): Promise<{ losses: number[]; scores?: Tensor }> {
+    const N = this.#lastN, K = this.model.nClasses;
+    const reads: [GPUBuffer, number][] = [[this.#ring.buffer, 4 * this.#ring.size]];
+    if (withScores) reads.push([this.#a.scores.buffer, 4 * N * K]);
+    if (this.#ringN.length === 0 && !withScores) return { losses: [] };
+    const [ring, scores] = await this.ctx.readMany(reads);
+    const all = new Float32Array(ring);
+    const losses = this.#ringN.map((n, s) => {
       let sum = 0;
       for (let i = 0; i < n; i++) sum += all[s * this.batchSize + i];
       return sum / n;
     });
     this.#ringN.length = 0;
-    return means;
+    return { losses, scores: scores && new Tensor(new Float32Array(scores), [N, K]) };
   }
 
   /** Copies the GPU weights back into the model's parameters (e.g. before a checkpoint). */
   async copyToModel(): Promise<void> {
     const named = this.model.namedParameters();
     for (const name of PARAMS) named.get(name)!.data.set(await this.#p[name].value.read());
-  }
-
-  /** The scores (logits) of the last step's batch, read back.  scores: (N, nClasses) */
-  async readScores(): Promise<Tensor> {
-    const N = this.#lastN, K = this.model.nClasses;
-    return new Tensor((await this.#a.scores.read()).slice(0, N * K), [N, K]);
   }
 
   /** The SGD momentum buffers, by parameter name, read back. */
