@@ -1,7 +1,7 @@
 // The GPU-resident CNN training step (nn/webgpu/cnn.ts) against the module API on the WASM
 // backend: same seed, same batches, same SGD; the losses of the first steps and the final
 // weights agree to float32 noise.
-import { assertAllClose, assertEquals, assertTrue } from "./_assert.ts";
+import { assertAllClose, assertEquals, assertRejects, assertTrue } from "./_assert.ts";
 import { gpuTest, TOL_WEBGPU } from "./_webgpu.ts";
 import { CNN } from "../nn/models/convnet.ts";
 import { crossEntropy } from "../nn/losses.ts";
@@ -91,6 +91,11 @@ gpuTest("GpuCNN matches the WASM training step", async (t) => {
       assertAllClose([r.loss], [want[0]], TOL_LOSS, "loss");
       assertEquals(r.scores.shape, [5, 10]);
       assertAllClose(r.scores.data, logits.data, TOL_WEBGPU, "scores");
+    });
+    await t.step("a label outside [0, nClasses) is refused before anything runs", async () => {
+      const y = data[0].y.slice();
+      y[2] = 10;
+      await assertRejects(() => gpu.step(data[0].x, y), RangeError, "label 10 at index 2");
     });
   } finally {
     gpu.destroy();

@@ -1,6 +1,6 @@
 // The WebGPU matmul, bias, column-sum, ReLU, softmax cross-entropy and optimizer kernels
 // against the float64 reference (the shapes of tests/wasm_dense_test.ts, fewer and smaller).
-import { assertAllClose, assertAlmostEquals, assertEquals } from "./_assert.ts";
+import { assertAllClose, assertAlmostEquals, assertEquals, assertRejects } from "./_assert.ts";
 import { gpuTest, randArray, TOL_WEBGPU } from "./_webgpu.ts";
 import { convDims } from "../kernels/dims.ts";
 import * as ref from "../kernels/ref/mod.ts";
@@ -63,6 +63,14 @@ gpuTest("webgpu row, ReLU and loss kernels match the reference", async (t) => {
       assertAllClose(got, want, TOL_WEBGPU, "dx");
     });
   }
+});
+
+gpuTest("webgpu softmaxCrossEntropy refuses a label outside [0, C)", async () => {
+  await assertRejects(
+    () => gpu.softmaxCrossEntropy(new Float32Array(6), new Float32Array(6), [0, 3], 2, 3),
+    RangeError,
+    "label 3 at index 1 is not a class in [0, 3)",
+  );
 });
 
 const N_PARAMS = 70_001; // odd, so the last workgroup is partly idle

@@ -168,6 +168,15 @@ export const webgpuArrays = {
     N: number,
     C: number,
   ): Promise<number> {
+    for (let n = 0; n < N; n++) {
+      if (!(Number.isInteger(y[n]) && y[n] >= 0 && y[n] < C)) {
+        throw new RangeError(
+          `Cannot compute softmaxCrossEntropy: label ${
+            y[n]
+          } at index ${n} is not a class in [0, ${C})`,
+        );
+      }
+    }
     const losses = new Float32Array(N);
     await onGpu(
       [dx, losses, x, Int32Array.from(y)],

@@ -159,6 +159,12 @@ export class GpuCNN {
       );
     }
     const a = this.#a, p = this.#p, K = this.model.nClasses, D = conv.F * pool.HO * pool.WO;
+    const bad = y.findIndex((label) => !(label >= 0 && label < K));
+    if (bad >= 0) {
+      throw new RangeError(
+        `Cannot run GpuCNN.step: label ${y[bad]} at index ${bad} is not a class in [0, ${K})`,
+      );
+    }
     await this.ctx.record(async () => {
       a.x.write(padTo(x, a.x.size));
       a.y.write(padTo(y, a.y.size));
