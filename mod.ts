@@ -115,3 +115,7 @@ export { argmaxRows, DivergenceError, Solver, UPDATE_RULES } from "./nn/solver.t
 export type { Check, Classifier, SolverOptions, UpdateRule } from "./nn/solver.ts";
 export { TensorDataset } from "./nn/dataset.ts";
 export type { Dataset } from "./nn/dataset.ts";
+export { gpuKernels, GpuTensor, releaseDevice, webgpuAvailable } from "./kernels/webgpu/mod.ts";
+export type { AdapterSummary, GpuArg, GpuDType } from "./kernels/webgpu/mod.ts";
+export { GpuCNN } from "./nn/webgpu/cnn.ts";
+export type { GpuCNNOptions } from "./nn/webgpu/cnn.ts";

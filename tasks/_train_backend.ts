@@ -1,24 +1,31 @@
 /**
  * `--backend` and `--threads` of the training and prediction tasks: the hook between the
  * command line and `kernels/mod.ts`: it picks the backend float32 runs on (`wasm`, the
- * default, or `ref`) and the WASM thread count.
+ * default, or `ref`) and the WASM thread count, and whether training steps run on the GPU
+ * (`webgpu`: `convnet` only so far; evaluation stays on WASM).
  *
  * @module
  */
 
 import { setFloat32Backend } from "../kernels/mod.ts";
 import { setThreads } from "../kernels/wasm/mod.ts";
+import { type AdapterSummary, webgpuAvailable } from "../kernels/webgpu/mod.ts";
 
 /** The values `--backend` accepts. */
-export const BACKENDS = ["ref", "wasm", "auto"] as const;
+export const BACKENDS = ["ref", "wasm", "webgpu", "auto"] as const;
 /** A backend name. */
 export type BackendName = (typeof BACKENDS)[number];
 
+/** The models whose training step runs on WebGPU. */
+export const WEBGPU_MODELS: readonly string[] = ["convnet"];
+
 /** The backend a run uses, as printed in its configuration. */
 export interface SelectedBackend {
-  /** The kernels' own name (`kernelsFor("float32").name`). */
+  /** The kernels' own name (`kernelsFor("float32").name`), or "webgpu" for GPU training. */
   name: string;
   threads: number;
+  /** The GPU adapter training steps run on (webgpu only). */
+  adapter?: string;
 }
 
 /**
@@ -33,9 +40,62 @@ export interface SelectedBackend {
  * ```
  */
 export function selectBackend(backend: BackendName, threads: number): SelectedBackend {
-  const name = backend === "auto" ? "wasm" : backend;
+  const name = backend === "auto" || backend === "webgpu" ? "wasm" : backend;
   const kernels = setFloat32Backend(name);
   if (name === "ref") return { name: kernels.name, threads: 1 }; // plain single-threaded loops
   setThreads(threads);
   return { name: kernels.name, threads };
+}
+
+/**
+ * The training backend for `model`: `webgpu` needs an adapter and a model in `WEBGPU_MODELS`
+ * (otherwise it throws, saying what to do); `auto` takes WebGPU only on a hardware adapter
+ * with a supported model, and otherwise notes why (through `note`) and runs on WASM. The CPU
+ * kernels (evaluation, and everything else) are set as `selectBackend` sets them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { selectTrainBackend } from "./_train_backend.ts";
+ * const notes: string[] = [];
+ * const chosen = await selectTrainBackend("auto", 1, "mymodel", (n) => notes.push(n));
+ * assert.equal(chosen.name, "wasm");
+ * assert.equal(notes.length, 1);
+ * ```
+ */
+export async function selectTrainBackend(
+  backend: BackendName,
+  threads: number,
+  model: string,
+  note: (line: string) => void = console.error,
+  adapterOf: () => Promise<AdapterSummary | null> = webgpuAvailable,
+): Promise<SelectedBackend> {
+  const cpu = selectBackend(backend, threads);
+  if (backend !== "webgpu" && backend !== "auto") return cpu;
+  const supported = WEBGPU_MODELS.includes(model);
+  if (backend === "webgpu" && !supported) {
+    throw new RangeError(
+      `Cannot train ${model} with --backend webgpu: the GPU training step supports ` +
+        `${WEBGPU_MODELS.join(", ")} so far; use --backend wasm`,
+    );
+  }
+  const adapter = await adapterOf();
+  if (backend === "webgpu") {
+    if (adapter === null) {
+      throw new Error(
+        "Cannot use --backend webgpu: Deno found no GPU adapter (install a Vulkan driver, " +
+          "e.g. Debian's libvulkan1 and mesa-vulkan-drivers) or use --backend wasm",
+      );
+    }
+    return { name: "webgpu", threads: cpu.threads, adapter: adapter.description };
+  }
+  if (adapter === null) note("--backend auto: no WebGPU adapter, training on WASM");
+  else if (adapter.isFallback) {
+    note(
+      `--backend auto: only a software WebGPU adapter (${adapter.description}), training on WASM`,
+    );
+  } else if (!supported) {
+    note(`--backend auto: ${model} has no WebGPU training step yet, training on WASM`);
+  } else return { name: "webgpu", threads: cpu.threads, adapter: adapter.description };
+  return cpu;
 }

@@ -132,7 +132,8 @@ Run:
   --out DIR               the run folder (default runs/<model>-<timestamp>)
   --resume DIR            continue the run in DIR from its last checkpoint
   --threads N             worker threads of the kernels (default $CONVNET_THREADS, else the cores)
-  --backend B             ref, wasm or auto (default auto: the fastest available)
+  --backend B             ref, wasm, webgpu or auto (default auto: the fastest available;
+                          webgpu trains convnet on the GPU, evaluation stays on WASM)
 ${CIFAR10_DIR_HELP}
   -h, --help              show this help
 `;

@@ -20,6 +20,7 @@ import { buildModel, type ModelConfig } from "../nn/checkpoint.ts";
 import { skipInputGradient } from "../nn/modules/sequential.ts";
 import { crossEntropy } from "../nn/losses.ts";
 import type { Module } from "../nn/modules/module.ts";
+import type { Tensor } from "../nn/tensor.ts";
 import { SGD } from "../nn/optim.ts";
 import { Rng } from "../nn/random.ts";
 import { cosineWithWarmup, oneCycle, type Schedule } from "../nn/schedule.ts";
@@ -63,6 +64,17 @@ export interface TrainSession {
   batchesPerEpoch: number;
   /** The training batch, reused by every step. */
   buffers: BatchBuffers;
+  /** Runs the steps elsewhere (the GPU: tasks/_train_gpu.ts) instead of model and optimizer. */
+  runner?: StepRunner;
+}
+
+/** A training step run outside the CPU model (`--backend webgpu`). */
+export interface StepRunner {
+  /** Forward, backward and the optimizer step on a batch; the batch's loss and accuracy. */
+  step(x: Float32Array, y: Int32Array, lr: number): Promise<{ loss: number; acc: number }>;
+  /** Brings the weights and optimizer state back into the session's model and optimizer. */
+  sync(): Promise<void>;
+  destroy(): void;
 }
 
 /** A non-finite loss: training stops, naming where and at which learning rate. */
@@ -178,8 +190,28 @@ export interface TrainHooks {
   shouldStop?(): boolean;
 }
 
+/** Forward, loss, backward and SGD on the CPU model; the batch's loss and accuracy. */
+function cpuStep(s: TrainSession, batch: { x: Tensor; y: Int32Array }, lr: number) {
+  const c = s.progress.config;
+  const logits = s.model.forward(batch.x);
+  const { loss, dlogits } = crossEntropy(logits, batch.y, { labelSmoothing: c.labelSmoothing });
+  if (!Number.isFinite(loss)) return { loss, acc: NaN };
+  const acc = countCorrect(logits, batch.y) / batch.y.length;
+  s.optimizer.zeroGrad();
+  s.model.backward(dlogits);
+  s.optimizer.lr = lr;
+  s.optimizer.step();
+  return { loss, acc };
+}
+
 /** One training step on batch `b` of epoch `e`; returns the batch loss. */
-function trainStep(s: TrainSession, data: TrainData, order: Int32Array, e: number, b: number) {
+async function trainStep(
+  s: TrainSession,
+  data: TrainData,
+  order: Int32Array,
+  e: number,
+  b: number,
+) {
   const c = s.progress.config, n = data.train.labels.length;
   const start = b * c.batchSize, end = Math.min(n, start + c.batchSize);
   const batch = makeBatch(data.train, order.subarray(start, end), {
@@ -188,15 +220,11 @@ function trainStep(s: TrainSession, data: TrainData, order: Int32Array, e: numbe
     rng: rngFor(c.seed, AUGMENT, e, b),
     out: s.buffers,
   });
-  const logits = s.model.forward(batch.x);
-  const { loss, dlogits } = crossEntropy(logits, batch.y, { labelSmoothing: c.labelSmoothing });
   const lr = s.schedule(s.progress.step);
+  const { loss, acc } = s.runner
+    ? await s.runner.step(batch.x.data as Float32Array, batch.y, lr)
+    : cpuStep(s, batch, lr);
   if (!Number.isFinite(loss)) throw new NonFiniteLossError(s.progress.step, e + 1, lr, loss);
-  const acc = countCorrect(logits, batch.y) / batch.y.length;
-  s.optimizer.zeroGrad();
-  s.model.backward(dlogits);
-  s.optimizer.lr = lr;
-  s.optimizer.step();
   s.progress.step++;
   return { loss, acc, lr, seen: end };
 }
@@ -255,9 +283,10 @@ export async function trainEpochs(
     const order = rngFor(c.seed, ORDER, e).permutation(n); // order: (N) the epoch's image order
     for (let b = s.progress.batch; b < s.batchesPerEpoch; b++) {
       const t0 = performance.now();
-      const r = trainStep(s, data, order, e, b);
+      const r = await trainStep(s, data, order, e, b);
       s.progress.batch = b + 1;
       if (b % c.logInterval === 0 || b === s.batchesPerEpoch - 1) {
+        await s.runner?.sync(); // evaluation (and the checkpoint after) read the CPU model
         await logProgress(s, data, e, b, r, hooks);
       } else {
         // Every step's training loss goes into metrics.csv, for the loss-vs-iterations plot.
@@ -272,7 +301,10 @@ export async function trainEpochs(
       s.progress.seconds += (performance.now() - t0) / 1000;
       hooks.onBatch?.(r.seen, n);
       await yieldToEventLoop();
-      if (b < s.batchesPerEpoch - 1 && hooks.shouldStop?.()) return "stopped";
+      if (b < s.batchesPerEpoch - 1 && hooks.shouldStop?.()) {
+        await s.runner?.sync(); // the caller saves a checkpoint from the CPU model
+        return "stopped";
+      }
     }
     s.progress.epoch = e + 1;
     s.progress.batch = 0;

@@ -9,7 +9,8 @@
 import { ensureCifar10, loadCifar10, type NormalizationJSON, splitCifar10 } from "../data/mod.ts";
 import { loadTrainCheckpoint, peekTrainCheckpoint } from "../nn/checkpoint.ts";
 import { parseTrainArgs, type RunOptions, TRAIN_HELP, type TrainConfig } from "./_train_config.ts";
-import { selectBackend } from "./_train_backend.ts";
+import { selectTrainBackend } from "./_train_backend.ts";
+import { createGpuRunner } from "./_train_gpu.ts";
 import { evaluate } from "./_train_eval.ts";
 import { CHECKPOINT_FILE, defaultOutDir, RunFolder, StepBar } from "./_train_files.ts";
 import { testLine } from "./_train_log.ts";
@@ -86,9 +87,9 @@ export async function train(args: string[]): Promise<number> {
     return 0;
   }
   const { run } = parsed;
-  const backend = selectBackend(run.backend, run.threads);
   const resume = run.resume === undefined ? undefined : await readResume(run.resume);
   const config = resume ? resume.progress.config : parsed.config!;
+  const backend = await selectTrainBackend(run.backend, run.threads, config.model);
   const out = resume?.dir ?? run.out ?? defaultOutDir(config.model);
   if (!resume) await refuseOldRun(out);
   const data = await loadData(config, run);
@@ -100,6 +101,7 @@ export async function train(args: string[]): Promise<number> {
     });
     session.progress = resume.progress;
   }
+  if (backend.name === "webgpu") session.runner = await createGpuRunner(session);
   const bar = new StepBar(() => `epoch ${session.progress.epoch + 1}/${config.epochs}`);
   const folder = new RunFolder(out, config.model, bar);
   await folder.create();
@@ -109,6 +111,7 @@ export async function train(args: string[]): Promise<number> {
     out,
     threads: backend.threads,
     backend: backend.name,
+    ...(backend.adapter ? { adapter: backend.adapter } : {}),
     imagesTrain: data.train.labels.length,
     model_description: session.model.toString(),
   };
@@ -160,6 +163,7 @@ async function trainAndTest(
     return 1;
   } finally {
     Deno.removeSignalListener("SIGINT", onSigint);
+    s.runner?.destroy(); // training is over: the CPU model holds the synced weights
   }
   if (outcome === "stopped") {
     await folder.saveCheckpoint(s);

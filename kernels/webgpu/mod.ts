@@ -1,0 +1,52 @@
+/**
+ * The WebGPU backend (issue 8): WGSL kernels (kernels/webgpu/wgsl/, one file per kernel) run
+ * on GPU-resident operands with the reference's positional signatures, async:
+ *
+ *   await gpuKernels.conv2dForward(out, x, w, b, dims)   // GpuTensor or GPUBuffer operands
+ *   const y = await out.read()                           // bring the values back
+ *
+ * `webgpuArrays` runs the same kernels on CPU arrays (tests); `webgpuAvailable()` says whether
+ * Deno finds an adapter, and `releaseDevice()` destroys the shared device. Every dispatch is
+ * checked against the device's WebGPU limits first and throws a `RangeError` past them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { gpuKernels } from "./mod.ts";
+ * assert.equal(typeof gpuKernels.conv2dForward, "function");
+ * ```
+ *
+ * @module
+ */
+
+import { describeAdapter, findAdapter } from "./_device.ts";
+import * as conv from "./conv.ts";
+import * as dense from "./dense.ts";
+import * as norm from "./norm.ts";
+import * as optim from "./optim.ts";
+import * as pool from "./pool.ts";
+
+export { type AdapterSummary, describeAdapter, findAdapter, releaseDevice } from "./_device.ts";
+export { getContext, GpuContext } from "./_context.ts";
+export { checkBufferSize, checkWorkgroups } from "./_limits.ts";
+export { type GpuArg, WORKGROUP } from "./_kernel.ts";
+export { type GpuDType, GpuTensor } from "./tensor.ts";
+export { webgpuArrays } from "./arrays.ts";
+
+/** The WebGPU kernels on GPU-resident operands (async; the reference's argument order). */
+export const gpuKernels = {
+  name: "webgpu",
+  ...conv,
+  ...pool,
+  ...norm,
+  ...dense,
+  ...optim,
+} as const;
+
+/** The adapter Deno finds, described, or null when WebGPU is unusable here. */
+export async function webgpuAvailable(): Promise<
+  import("./_device.ts").AdapterSummary | null
+> {
+  const adapter = await findAdapter();
+  return adapter === null ? null : describeAdapter(adapter);
+}
