@@ -132,8 +132,9 @@ Run:
   --out DIR               the run folder (default runs/<model>-<timestamp>)
   --resume DIR            continue the run in DIR from its last checkpoint
   --threads N             worker threads of the kernels (default $CONVNET_THREADS, else the cores)
-  --backend B             ref, wasm, webgpu or auto (default auto: the fastest available;
-                          webgpu trains convnet on the GPU, evaluation stays on WASM)
+  --backend B             ref, wasm, webgpu or auto (default wasm; webgpu trains convnet on
+                          the GPU, evaluation stays on WASM; auto takes webgpu on a hardware
+                          adapter — not yet validated on a real GPU, hence not the default)
 ${CIFAR10_DIR_HELP}
   -h, --help              show this help
 `;
@@ -247,7 +248,7 @@ export function parseTrainArgs(args: string[]): ParsedTrainArgs {
 }
 
 function parseRunOptions(values: Record<string, string | boolean | undefined>): RunOptions {
-  const backend = (values.backend as string | undefined) ?? "auto";
+  const backend = (values.backend as string | undefined) ?? "wasm";
   if (!(BACKENDS as readonly string[]).includes(backend)) {
     throw new RangeError(`Cannot use --backend ${backend}: use one of ${BACKENDS.join(", ")}`);
   }

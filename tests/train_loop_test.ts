@@ -153,7 +153,7 @@ Deno.test("parseTrainArgs()", async (t) => {
     assertTrue(!p.help && p.config !== null);
     if (p.help || p.config === null) return;
     assertEquals(p.config, { ...DEFAULTS.mymodel, lr: 0.1, tta: false, epochs: 3 });
-    assertEquals(p.run.backend, "auto");
+    assertEquals(p.run.backend, "wasm");
   });
   await t.step("--help", () => assertEquals(parseTrainArgs(["--help"]).help, true));
   await t.step("messages name the flag", () => {
