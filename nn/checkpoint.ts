@@ -299,10 +299,3 @@ export function loadTrainCheckpoint(
   }
   return state;
 }
-
-/** Writes `bytes` to `path` atomically (to `path.tmp`, then renamed). */
-export async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${path}.tmp`;
-  await Deno.writeFile(tmp, bytes);
-  await Deno.rename(tmp, path);
-}

@@ -16,6 +16,8 @@
  * @module
  */
 
+import { writeFileAtomic } from "./_atomic.ts";
+
 /** The element types this module reads and writes (safetensors' names). */
 export type SafeDType = "F64" | "F32" | "I64" | "I32" | "I16" | "I8" | "U8";
 
@@ -298,8 +300,5 @@ export async function saveSafetensors(
   tensors: Record<string, SafeTensorInput>,
   options: { metadata?: Record<string, string> } = {},
 ): Promise<void> {
-  const bytes = encodeSafetensors(tensors, options.metadata);
-  const tmp = `${path}.tmp`;
-  await Deno.writeFile(tmp, bytes);
-  await Deno.rename(tmp, path);
+  await writeFileAtomic(path, encodeSafetensors(tensors, options.metadata));
 }

@@ -16,17 +16,12 @@
  * @module
  */
 
-import {
-  encodeTrainCheckpoint,
-  encodeWeights,
-  firstConvName,
-  writeAtomic,
-} from "../nn/checkpoint.ts";
+import { encodeTrainCheckpoint, encodeWeights, firstConvName } from "../nn/checkpoint.ts";
 import { formatDuration } from "../data/_progress.ts";
 import { writeMetrics, writeReport, writeRunPictures } from "./viz/mod.ts";
 import type { ConvWeights } from "./viz/filter_grid.ts";
 import type { RunData, TestMetrics } from "./viz/plot.ts";
-import { writeFileAtomic } from "./viz/image.ts";
+import { writeFileAtomic } from "../nn/_atomic.ts";
 import type { TrainSession } from "./_train_loop.ts";
 import { type EvalResult, perClassAccuracy } from "./_train_eval.ts";
 
@@ -118,7 +113,7 @@ export class RunFolder {
       normalization: s.normalization.toJSON(),
       progress: s.progress,
     });
-    await writeAtomic(this.checkpointPath, bytes);
+    await writeFileAtomic(this.checkpointPath, bytes);
   }
 
   /** `<model>.safetensors`, with the training configuration and classes in its metadata. */
@@ -131,7 +126,7 @@ export class RunFolder {
         train_config: JSON.stringify(s.progress.config),
       },
     });
-    await writeAtomic(this.weightsPath, bytes);
+    await writeFileAtomic(this.weightsPath, bytes);
   }
 
   /** config.json (the recipe and how it was run). */

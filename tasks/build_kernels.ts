@@ -9,6 +9,7 @@
  * @module
  */
 
+import { writeFileAtomic } from "../nn/_atomic.ts";
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import asc from "assemblyscript/asc";
@@ -58,11 +59,6 @@ export async function buildKernels(target = "release"): Promise<Uint8Array> {
   return binary;
 }
 
-async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  await Deno.writeFile(`${path}.tmp`, bytes);
-  await Deno.rename(`${path}.tmp`, path);
-}
-
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
@@ -93,7 +89,7 @@ if (import.meta.main) {
       console.log(`${file}: ${same ? "matches a fresh build" : "DIFFERS from a fresh build"}`);
       if (!same) stale++;
     } else {
-      await writeAtomic(file, bytes);
+      await writeFileAtomic(file, bytes);
       console.log(`wrote ${file} (${bytes.length} bytes)`);
     }
   }

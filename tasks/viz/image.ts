@@ -133,10 +133,5 @@ export function sideBySide(images: RgbImage[], gap = 8, fill = 255): RgbImage {
   return out;
 }
 
-/** Writes bytes to `path` atomically: to `path.tmp` first, then renamed over `path`. */
-export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
-  const tmp = `${path}.tmp`;
-  if (typeof bytes === "string") await Deno.writeTextFile(tmp, bytes);
-  else await Deno.writeFile(tmp, bytes);
-  await Deno.rename(tmp, path);
-}
+// The one atomic writer of the project, re-exported for the pictures' callers.
+export { writeFileAtomic } from "../../nn/_atomic.ts";
