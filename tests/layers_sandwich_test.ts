@@ -24,7 +24,7 @@ import {
   minAbs,
   minWindowGap,
 } from "../tasks/_gradcheck_bounds.ts";
-import { assertAtMost, assertEquals, assertThrows } from "./_assert.ts";
+import { assertAllClose, assertAtMost, assertEquals, assertThrows } from "./_assert.ts";
 
 function drawConv(rng: Rng, xShape: number[], wShape: number[]) {
   return {
@@ -159,5 +159,24 @@ Deno.test("affineReluBackward()", async (t) => {
         h: H_LINEAR,
       }));
     });
+  }
+});
+
+Deno.test("convReluPoolForward/Backward() in float32 run the fast layers", () => {
+  // TOL_F32: the fast (WASM, float32) path against the naive one in float64.
+  const TOL_F32 = 1e-4;
+  const rng = new Rng(640);
+  const x = Tensor.randn([2, 3, 8, 8], rng), w = Tensor.randn([4, 3, 3, 3], rng);
+  const b = Tensor.randn([4], rng), dout = Tensor.randn([2, 4, 4, 4], rng);
+  const conv = { stride: 1, pad: 1 }, pool = { poolHeight: 2, poolWidth: 2, stride: 2 };
+  const want = convReluPoolForward(x, w, b, conv, pool);
+  const f32 = (t: Tensor) => t.astype("float32");
+  const got = convReluPoolForward(f32(x), f32(w), f32(b), conv, pool);
+  assertEquals(got.out.dtype, "float32");
+  assertAllClose(got.out.data, want.out.data, TOL_F32, "out");
+  const gradsWant = convReluPoolBackward(dout, want.cache);
+  const gradsGot = convReluPoolBackward(f32(dout), got.cache);
+  for (const k of ["dx", "dw", "db"] as const) {
+    assertAllClose(gradsGot[k].data, gradsWant[k].data, TOL_F32, k);
   }
 });

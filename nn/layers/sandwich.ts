@@ -1,7 +1,8 @@
 /**
  * "Sandwich" layers: the common chains conv → ReLU, conv → ReLU → max-pool and affine → ReLU
  * as one forward and one backward (the homework's `layer_utils.py`), each with a typed cache
- * holding the caches of its parts. Conv and pool are the naive (reference) layers for now.
+ * holding the caches of its parts. Conv and pool run the naive layers on float64 and the fast
+ * WASM layers on float32.
  *
  * @module
  */
@@ -16,10 +17,27 @@ import type {
   ReluCache,
   WeightGrads,
 } from "../types.ts";
-import type { Tensor } from "../tensor.ts";
+import type { DType, Tensor } from "../tensor.ts";
+
+/**
+ * The conv and pool implementations for a dtype: float64 runs the naive reference layers (so a
+ * sandwich can be gradient-checked), float32 the fast WASM ones — as the homework's sandwich
+ * layers use its fast layers.
+ */
+function layersFor(dtype: DType) {
+  return dtype === "float64"
+    ? {
+      convForward: convForwardNaive,
+      convBackward: convBackwardNaive,
+      maxPoolForward: maxPoolForwardNaive,
+      maxPoolBackward: maxPoolBackwardNaive,
+    }
+    : { convForward, convBackward, maxPoolForward, maxPoolBackward };
+}
 import { affineBackward, affineForward } from "./affine.ts";
 import { convBackwardNaive, convForwardNaive } from "./conv.ts";
 import { maxPoolBackwardNaive, maxPoolForwardNaive } from "./pool.ts";
+import { convBackward, convForward, maxPoolBackward, maxPoolForward } from "../fast_layers.ts";
 import { reluBackward, reluForward } from "./relu.ts";
 
 /** What `convReluForward` keeps for `convReluBackward`. */
@@ -62,7 +80,7 @@ export function convReluForward(
   b: Tensor,
   param: ConvParam,
 ): Forward<ConvReluCache> {
-  const conv = convForwardNaive(x, w, b, param);
+  const conv = layersFor(x.dtype).convForward(x, w, b, param);
   const relu = reluForward(conv.out);
   return { out: relu.out, cache: { conv: conv.cache, relu: relu.cache } };
 }
@@ -70,7 +88,7 @@ export function convReluForward(
 /** The gradients of `convReluForward` given `dout` (N, F, HO, WO). */
 export function convReluBackward(dout: Tensor, cache: ConvReluCache): WeightGrads {
   const da = reluBackward(dout, cache.relu);
-  return convBackwardNaive(da, cache.conv);
+  return layersFor(da.dtype).convBackward(da, cache.conv);
 }
 
 /**
@@ -98,17 +116,18 @@ export function convReluPoolForward(
   convParam: ConvParam,
   poolParam: PoolParam,
 ): Forward<ConvReluPoolCache> {
-  const conv = convForwardNaive(x, w, b, convParam);
+  const layers = layersFor(x.dtype);
+  const conv = layers.convForward(x, w, b, convParam);
   const relu = reluForward(conv.out);
-  const pool = maxPoolForwardNaive(relu.out, poolParam);
+  const pool = layers.maxPoolForward(relu.out, poolParam);
   return { out: pool.out, cache: { conv: conv.cache, relu: relu.cache, pool: pool.cache } };
 }
 
 /** The gradients of `convReluPoolForward` given `dout` (N, F, HO', WO') after pooling. */
 export function convReluPoolBackward(dout: Tensor, cache: ConvReluPoolCache): WeightGrads {
-  const ds = maxPoolBackwardNaive(dout, cache.pool);
+  const ds = layersFor(dout.dtype).maxPoolBackward(dout, cache.pool);
   const da = reluBackward(ds, cache.relu);
-  return convBackwardNaive(da, cache.conv);
+  return layersFor(da.dtype).convBackward(da, cache.conv);
 }
 
 /**
