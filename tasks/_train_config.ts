@@ -164,7 +164,8 @@ export type ParsedTrainArgs =
   | { help: true }
   | { help: false; config: TrainConfig | null; overrides: string[]; run: RunOptions };
 
-function parseNumber(flag: string, text: string, kind: "number" | "int"): number {
+/** A flag's number, or a RangeError naming the flag and whether a number or integer is needed. */
+export function parseNumber(flag: string, text: string, kind: "number" | "int"): number {
   const v = Number(text);
   if (text.trim() === "" || !Number.isFinite(v) || (kind === "int" && !Number.isInteger(v))) {
     throw new RangeError(

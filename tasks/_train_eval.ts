@@ -6,6 +6,7 @@
  * @module
  */
 
+import { argmaxRows } from "../nn/solver.ts";
 import { IMAGE_BYTES, type ImageSet } from "../data/cifar10.ts";
 import { makeBatch } from "../data/batches.ts";
 import type { Normalization } from "../data/normalize.ts";
@@ -66,24 +67,10 @@ export function predictBatch(model: Module, x: Tensor<Float32Array>, tta: boolea
  * ```
  */
 export function countCorrect(logits: Tensor, y: ArrayLike<number>): number {
-  const [B, K] = logits.shape, d = logits.data;
+  const predicted = argmaxRows(logits); // predicted: (B)
   let correct = 0;
-  for (let b = 0; b < B; b++) {
-    let best = 0;
-    for (let k = 1; k < K; k++) if (d[b * K + k] > d[b * K + best]) best = k;
-    if (best === y[b]) correct++;
-  }
+  for (let b = 0; b < predicted.length; b++) if (predicted[b] === y[b]) correct++;
   return correct;
-}
-
-/** argmax of each row of logits: (B, K), into out at offset. */
-function argmaxRows(logits: Tensor, out: Int32Array, offset: number): void {
-  const [B, K] = logits.shape, d = logits.data;
-  for (let b = 0; b < B; b++) {
-    let best = 0;
-    for (let k = 1; k < K; k++) if (d[b * K + k] > d[b * K + best]) best = k;
-    out[offset + b] = best;
-  }
 }
 
 /** The predicted class of every image of `set` (labels are not used). */
@@ -95,7 +82,7 @@ export async function predictSet(
   const n = set.labels.length;
   const preds = new Int32Array(n); // preds: (N)
   await forEachBatch(model, set, options, (logits, start) => {
-    argmaxRows(logits, preds, start);
+    preds.set(argmaxRows(logits), start);
     options.onBatch?.(start + logits.shape[0]);
   });
   return preds;
@@ -123,7 +110,7 @@ export async function evaluate(
   await forEachBatch(model, set, options, (logits, start) => {
     const B = logits.shape[0], y = set.labels.subarray(start, start + B);
     lossSum += crossEntropy(logits, y).loss * B;
-    argmaxRows(logits, preds, 0);
+    preds.set(argmaxRows(logits));
     for (let b = 0; b < B; b++) {
       confusion[y[b]][preds[b]]++;
       if (preds[b] === y[b]) correct++;

@@ -26,6 +26,7 @@ import {
 import type { Tensor } from "../nn/tensor.ts";
 import { defaultOutDir, RunFolder, StepBar } from "./_train_files.ts";
 import { pyExp } from "./_train_log.ts";
+import { parseNumber } from "./_train_config.ts";
 import { type MetricsRow, writeMetrics, writeRunPictures } from "./viz/mod.ts";
 
 const HELP = `Usage: deno task train:twolayer [options]
@@ -83,13 +84,7 @@ export interface TwoLayerConfig {
 }
 
 function num(name: string, text: string, integer: boolean): number {
-  const v = Number(text);
-  if (text.trim() === "" || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
-    throw new RangeError(
-      `Invalid --${name} "${text}": expected ${integer ? "an integer" : "a number"}`,
-    );
-  }
-  return v;
+  return parseNumber(name, text, integer ? "int" : "number");
 }
 
 /** Parses the flags into a configuration (validation of ranges happens in the model/Solver). */
