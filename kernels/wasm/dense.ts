@@ -91,13 +91,18 @@ export function reluBackward(dx: FloatArray, dout: FloatArray, x: FloatArray, n:
   copyOut(dx, pdx, n);
 }
 
-function loss(
-  op: "softmaxCrossEntropy" | "svmLoss",
+/**
+ * Runs one loss kernel on one thread: checks the labels before any memory is touched, copies
+ * the scores and labels in, and dx out; `extra` are the kernel's arguments after N and C.
+ */
+export function runLoss(
+  op: "softmaxCrossEntropy" | "svmLoss" | "softmaxCrossEntropySmoothed",
   dx: FloatArray,
   x: FloatArray,
   y: ArrayLike<number>,
   N: number,
   C: number,
+  extra: readonly number[] = [],
 ): number {
   for (let n = 0; n < N; n++) {
     const label = y[n];
@@ -115,7 +120,7 @@ function loss(
   copyIn(px, x, N * C);
   const labels = heapI32();
   for (let n = 0; n < N; n++) labels[py / 4 + n] = y[n];
-  const result = runJob(Op[op], [pdx, px, py, N, C], 1);
+  const result = runJob(Op[op], [pdx, px, py, N, C, ...extra], 1);
   copyOut(dx, pdx, N * C);
   return result;
 }
@@ -128,7 +133,7 @@ export function softmaxCrossEntropy(
   N: number,
   C: number,
 ): number {
-  return loss("softmaxCrossEntropy", dx, x, y, N, C);
+  return runLoss("softmaxCrossEntropy", dx, x, y, N, C);
 }
 
 /** Returns the mean hinge loss.  dx, x: (N, C)  y: (N) class indices in [0, C) */
@@ -139,5 +144,5 @@ export function svmLoss(
   N: number,
   C: number,
 ): number {
-  return loss("svmLoss", dx, x, y, N, C);
+  return runLoss("svmLoss", dx, x, y, N, C);
 }
