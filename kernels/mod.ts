@@ -49,6 +49,8 @@ export interface Kernels {
   adamStep: typeof ref.adamStep;
   rmspropStep: typeof ref.rmspropStep;
   sumOfSquares: typeof ref.sumOfSquares;
+  convPoolRelu2dForward: typeof ref.convPoolRelu2dForward;
+  convPoolRelu2dBackwardFilter: typeof ref.convPoolRelu2dBackwardFilter;
 }
 
 /** The reference backend: plain loops, any precision. */
@@ -60,8 +62,9 @@ export const refKernels: Kernels = { name: "ref", ...ref };
  */
 export const wasmKernels: Kernels = { ...refKernels, ...wasm };
 
-// Exports of kernels/ref/ that are helpers, not kernels (dropoutHash: the mask's hash).
-const REF_HELPERS: ReadonlySet<string> = new Set(["dropoutHash"]);
+// Exports of kernels/ref/ that are helpers, not kernels (dropoutHash: the mask's hash;
+// checkConvPoolDims: a shape check).
+const REF_HELPERS: ReadonlySet<string> = new Set(["dropoutHash", "checkConvPoolDims"]);
 
 /** The kernels the WASM backend still borrows from the reference (none). */
 export const wasmMissing: readonly string[] = Object.keys(refKernels).filter((k) =>

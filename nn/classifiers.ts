@@ -6,20 +6,18 @@
  *
  * The convolution keeps the spatial size (stride 1, pad (K − 1) / 2). Weights start as
  * `weightScale · N(0, 1)` and biases at zero, as in the homework; the loss adds
- * ½·reg·Σ W² over the weight matrices. float64 networks run the reference layers (so the whole
- * network can be gradient-checked); float32 networks run the fast WASM layers.
+ * ½·reg·Σ W² over the weight matrices. float64 networks run the reference kernels (so the
+ * whole network can be gradient-checked); float32 networks run the WASM kernels.
  *
  * @module
  */
 
+import { type ConvDims, convDims } from "../kernels/dims.ts";
 import { kernelsFor } from "../kernels/mod.ts";
-import { convForward, maxPoolBackward, maxPoolForward } from "./fast_layers.ts";
+import { checkConvPoolReluFits } from "../kernels/wasm/mod.ts";
 import {
   affineBackward,
   affineForward,
-  convForwardNaive,
-  maxPoolBackwardNaive,
-  maxPoolForwardNaive,
   reluBackward,
   reluForward,
   softmaxLoss,
@@ -27,7 +25,6 @@ import {
 import { Rng } from "./random.ts";
 import type { Classifier } from "./solver.ts";
 import { type DType, Tensor } from "./tensor.ts";
-import type { ConvCache, MaxPoolCache } from "./types.ts";
 
 /** Options shared by both networks; each has the homework's default. */
 export interface ConvNetOptions {
@@ -43,8 +40,6 @@ export interface ConvNetOptions {
   dtype?: DType;
   seed?: number;
 }
-
-const POOL = { poolHeight: 2, poolWidth: 2, stride: 2 };
 
 function resolve(o: ConvNetOptions) {
   const r = {
@@ -97,35 +92,45 @@ function resolve(o: ConvNetOptions) {
   return r;
 }
 
-/** conv – relu – pool on the active path for the dtype. */
+/** What the fused first layer keeps for its backward pass. */
+interface ConvPoolCache {
+  x: Tensor;
+  dims: ConvDims;
+  argmax: Int32Array; // argmax: (N, F, H/2, W/2) flat conv indices, −1 where relu blocks
+}
+
 /**
- * conv – relu – 2×2 max-pool, computed as conv – pool – relu: ReLU is monotonic, so
- * max(relu(a)) = relu(max(a)), and the gradient reaches the same element (the window's first
- * maximum when it is positive, nothing otherwise). ReLU then runs on a quarter of the values.
+ * conv – relu – 2×2 max-pool, computed by the fused kernel as conv – pool – relu: ReLU is
+ * monotonic, so max(relu(a)) = relu(max(a)), and the gradient reaches the same element (the
+ * window's first maximum when it is positive, nothing otherwise). The full-size conv output
+ * never leaves the kernel.
  */
 function convReluPool(x: Tensor, w: Tensor, b: Tensor, pad: number) {
-  const f64 = x.dtype === "float64";
-  const conv = (f64 ? convForwardNaive : convForward)(x, w, b, { stride: 1, pad });
-  const pool = (f64 ? maxPoolForwardNaive : maxPoolForward)(conv.out, POOL);
-  const relu = reluForward(pool.out); // relu.out: (N, F, H/2, W/2)
-  return { out: relu.out, cache: { conv: conv.cache, relu: relu.cache, pool: pool.cache } };
+  const dims = convDims("convReluPool", x.shape, w.shape, 1, pad);
+  if (x.dtype === "float32") checkConvPoolReluFits(dims);
+  const out = Tensor.zeros([dims.N, dims.F, dims.HO / 2, dims.WO / 2], x.dtype);
+  const argmax = new Int32Array(out.size);
+  kernelsFor(x.dtype).convPoolRelu2dForward(out.data, argmax, x.data, w.data, b.data, dims);
+  const cache: ConvPoolCache = { x, dims, argmax };
+  return { out, cache };
 }
 
 /**
  * Backward of conv – relu – pool for the first layer: the input images need no gradient, so
  * only the filter and bias gradients are computed (a third of the backward work saved).
  */
-function convReluPoolBack(
-  dout: Tensor,
-  cache: { conv: ConvCache; relu: { x: Tensor }; pool: MaxPoolCache },
-): { dw: Tensor; db: Tensor } {
-  const dtype = dout.dtype;
-  const dPool = reluBackward(dout, cache.relu); // dPool: (N, F, H/2, W/2)
-  const dConv = (dtype === "float64" ? maxPoolBackwardNaive : maxPoolBackward)(dPool, cache.pool);
-  const { x, w, dims } = cache.conv;
-  const dw = Tensor.zeros(w.shape, dtype); // dw: (F, C, K, K)
-  const db = Tensor.zeros([dims.F], dtype); // db: (F)
-  kernelsFor(dtype).conv2dBackwardFilter(dw.data, db.data, dConv.data, x.data, dims);
+function convReluPoolBack(dout: Tensor, cache: ConvPoolCache): { dw: Tensor; db: Tensor } {
+  const { x, dims, argmax } = cache;
+  const dw = Tensor.zeros([dims.F, dims.C, dims.KH, dims.KW], dout.dtype); // dw: (F, C, K, K)
+  const db = Tensor.zeros([dims.F], dout.dtype); // db: (F)
+  kernelsFor(dout.dtype).convPoolRelu2dBackwardFilter(
+    dw.data,
+    db.data,
+    dout.data,
+    argmax,
+    x.data,
+    dims,
+  );
   return { dw, db };
 }
 

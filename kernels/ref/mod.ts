@@ -15,3 +15,4 @@ export * from "./batchnorm.ts";
 export * from "./cross_entropy.ts";
 export * from "./dropout.ts";
 export * from "./optim.ts";
+export * from "./conv_pool_relu.ts";

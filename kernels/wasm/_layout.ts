@@ -56,4 +56,7 @@ export const Op = {
   // 28–29: the Part 1 Solver's kernels
   rmspropStep: 28,
   sumOfSquares: 29,
+  // 30–31: the Part 1 ConvNets' fused first layer (conv – 2×2 max-pool – relu)
+  convPoolReluForward: 30,
+  convPoolReluBackwardFilter: 31,
 } as const;

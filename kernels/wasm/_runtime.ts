@@ -50,6 +50,22 @@ export const exports = instance.exports as unknown as {
   convForwardScratch(C: number, KH: number, KW: number, F: number, HO: number, WO: number): number;
   convBackwardScratch(C: number, KH: number, KW: number, F: number, HO: number, WO: number): number;
   gemmScratch(M: number, N: number, K: number): number;
+  convPoolReluForwardScratch(
+    C: number,
+    KH: number,
+    KW: number,
+    F: number,
+    HO: number,
+    WO: number,
+  ): number;
+  convPoolReluBackwardScratch(
+    C: number,
+    KH: number,
+    KW: number,
+    F: number,
+    HO: number,
+    WO: number,
+  ): number;
 };
 if (exports.heapBase() > ARENA_BASE) {
   throw new Error(

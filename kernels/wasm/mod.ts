@@ -26,10 +26,12 @@ import * as batchnorm from "./batchnorm.ts";
 import * as dropout from "./dropout.ts";
 import * as crossEntropy from "./cross_entropy.ts";
 import { axpy } from "./axpy.ts";
+import * as convPool from "./conv_pool.ts";
 
 export { build as wasmBuild, getThreads, setThreads } from "./_runtime.ts";
 export { checkConvBackwardFits, checkConvForwardFits, conv2dBackward } from "./conv.ts";
 export { maxPool2dBackward } from "./pool.ts";
+export { checkConvPoolReluFits } from "./conv_pool.ts";
 
 /** Every kernel of the `Kernels` interface, in WASM. */
 export const wasmKernels = {
@@ -58,4 +60,6 @@ export const wasmKernels = {
   dropoutBackward: dropout.dropoutBackward,
   softmaxCrossEntropySmoothed: crossEntropy.softmaxCrossEntropySmoothed,
   axpy,
+  convPoolRelu2dForward: convPool.convPoolRelu2dForward,
+  convPoolRelu2dBackwardFilter: convPool.convPoolRelu2dBackwardFilter,
 } as const;

@@ -14,12 +14,12 @@ import { gemmPacked, MR, NR, packA, packB } from "./gemm";
 import { col2im, im2colPanels, im2colT } from "./im2col";
 
 // @ts-ignore: decorator
-@inline function up(n: i32, m: i32): i32 {
+@inline export function up(n: i32, m: i32): i32 {
   return (n + m - 1) / m * m;
 }
 
 // @ts-ignore: decorator
-@inline function bytes64(floats: i32): usize {
+@inline export function bytes64(floats: i32): usize {
   return (<usize> floats * 4 + 63) & ~<usize> 63;
 }
 

@@ -17,8 +17,15 @@ import { dropoutBackward, dropoutForward } from "./dropout";
 import { softmaxCrossEntropySmoothed } from "./cross_entropy";
 import { axpy } from "./axpy";
 import { rmspropStep, sumOfSquares } from "./solver";
+import {
+  convPoolReluBackwardFilter,
+  convPoolReluBackwardScratch,
+  convPoolReluForward,
+  convPoolReluForwardScratch,
+} from "./conv_pool";
 
 export { convBackwardScratch, convForwardScratch };
+export { convPoolReluBackwardScratch, convPoolReluForwardScratch };
 export { gemmScratch } from "./gemm_entry";
 
 const CTRL: usize = 256;
@@ -214,6 +221,53 @@ export function run(tid: i32, nth: i32): void {
       break;
     case 29:
       if (tid == 0) store<f64>(CTRL + 32, sumOfSquares(p(0), n(1)));
+      break;
+    case 30:
+      convPoolReluForward(
+        tid,
+        nth,
+        p(0),
+        p(1),
+        p(2),
+        p(3),
+        p(4),
+        n(5),
+        n(6),
+        n(7),
+        n(8),
+        n(9),
+        n(10),
+        n(11),
+        n(12),
+        n(13),
+        n(14),
+        n(15),
+        p(16) + <usize> tid * p(17),
+      );
+      break;
+    case 31:
+      convPoolReluBackwardFilter(
+        tid,
+        nth,
+        p(0),
+        p(1),
+        p(2),
+        p(3),
+        p(4),
+        n(5),
+        n(6),
+        n(7),
+        n(8),
+        n(9),
+        n(10),
+        n(11),
+        n(12),
+        n(13),
+        n(14),
+        n(15),
+        p(16) + <usize> tid * p(17),
+        CTRL + 32,
+      );
       break;
   }
 }
