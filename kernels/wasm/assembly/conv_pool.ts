@@ -11,9 +11,9 @@
 //   forward   conv_n (F×P) = b + W (F×K) · cols_n (K×P); out_n = relu(pool(conv_n))
 //   backward  dW (F×K) += dconv_n (F×P) · cols_nᵀ (P×K); db += Σ dout where argmax ≥ 0
 
-import { bytes64, convForwardScratch, splitLo, up } from "./conv2d";
+import { bytes64, convForwardScratch, convImage, forwardBBytes, splitLo, up } from "./conv2d";
 import { gemmPacked, MR, NR, packA } from "./gemm";
-import { im2colPanels, im2colT } from "./im2col";
+import { im2colT } from "./im2col";
 
 /** Per-thread scratch bytes of `convPoolReluForward`: the conv's, plus one image's output. */
 export function convPoolReluForwardScratch(
@@ -117,12 +117,13 @@ export function convPoolReluForward(
   const n0 = splitLo(N, tid, nth), n1 = splitLo(N, tid + 1, nth);
   if (n0 >= n1) return;
   const K = C * KH * KW, P = HO * WO, HO2 = HO >> 1, WO2 = WO >> 1;
-  const ap = scratch, bp = ap + bytes64(up(F, MR) * K), tile = bp + bytes64(K * up(P, NR));
+  const ap = scratch, bp = ap + bytes64(up(F, MR) * K);
+  const tile = bp + forwardBBytes(C, KH, KW, HO, WO);
   const lanes = tile + bytes64(MR * NR), conv = lanes + bytes64(2 * NR);
   packA(ap, w, F, K, K, 1);
   for (let n = n0; n < n1; n++) {
-    im2colPanels(bp, x + (<usize> n * <usize> (C * H * W) << 2), C, H, W, KH, KW, s, pad, HO, WO, lanes);
-    gemmPacked(conv, P, ap, bp, F, P, K, false, 0, (P + NR - 1) / NR, tile, b);
+    const xn = x + (<usize> n * <usize> (C * H * W) << 2);
+    convImage(conv, ap, bp, xn, b, C, H, W, F, KH, KW, s, pad, HO, WO, tile, lanes);
     for (let f = 0; f < F; f++) {
       for (let i = 0; i < HO2; i++) {
         const o = <usize> ((n * F + f) * HO2 + i) * <usize> WO2 << 2;

@@ -192,3 +192,123 @@ export function gemmPacked(
     }
   }
 }
+
+// One MR×NR tile of a stride-1 convolution read straight from a zero-padded image (no im2col):
+// rows are MR filters (packed A, k = (c, kh, kw) in order), the NR lanes are NR consecutive
+// output columns of one output row, so B's row k is the NR floats of the padded image at
+// (c, kh, kw) from `src`, the top-left corner of lane 0's window. The products are summed in the
+// same k order as `micro` over im2col panels, so both give identical results.
+// @ts-ignore: decorator
+@inline function microDirect(
+  ap: usize,
+  src: usize,
+  C: i32,
+  KH: i32,
+  KW: i32,
+  planeBytes: usize,
+  rowBytes: usize,
+  dst: usize,
+  ldd: usize,
+  bias: usize,
+): void {
+  const ld = ldd << 2;
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  if (bias != 0) {
+    c00 = c01 = v128.load32_splat(bias);
+    c10 = c11 = v128.load32_splat(bias, 4);
+    c20 = c21 = v128.load32_splat(bias, 8);
+    c30 = c31 = v128.load32_splat(bias, 12);
+    c40 = c41 = v128.load32_splat(bias, 16);
+  }
+  let a = ap;
+  const kwBytes = <usize> KW << 2;
+  for (let c = 0; c < C; c++) {
+    let row = src + <usize> c * planeBytes;
+    for (let kh = 0; kh < KH; kh++, row += rowBytes) {
+      let b = row;
+      const bEnd = row + kwBytes;
+      while (b < bEnd) {
+        const b0 = v128.load(b), b1 = v128.load(b, 16);
+        const a4 = v128.load(a);
+        let av = i32x4.shuffle(a4, a4, 0, 0, 0, 0);
+        c00 = madd(av, b0, c00);
+        c01 = madd(av, b1, c01);
+        av = i32x4.shuffle(a4, a4, 1, 1, 1, 1);
+        c10 = madd(av, b0, c10);
+        c11 = madd(av, b1, c11);
+        av = i32x4.shuffle(a4, a4, 2, 2, 2, 2);
+        c20 = madd(av, b0, c20);
+        c21 = madd(av, b1, c21);
+        av = i32x4.shuffle(a4, a4, 3, 3, 3, 3);
+        c30 = madd(av, b0, c30);
+        c31 = madd(av, b1, c31);
+        av = v128.load32_splat(a, 16);
+        c40 = madd(av, b0, c40);
+        c41 = madd(av, b1, c41);
+        a += 20;
+        b += 4;
+      }
+    }
+  }
+  v128.store(dst, c00);
+  v128.store(dst, c01, 16);
+  v128.store(dst + ld, c10);
+  v128.store(dst + ld, c11, 16);
+  v128.store(dst + 2 * ld, c20);
+  v128.store(dst + 2 * ld, c21, 16);
+  v128.store(dst + 3 * ld, c30);
+  v128.store(dst + 3 * ld, c31, 16);
+  v128.store(dst + 4 * ld, c40);
+  v128.store(dst + 4 * ld, c41, 16);
+}
+
+/**
+ * out (F×HO·WO, row stride ldo) = bias + conv of one zero-padded image xp: (C, Hp, Wp) with the
+ * packed filters ap (F×K panels), stride 1, direct (no im2col). xp needs NR − 1 readable floats
+ * of slack past its end. `tile` is MR·NR floats of scratch for the edge tiles.
+ */
+export function convDirect(
+  out: usize,
+  ldo: i32,
+  ap: usize,
+  xp: usize,
+  F: i32,
+  C: i32,
+  KH: i32,
+  KW: i32,
+  Hp: i32,
+  Wp: i32,
+  HO: i32,
+  WO: i32,
+  tile: usize,
+  bias: usize,
+): void {
+  const K = C * KH * KW, mPanels = (F + MR - 1) / MR;
+  const aStride = <usize> K * <usize> MR << 2;
+  const planeBytes = <usize> (Hp * Wp) << 2, rowBytes = <usize> Wp << 2;
+  for (let i = 0; i < HO; i++) {
+    for (let j0 = 0; j0 < WO; j0 += NR) {
+      const cols = min(NR, WO - j0);
+      const src = xp + (<usize> (i * Wp + j0) << 2);
+      for (let ib = 0; ib < mPanels; ib++) {
+        const r0 = ib * MR, apj = ap + <usize> ib * aStride;
+        const rows = min(MR, F - r0);
+        const dst = out + (<usize> (r0 * ldo + i * WO + j0) << 2);
+        const biasRow = bias != 0 ? bias + (<usize> r0 << 2) : 0;
+        if (rows == MR && cols == NR) {
+          microDirect(apj, src, C, KH, KW, planeBytes, rowBytes, dst, ldo, biasRow);
+        } else {
+          microDirect(apj, src, C, KH, KW, planeBytes, rowBytes, tile, NR, biasRow);
+          for (let r = 0; r < rows; r++) {
+            for (let t = 0; t < cols; t++) {
+              const v = load<f32>(tile + (<usize> (r * NR + t) << 2));
+              store<f32>(dst + (<usize> (r * ldo + t) << 2), v);
+            }
+          }
+        }
+      }
+    }
+  }
+}

@@ -211,3 +211,16 @@ export function col2im(
     }
   }
 }
+
+// xp (C, H + 2·pad, W + 2·pad) ← x_n (C, H, W) inside a zero border, for the direct stride-1
+// convolution (gemm.ts convDirect); NR floats of slack past the end are zeroed too.
+export function padImage(xp: usize, x: usize, C: i32, H: i32, W: i32, pad: i32): void {
+  const Hp = H + 2 * pad, Wp = W + 2 * pad;
+  memory.fill(xp, 0, <usize> (C * Hp * Wp + NR) << 2);
+  for (let c = 0; c < C; c++) {
+    for (let h = 0; h < H; h++) {
+      const dst = xp + (<usize> ((c * Hp + h + pad) * Wp + pad) << 2);
+      memory.copy(dst, x + (<usize> ((c * H + h) * W) << 2), <usize> W << 2);
+    }
+  }
+}
