@@ -65,6 +65,8 @@ export const exports = instance.exports as unknown as {
     F: number,
     HO: number,
     WO: number,
+    Hp: number,
+    Wp: number,
   ): number;
 };
 if (exports.heapBase() > ARENA_BASE) {

@@ -20,10 +20,11 @@ function convArgs(d: ConvDims): number[] {
 // 32-bit arithmetic would overflow (the request then fails the memory limit).
 function scratchBytes(d: ConvDims, backward: boolean): number {
   const K = d.C * d.KH * d.KW, P = d.HO * d.WO + 8;
-  const estimate = 4 * (2 * K * P + 2 * d.F * P + 2 * K * (d.F + 8));
+  const Hp = d.H + 2 * d.pad, Wp = d.W + 2 * d.pad;
+  const estimate = 4 * (2 * K * P + 2 * d.F * P + 2 * K * (d.F + 8) + d.C * Hp * Wp);
   if (estimate >= 2 ** 31) return estimate;
   return backward
-    ? exports.convPoolReluBackwardScratch(d.C, d.KH, d.KW, d.F, d.HO, d.WO)
+    ? exports.convPoolReluBackwardScratch(d.C, d.KH, d.KW, d.F, d.HO, d.WO, Hp, Wp)
     : exports.convPoolReluForwardScratch(d.C, d.KH, d.KW, d.F, d.HO, d.WO);
 }
 
@@ -111,7 +112,7 @@ export function convPoolRelu2dBackwardFilter(
   heapI32().set(argmax.subarray(0, s.out), pa / 4);
   copyIn(px, x, s.x);
   const args = [pdw, pdb, pdo, pa, px, ...convArgs(d), ps, scratchBytes(d, true)];
-  const bad = runJob(Op.convPoolReluBackwardFilter, args, Math.max(d.F, d.N));
+  const bad = runJob(Op.convPoolReluBackwardFilter, args, d.F);
   if (bad !== 0) {
     const o = bad - 1;
     throw new RangeError(

@@ -10,7 +10,7 @@
 //   backward filt. dW (F×K)    += dout_n (F×P) · cols_nᵀ (P×K),  db += Σ_p dout_n
 // cols_n is written straight into the GEMM's packed-B layout (no plain im2col matrix).
 
-import { convDirect, gemmPacked, MR, NR, packA, packB } from "./gemm";
+import { convDirect, convFilterDirect, filterDirectFits, gemmPacked, MR, NR, packA, packB } from "./gemm";
 import { col2im, im2colPanels, im2colT, padImage } from "./im2col";
 
 // @ts-ignore: decorator
@@ -89,7 +89,61 @@ export function convImage(
 export function convBackwardScratch(C: i32, KH: i32, KW: i32, F: i32, HO: i32, WO: i32): usize {
   const K = C * KH * KW, P = HO * WO;
   return bytes64(up(K, MR) * F) + bytes64(F * up(P, NR)) + bytes64(K * P) +
-    bytes64(up(K, NR) * P) + bytes64(up(F, MR) * P) + bytes64(MR * NR);
+    filterBBytes(C, KH, KW, HO, WO) + bytes64(up(F, MR) * P) + bytes64(MR * NR);
+}
+
+/** Bytes of the filter gradient's B scratch: colsᵀ panels, or the padded image (direct). */
+export function filterBBytes(C: i32, KH: i32, KW: i32, HO: i32, WO: i32): usize {
+  const panels = up(C * KH * KW, NR) * HO * WO;
+  const padded = C * (HO + KH - 1) * (WO + KW - 1) + NR; // (C, Hp, Wp) + slack
+  return bytes64(max(panels, padded));
+}
+
+/** Whether the filter gradient runs direct (`filterImage`'s first path). */
+// @ts-ignore: decorator
+@inline export function filterDirect(s: i32, KW: i32): bool {
+  return s == 1 && filterDirectFits(KW);
+}
+
+/** The number of work items the filter gradient splits over threads. */
+export function filterItems(C: i32, KH: i32, KW: i32, s: i32): i32 {
+  return filterDirect(s, KW) ? C * KH * ((KW + NR - 1) / NR) : (C * KH * KW + NR - 1) / NR;
+}
+
+/**
+ * dw (F×K) += dout_n · cols(x_n)ᵀ for one image, on the work items [g0, g1) of
+ * `filterItems`, with dout_n already packed as A panels at apD. Direct from a zero-padded
+ * image (stride 1, kernel widths that fill most of the NR lanes: groups (c, kh, kw block)),
+ * colsᵀ panels otherwise (items = column panels of dw). bpX is the B scratch of
+ * `filterBBytes`.
+ */
+export function filterImage(
+  dw: usize,
+  apD: usize,
+  bpX: usize,
+  x: usize,
+  C: i32,
+  H: i32,
+  W: i32,
+  F: i32,
+  KH: i32,
+  KW: i32,
+  s: i32,
+  pad: i32,
+  HO: i32,
+  WO: i32,
+  g0: i32,
+  g1: i32,
+  tile: usize,
+): void {
+  if (filterDirect(s, KW)) {
+    padImage(bpX, x, C, H, W, pad);
+    convFilterDirect(dw, apD, bpX, F, C, KH, KW, H + 2 * pad, W + 2 * pad, HO, WO, g0, g1, tile);
+    return;
+  }
+  const K = C * KH * KW, P = HO * WO;
+  im2colT(bpX, x, C, H, W, KH, KW, s, pad, HO, WO, g0, g1);
+  gemmPacked(dw, K, apD, bpX, F, K, P, true, g0, g1, tile, 0);
 }
 
 /** out: (N, F, HO, WO) = conv(x: (N, C, H, W), w: (F, C, KH, KW)) + b: (F), images split. */
@@ -157,7 +211,7 @@ export function convBackward(
 ): void {
   const K = C * KH * KW, P = HO * WO, CHW = C * H * W;
   const apT = scratch, bpD = apT + bytes64(up(K, MR) * F), dcols = bpD + bytes64(F * up(P, NR));
-  const bpX = dcols + bytes64(K * P), apD = bpX + bytes64(up(K, NR) * P);
+  const bpX = dcols + bytes64(K * P), apD = bpX + filterBBytes(C, KH, KW, HO, WO);
   const tile = apD + bytes64(up(F, MR) * P);
   const n0 = splitLo(N, tid, nth), n1 = splitLo(N, tid + 1, nth);
   if (doData && n0 < n1) {
@@ -169,14 +223,14 @@ export function convBackward(
     }
   }
   if (!doFilter) return;
-  const kPanels = (K + NR - 1) / NR;
-  const kb0 = splitLo(kPanels, tid, nth), kb1 = splitLo(kPanels, tid + 1, nth);
-  if (kb0 < kb1) {
+  const items = filterItems(C, KH, KW, s);
+  const g0 = splitLo(items, tid, nth), g1 = splitLo(items, tid + 1, nth);
+  if (g0 < g1) {
     for (let n = 0; n < N; n++) {
       const dn = dout + (<usize> n * <usize> (F * P) << 2);
-      im2colT(bpX, x + (<usize> n * <usize> CHW << 2), C, H, W, KH, KW, s, pad, HO, WO, kb0, kb1);
       packA(apD, dn, F, P, P, 1);
-      gemmPacked(dw, K, apD, bpX, F, K, P, true, kb0, kb1, tile, 0);
+      const xn = x + (<usize> n * <usize> CHW << 2);
+      filterImage(dw, apD, bpX, xn, C, H, W, F, KH, KW, s, pad, HO, WO, g0, g1, tile);
     }
   }
   const f0 = splitLo(F, tid, nth), f1 = splitLo(F, tid + 1, nth);

@@ -11,9 +11,16 @@
 //   forward   conv_n (F×P) = b + W (F×K) · cols_n (K×P); out_n = relu(pool(conv_n))
 //   backward  dW (F×K) += dconv_n (F×P) · cols_nᵀ (P×K); db += Σ dout where argmax ≥ 0
 
-import { bytes64, convForwardScratch, convImage, forwardBBytes, splitLo, up } from "./conv2d";
-import { gemmPacked, MR, NR, packA } from "./gemm";
-import { im2colT } from "./im2col";
+import {
+  bytes64,
+  convForwardScratch,
+  convImage,
+  forwardBBytes,
+  splitLo,
+  up,
+} from "./conv2d";
+import { madd, MR, NR, packA } from "./gemm";
+import { padImage } from "./im2col";
 
 /** Per-thread scratch bytes of `convPoolReluForward`: the conv's, plus one image's output. */
 export function convPoolReluForwardScratch(
@@ -28,9 +35,18 @@ export function convPoolReluForwardScratch(
 }
 
 /** Per-thread scratch bytes of `convPoolReluBackwardFilter`. */
-export function convPoolReluBackwardScratch(C: i32, KH: i32, KW: i32, F: i32, HO: i32, WO: i32): usize {
-  const K = C * KH * KW, P = HO * WO;
-  return bytes64(up(F, MR) * P) + bytes64(up(K, NR) * P) + bytes64(MR * NR) + bytes64(P);
+export function convPoolReluBackwardScratch(
+  C: i32,
+  KH: i32,
+  KW: i32,
+  F: i32,
+  HO: i32,
+  WO: i32,
+  Hp: i32,
+  Wp: i32,
+): usize {
+  const Q = (HO >> 1) * (WO >> 1), G = groupCount(C, KH, KW);
+  return bytes64(C * Hp * Wp + NR) + bytes64(G) + 2 * bytes64(Q) + bytes64(F * G * NR);
 }
 
 // One output row of 2×2/stride-2 pooling and relu over the conv rows at `top` and
@@ -134,11 +150,21 @@ export function convPoolReluForward(
   }
 }
 
+// Groups of the sparse filter gradient: (c, kh, block of NR kw), NR lanes each.
+// @ts-ignore: decorator
+@inline function groupCount(C: i32, KH: i32, KW: i32): i32 {
+  return C * KH * ((KW + NR - 1) / NR);
+}
+
 /**
  * dw: (F, C, KH, KW) += ∂L/∂w and db: (F) += ∂L/∂b of `convPoolReluForward`, given
- * dout: (N, F, HO/2, WO/2) and its argmax. dw's column panels are split over threads and db's
- * filters, each summed over all images in order (bit-identical for every thread count). An
- * argmax outside its conv plane is left out and its index + 1 written to `error` (f64).
+ * dout: (N, F, HO/2, WO/2) and its argmax. Sparse: at most one conv position per pooled
+ * window carries a gradient (none where relu blocked it), so each such position adds g times
+ * its input patch, read as NR-float row segments of the zero-padded image, to its filter's
+ * gradient — a quarter or less of the dense product's work. Filters are split over threads;
+ * each sums its images in order and their positions in window order, so every thread count
+ * gives the same bits. An argmax outside its conv plane is left out and its index + 1 written
+ * to `error` (f64).
  */
 export function convPoolReluBackwardFilter(
   tid: i32,
@@ -162,62 +188,113 @@ export function convPoolReluBackwardFilter(
   scratch: usize,
   error: usize,
 ): void {
-  const K = C * KH * KW, P = HO * WO, Q = (HO >> 1) * (WO >> 1), CHW = C * H * W;
-  const apD = scratch, bpX = apD + bytes64(up(F, MR) * P), tile = bpX + bytes64(up(K, NR) * P);
-  const kPanels = (K + NR - 1) / NR;
-  const kb0 = splitLo(kPanels, tid, nth), kb1 = splitLo(kPanels, tid + 1, nth);
-  if (kb0 < kb1) {
-    const panelFloats = up(F, MR) * P;
-    for (let n = 0; n < N; n++) {
-      // dconv_n as packed A: element (f, p) at ((f / MR)·P + p)·MR + f % MR
-      memory.fill(apD, 0, <usize> panelFloats << 2);
-      for (let f = 0; f < F; f++) {
-        const lo = (n * F + f) * P;
-        const a = argmax + (<usize> ((n * F + f) * Q) << 2);
-        const g = dout + (<usize> ((n * F + f) * Q) << 2);
-        const panel = apD + (<usize> ((f / MR) * P * MR + f % MR) << 2);
-        for (let q = 0; q < Q; q++) {
-          const at = load<i32>(a + (<usize> q << 2));
-          if (at == -1) continue; // relu blocked this window
-          const p = at - lo;
-          if (<u32> p >= <u32> P) {
-            store<f64>(error, <f64> ((n * F + f) * Q + q) + 1);
-            continue;
-          }
-          const dst = panel + (<usize> (p * MR) << 2);
-          store<f32>(dst, load<f32>(dst) + load<f32>(g + (<usize> q << 2)));
-        }
-      }
-      im2colT(bpX, x + (<usize> n * <usize> CHW << 2), C, H, W, KH, KW, s, pad, HO, WO, kb0, kb1);
-      gemmPacked(dw, K, apD, bpX, F, K, P, true, kb0, kb1, tile, 0);
-    }
-  }
-  // db as conv2d.ts sums it (four lanes over the dense plane, then across images), so that
-  // the fused layer's gradients equal the unfused kernels' bit for bit
-  const plane = tile + bytes64(MR * NR);
   const f0 = splitLo(F, tid, nth), f1 = splitLo(F, tid + 1, nth);
-  for (let f = f0; f < f1; f++) {
-    let sum: f32 = 0;
-    for (let n = 0; n < N; n++) {
-      const lo = (n * F + f) * P;
-      const a = argmax + (<usize> ((n * F + f) * Q) << 2);
-      const g = dout + (<usize> ((n * F + f) * Q) << 2);
-      memory.fill(plane, 0, <usize> P << 2);
-      for (let q = 0; q < Q; q++) {
-        const p = load<i32>(a + (<usize> q << 2)) - lo;
-        if (<u32> p >= <u32> P) continue; // relu-blocked (or flagged above)
-        const dst = plane + (<usize> p << 2);
-        store<f32>(dst, load<f32>(dst) + load<f32>(g + (<usize> q << 2)));
-      }
-      let v4 = f32x4.splat(0);
-      let p = 0;
-      for (; p + 4 <= P; p += 4) v4 = f32x4.add(v4, v128.load(plane + (<usize> p << 2)));
-      let part = f32x4.extract_lane(v4, 0) + f32x4.extract_lane(v4, 1) +
-        f32x4.extract_lane(v4, 2) + f32x4.extract_lane(v4, 3);
-      for (; p < P; p++) part += load<f32>(plane + (<usize> p << 2));
-      sum += part;
-    }
-    const at = db + (<usize> f << 2);
-    store<f32>(at, load<f32>(at) + sum);
+  if (f0 >= f1) return;
+  const P = HO * WO, Q = (HO >> 1) * (WO >> 1), CHW = C * H * W;
+  const Hp = H + 2 * pad, Wp = W + 2 * pad, G = groupCount(C, KH, KW), kwBlocks = G / (C * KH);
+  // scratch: padded image, group offsets (i32), positions (i32 offset, f32 g), dW in groups
+  const xp = scratch, offs = xp + bytes64(C * Hp * Wp + NR);
+  const at = offs + bytes64(G), gs = at + bytes64(Q), acc = gs + bytes64(Q);
+  for (let g = 0; g < G; g++) {
+    const ckh = g / kwBlocks, kw0 = (g - ckh * kwBlocks) * NR, c = ckh / KH, kh = ckh - c * KH;
+    store<i32>(offs + (<usize> g << 2), ((c * Hp + kh) * Wp + kw0) << 2);
   }
+  memory.fill(acc + (<usize> (f0 * G * NR) << 2), 0, <usize> ((f1 - f0) * G * NR) << 2);
+  for (let n = 0; n < N; n++) {
+    padImage(xp, x + (<usize> n * <usize> CHW << 2), C, H, W, pad);
+    for (let f = f0; f < f1; f++) {
+      // the live positions of (n, f): byte offset of the patch's corner in xp, and g
+      const lo = (n * F + f) * P, o = (n * F + f) * Q;
+      let m = 0;
+      let bias: f32 = 0;
+      for (let q = 0; q < Q; q++) {
+        const a = load<i32>(argmax + (<usize> (o + q) << 2));
+        if (a == -1) continue; // relu blocked this window
+        const p = a - lo;
+        if (<u32> p >= <u32> P) {
+          store<f64>(error, <f64> (o + q) + 1);
+          continue;
+        }
+        const g = load<f32>(dout + (<usize> (o + q) << 2));
+        const oh = p / WO, ow = p - oh * WO;
+        store<i32>(at + (<usize> m << 2), (oh * s * Wp + ow * s) << 2);
+        store<f32>(gs + (<usize> m << 2), g);
+        bias += g;
+        m++;
+      }
+      const dbf = db + (<usize> f << 2);
+      store<f32>(dbf, load<f32>(dbf) + bias);
+      const accF = acc + (<usize> (f * G * NR) << 2);
+      let g = 0;
+      for (; g + 4 <= G; g += 4) sparseGroups4(accF, g, offs, xp, at, gs, m);
+      for (; g < G; g++) sparseGroup(accF, g, offs, xp, at, gs, m);
+    }
+  }
+  // fold the NR-lane groups into dw (F, C, KH, KW)
+  for (let f = f0; f < f1; f++) {
+    for (let g = 0; g < G; g++) {
+      const ckh = g / kwBlocks, kw0 = (g - ckh * kwBlocks) * NR, lanes = min(NR, KW - kw0);
+      const src = acc + (<usize> ((f * G + g) * NR) << 2);
+      const dst = dw + (<usize> ((f * C * KH + ckh) * KW + kw0) << 2);
+      for (let t = 0; t < lanes; t++) {
+        const q = dst + (<usize> t << 2);
+        store<f32>(q, load<f32>(q) + load<f32>(src + (<usize> t << 2)));
+      }
+    }
+  }
+}
+
+// acc groups g … g + 3 (NR floats each) += Σ_e gs[e] · xp[at[e] + offs[g + j] …], e < m.
+function sparseGroups4(
+  acc: usize,
+  g: i32,
+  offs: usize,
+  xp: usize,
+  at: usize,
+  gs: usize,
+  m: i32,
+): void {
+  const o0 = <usize> load<i32>(offs + (<usize> g << 2));
+  const o1 = <usize> load<i32>(offs + (<usize> g << 2), 4);
+  const o2 = <usize> load<i32>(offs + (<usize> g << 2), 8);
+  const o3 = <usize> load<i32>(offs + (<usize> g << 2), 12);
+  const a = acc + (<usize> (g * NR) << 2);
+  let c00 = v128.load(a), c01 = v128.load(a, 16), c10 = v128.load(a, 32);
+  let c11 = v128.load(a, 48), c20 = v128.load(a, 64), c21 = v128.load(a, 80);
+  let c30 = v128.load(a, 96), c31 = v128.load(a, 112);
+  for (let e = 0; e < m; e++) {
+    const base = xp + <usize> load<i32>(at + (<usize> e << 2));
+    const gv = v128.load32_splat(gs + (<usize> e << 2));
+    c00 = madd(gv, v128.load(base + o0), c00);
+    c01 = madd(gv, v128.load(base + o0, 16), c01);
+    c10 = madd(gv, v128.load(base + o1), c10);
+    c11 = madd(gv, v128.load(base + o1, 16), c11);
+    c20 = madd(gv, v128.load(base + o2), c20);
+    c21 = madd(gv, v128.load(base + o2, 16), c21);
+    c30 = madd(gv, v128.load(base + o3), c30);
+    c31 = madd(gv, v128.load(base + o3, 16), c31);
+  }
+  v128.store(a, c00);
+  v128.store(a, c01, 16);
+  v128.store(a, c10, 32);
+  v128.store(a, c11, 48);
+  v128.store(a, c20, 64);
+  v128.store(a, c21, 80);
+  v128.store(a, c30, 96);
+  v128.store(a, c31, 112);
+}
+
+// One group of `sparseGroups4`.
+function sparseGroup(acc: usize, g: i32, offs: usize, xp: usize, at: usize, gs: usize, m: i32): void {
+  const o0 = <usize> load<i32>(offs + (<usize> g << 2));
+  const a = acc + (<usize> (g * NR) << 2);
+  let c0 = v128.load(a), c1 = v128.load(a, 16);
+  for (let e = 0; e < m; e++) {
+    const base = xp + <usize> load<i32>(at + (<usize> e << 2)) + o0;
+    const gv = v128.load32_splat(gs + (<usize> e << 2));
+    c0 = madd(gv, v128.load(base), c0);
+    c1 = madd(gv, v128.load(base, 16), c1);
+  }
+  v128.store(a, c0);
+  v128.store(a, c1, 16);
 }

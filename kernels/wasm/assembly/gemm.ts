@@ -71,7 +71,7 @@ export function packB(bp: usize, b: usize, N: i32, Kd: i32, rs: i32, cs: i32): v
 // c + a·b: one fused multiply-add in the relaxed-SIMD build (kernels_relaxed.wasm, rounding
 // may then differ by platform), a multiply and an add in the default build.
 // @ts-ignore: decorator
-@inline function madd(a: v128, b: v128, c: v128): v128 {
+@inline export function madd(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
   return f32x4.add(c, f32x4.mul(a, b));
 }
@@ -307,6 +307,119 @@ export function convDirect(
               store<f32>(dst + (<usize> (r * ldo + t) << 2), v);
             }
           }
+        }
+      }
+    }
+  }
+}
+
+// One MR×NR tile of a stride-1 convolution's filter gradient, read straight from a zero-padded
+// image: rows are MR filters (packed A = dout's panel, one row of MR values per output
+// position p), the NR lanes are NR consecutive kw of one (c, kh), so B's row p is the NR floats
+// of the padded image at output position p shifted by (kh, kw0) from `src`. The tile starts
+// from and ends in `tile` (MR rows of NR floats); products are added in p order, as `micro`
+// adds them over im2col panels, so both give identical results.
+// @ts-ignore: decorator
+@inline function microFilterDirect(
+  ap: usize,
+  src: usize,
+  HO: i32,
+  WO: i32,
+  rowBytes: usize,
+  tile: usize,
+): void {
+  let c00 = v128.load(tile), c01 = v128.load(tile, 16);
+  let c10 = v128.load(tile, 32), c11 = v128.load(tile, 48);
+  let c20 = v128.load(tile, 64), c21 = v128.load(tile, 80);
+  let c30 = v128.load(tile, 96), c31 = v128.load(tile, 112);
+  let c40 = v128.load(tile, 128), c41 = v128.load(tile, 144);
+  let a = ap, row = src;
+  const woBytes = <usize> WO << 2;
+  for (let i = 0; i < HO; i++, row += rowBytes) {
+    let b = row;
+    const bEnd = row + woBytes;
+    while (b < bEnd) {
+      const b0 = v128.load(b), b1 = v128.load(b, 16);
+      const a4 = v128.load(a);
+      let av = i32x4.shuffle(a4, a4, 0, 0, 0, 0);
+      c00 = madd(av, b0, c00);
+      c01 = madd(av, b1, c01);
+      av = i32x4.shuffle(a4, a4, 1, 1, 1, 1);
+      c10 = madd(av, b0, c10);
+      c11 = madd(av, b1, c11);
+      av = i32x4.shuffle(a4, a4, 2, 2, 2, 2);
+      c20 = madd(av, b0, c20);
+      c21 = madd(av, b1, c21);
+      av = i32x4.shuffle(a4, a4, 3, 3, 3, 3);
+      c30 = madd(av, b0, c30);
+      c31 = madd(av, b1, c31);
+      av = v128.load32_splat(a, 16);
+      c40 = madd(av, b0, c40);
+      c41 = madd(av, b1, c41);
+      a += 20;
+      b += 4;
+    }
+  }
+  v128.store(tile, c00);
+  v128.store(tile, c01, 16);
+  v128.store(tile, c10, 32);
+  v128.store(tile, c11, 48);
+  v128.store(tile, c20, 64);
+  v128.store(tile, c21, 80);
+  v128.store(tile, c30, 96);
+  v128.store(tile, c31, 112);
+  v128.store(tile, c40, 128);
+  v128.store(tile, c41, 144);
+}
+
+/** Whether `convFilterDirect` suits a kernel width: at least 3/4 of its NR lanes are used. */
+export function filterDirectFits(KW: i32): bool {
+  const r = KW % NR;
+  return r == 0 || r >= 6;
+}
+
+/**
+ * dw: (F, C, KH, KW) += dout_n · colsᵀ for one image, stride 1, direct (no im2col): ap holds
+ * dout_n (F×P) packed as A panels, xp the image zero-padded to (C, Hp, Wp) with NR floats of
+ * slack. Handles the groups (c, kh, kw block of NR) in [g0, g1), of C·KH·⌈KW/NR⌉. `tile` is
+ * MR·NR floats of scratch.
+ */
+export function convFilterDirect(
+  dw: usize,
+  ap: usize,
+  xp: usize,
+  F: i32,
+  C: i32,
+  KH: i32,
+  KW: i32,
+  Hp: i32,
+  Wp: i32,
+  HO: i32,
+  WO: i32,
+  g0: i32,
+  g1: i32,
+  tile: usize,
+): void {
+  const K = C * KH * KW, P = HO * WO, kwBlocks = (KW + NR - 1) / NR;
+  const mPanels = (F + MR - 1) / MR, rowBytes = <usize> Wp << 2;
+  for (let ib = 0; ib < mPanels; ib++) {
+    const r0 = ib * MR, rows = min(MR, F - r0);
+    const apj = ap + (<usize> ib * <usize> P * MR << 2);
+    for (let g = g0; g < g1; g++) {
+      const ckh = g / kwBlocks, kw0 = (g - ckh * kwBlocks) * NR;
+      const c = ckh / KH, kh = ckh - c * KH, lanes = min(NR, KW - kw0);
+      const src = xp + (<usize> ((c * Hp + kh) * Wp + kw0) << 2);
+      const dst = dw + (<usize> (r0 * K + ckh * KW + kw0) << 2);
+      for (let r = 0; r < MR; r++) {
+        for (let t = 0; t < NR; t++) {
+          const v: f32 = r < rows && t < lanes ? load<f32>(dst + (<usize> (r * K + t) << 2)) : 0;
+          store<f32>(tile + (<usize> (r * NR + t) << 2), v);
+        }
+      }
+      microFilterDirect(apj, src, HO, WO, rowBytes, tile);
+      for (let r = 0; r < rows; r++) {
+        for (let t = 0; t < lanes; t++) {
+          store<f32>(dst + (<usize> (r * K + t) << 2), load<f32>(tile + (<usize> (r * NR + t) << 2)));
         }
       }
     }
