@@ -18,7 +18,33 @@ export function packA(ap: usize, a: usize, M: i32, Kd: i32, rs: i32, cs: i32): v
   for (let ib = 0; ib < panels; ib++) {
     const r0 = ib * MR;
     let dst = ap + (<usize> ib * <usize> Kd * <usize> MR << 2);
-    if (r0 + MR <= M) {
+    if (r0 + MR <= M && cs == 1) {
+      // rows contiguous: four k at a time, a 4×4 transpose of rows 0–3 and row 4's lanes
+      const step = <usize> rs << 2;
+      let src = a + (<usize> (r0 * rs) << 2);
+      let k = 0;
+      for (; k + 4 <= Kd; k += 4, src += 16, dst += <usize> (4 * MR) << 2) {
+        const v0 = v128.load(src), v1 = v128.load(src + step), v2 = v128.load(src + 2 * step);
+        const v3 = v128.load(src + 3 * step), v4 = v128.load(src + 4 * step);
+        const u0 = i32x4.shuffle(v0, v1, 0, 4, 1, 5), u1 = i32x4.shuffle(v2, v3, 0, 4, 1, 5);
+        const u2 = i32x4.shuffle(v0, v1, 2, 6, 3, 7), u3 = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
+        v128.store(dst, i32x4.shuffle(u0, u1, 0, 1, 4, 5));
+        v128.store32_lane(dst, v4, 0, 16);
+        v128.store(dst, i32x4.shuffle(u0, u1, 2, 3, 6, 7), 20);
+        v128.store32_lane(dst, v4, 1, 36);
+        v128.store(dst, i32x4.shuffle(u2, u3, 0, 1, 4, 5), 40);
+        v128.store32_lane(dst, v4, 2, 56);
+        v128.store(dst, i32x4.shuffle(u2, u3, 2, 3, 6, 7), 60);
+        v128.store32_lane(dst, v4, 3, 76);
+      }
+      for (; k < Kd; k++, src += 4, dst += <usize> MR << 2) {
+        store<f32>(dst, load<f32>(src));
+        store<f32>(dst, load<f32>(src + step), 4);
+        store<f32>(dst, load<f32>(src + 2 * step), 8);
+        store<f32>(dst, load<f32>(src + 3 * step), 12);
+        store<f32>(dst, load<f32>(src + 4 * step), 16);
+      }
+    } else if (r0 + MR <= M) {
       for (let k = 0; k < Kd; k++) {
         const src = a + (<usize> (r0 * rs + k * cs) << 2);
         const step = <usize> rs << 2;
