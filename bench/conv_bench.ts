@@ -188,8 +188,9 @@ poolBenches();
 
 addEventListener("unload", () =>
   printReport([
-    `WASM build: ${wasmBuild} (CONVNET_WASM_RELAXED=1 selects relaxed); all threads = ${ALL}; tfjs-wasm runs ${tfjsWasmThreads()} thread(s).`,
+    `WASM build: ${wasmBuild} (CONVNET_WASM_RELAXED=0 selects the strict build); all threads = ${ALL}; tfjs-wasm runs ${tfjsWasmThreads()} thread(s).`,
     "tfjs-wasm has no Conv2DBackpropFilter kernel: its backward row is dx only, FLOPs counted for dx only.",
+    "tfjs rows leave their results in tfjs memory (tfjs-wasm's dataSync reads back at ~15 MB/s in Deno); ours copy results back into JS arrays.",
     "W3 (pooling) rows count giga input elements per second in the GFLOP/s column.",
     "Entries marked (k of N images) ran part of the batch; their GFLOP/s stay comparable per FLOP.",
   ]));

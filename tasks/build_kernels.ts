@@ -3,7 +3,7 @@
  * the pinned compiler (npm:assemblyscript 0.28.20, targets of kernels/wasm/asconfig.json:
  * optimizeLevel 3, noAssert, SIMD, shared imported memory) and writes, atomically, the
  * committed modules: kernels.wasm (release: multiply + add) and kernels_relaxed.wasm (relaxed:
- * fused relaxed_madd, used when CONVNET_WASM_RELAXED=1). `--check` fails when a committed file
+ * fused relaxed_madd, the default where supported; CONVNET_WASM_RELAXED=0 picks release). `--check` fails when a committed file
  * differs from a fresh build.
  *
  * @module

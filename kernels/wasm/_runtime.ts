@@ -26,18 +26,36 @@ function envFlag(name: string): string | undefined {
   }
 }
 
+async function fetchBytes(name: string): Promise<ArrayBuffer> {
+  return await (await fetch(new URL(name, import.meta.url))).arrayBuffer();
+}
+
+// CONVNET_WASM_RELAXED: "1" demands the relaxed build, "0" the strict one; unset, the relaxed
+// build runs wherever the engine validates relaxed SIMD (Deno, Node, Chromium) and the strict one
+// elsewhere.
+const relaxedFlag = envFlag("CONVNET_WASM_RELAXED");
+if (relaxedFlag !== undefined && relaxedFlag !== "" && relaxedFlag !== "0" && relaxedFlag !== "1") {
+  throw new RangeError(`Cannot read CONVNET_WASM_RELAXED: use 1 or 0, got "${relaxedFlag}"`);
+}
+const relaxedBytes = relaxedFlag === "0" ? null : await fetchBytes("./kernels_relaxed.wasm");
+const relaxedOk = relaxedBytes !== null && WebAssembly.validate(relaxedBytes);
+if (relaxedFlag === "1" && !relaxedOk) {
+  throw new Error(
+    "Cannot start the WASM backend: CONVNET_WASM_RELAXED=1 asks for relaxed SIMD, which this " +
+      "engine does not support; unset it to run the strict build",
+  );
+}
+
 /**
- * Which build runs: "release" (multiply + add, the default) or "relaxed" (fused relaxed_madd,
- * faster, rounding may differ by platform), chosen by CONVNET_WASM_RELAXED=1.
+ * Which build runs: "relaxed" (kernels_relaxed.wasm: the GEMM's multiply-adds fused by
+ * relaxed_madd, one rounding instead of two, about 20 % faster; the default where supported) or
+ * "release" (kernels.wasm: separate multiply and add, identical on every platform; with
+ * CONVNET_WASM_RELAXED=0 or where relaxed SIMD is missing).
  */
-export const build: "release" | "relaxed" = envFlag("CONVNET_WASM_RELAXED") === "1"
-  ? "relaxed"
-  : "release";
-const wasmUrl = new URL(
-  build === "relaxed" ? "./kernels_relaxed.wasm" : "./kernels.wasm",
-  import.meta.url,
+export const build: "release" | "relaxed" = relaxedOk ? "relaxed" : "release";
+const module = await WebAssembly.compile(
+  relaxedOk ? relaxedBytes! : await fetchBytes("./kernels.wasm"),
 );
-const module = await WebAssembly.compile(await (await fetch(wasmUrl)).arrayBuffer());
 
 /** The one linear memory every thread shares. */
 export const memory = new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES, shared: true });

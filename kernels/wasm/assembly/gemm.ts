@@ -94,8 +94,9 @@ export function packB(bp: usize, b: usize, N: i32, Kd: i32, rs: i32, cs: i32): v
   }
 }
 
-// c + a·b: one fused multiply-add in the relaxed-SIMD build (kernels_relaxed.wasm, rounding
-// may then differ by platform), a multiply and an add in the default build.
+// c + a·b: one fused multiply-add in the relaxed-SIMD build (kernels_relaxed.wasm, the default
+// where supported; engines without FMA hardware may round twice), a multiply and an add in the
+// strict build (kernels.wasm).
 // @ts-ignore: decorator
 @inline export function madd(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
