@@ -65,7 +65,15 @@ const instance = new WebAssembly.Instance(module, { env: { memory, abort: () => 
 export const exports = instance.exports as unknown as {
   run(tid: number, nth: number): void;
   heapBase(): number;
-  convForwardScratch(C: number, KH: number, KW: number, F: number, HO: number, WO: number): number;
+  convForwardScratch(
+    C: number,
+    KH: number,
+    KW: number,
+    F: number,
+    HO: number,
+    WO: number,
+    s: number,
+  ): number;
   convBackwardScratch(C: number, KH: number, KW: number, F: number, HO: number, WO: number): number;
   gemmScratch(M: number, N: number, K: number): number;
   convPoolReluForwardScratch(
@@ -75,6 +83,7 @@ export const exports = instance.exports as unknown as {
     F: number,
     HO: number,
     WO: number,
+    s: number,
   ): number;
   convPoolReluBackwardScratch(
     C: number,

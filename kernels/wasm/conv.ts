@@ -20,11 +20,12 @@ function convArgs(d: ConvDims): number[] {
 // module's 32-bit arithmetic would overflow (the request then fails the memory limit).
 function scratchBytes(d: ConvDims, backward: boolean): number {
   const K = d.C * d.KH * d.KW, P = d.HO * d.WO + 8;
-  const estimate = 4 * (3 * K * P + 2 * d.F * P + 2 * K * (d.F + 8));
+  const padded = d.C * (d.H + 2 * d.pad) * (d.W + 2 * d.pad);
+  const estimate = 4 * (3 * K * P + 2 * d.F * P + 2 * K * (d.F + 8) + padded);
   if (estimate >= 2 ** 31) return estimate;
   return backward
     ? exports.convBackwardScratch(d.C, d.KH, d.KW, d.F, d.HO, d.WO)
-    : exports.convForwardScratch(d.C, d.KH, d.KW, d.F, d.HO, d.WO);
+    : exports.convForwardScratch(d.C, d.KH, d.KW, d.F, d.HO, d.WO, d.stride);
 }
 
 function shapes(d: ConvDims) {

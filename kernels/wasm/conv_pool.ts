@@ -25,7 +25,7 @@ function scratchBytes(d: ConvDims, backward: boolean): number {
   if (estimate >= 2 ** 31) return estimate;
   return backward
     ? exports.convPoolReluBackwardScratch(d.C, d.KH, d.KW, d.F, d.HO, d.WO, Hp, Wp)
-    : exports.convPoolReluForwardScratch(d.C, d.KH, d.KW, d.F, d.HO, d.WO);
+    : exports.convPoolReluForwardScratch(d.C, d.KH, d.KW, d.F, d.HO, d.WO, d.stride);
 }
 
 function sizes(d: ConvDims) {

@@ -34,10 +34,23 @@ import { col2im, im2colPanels, im2colT, padImage } from "./im2col";
 }
 
 /** Per-thread scratch bytes of `convForward`. */
-export function convForwardScratch(C: i32, KH: i32, KW: i32, F: i32, HO: i32, WO: i32): usize {
+export function convForwardScratch(
+  C: i32,
+  KH: i32,
+  KW: i32,
+  F: i32,
+  HO: i32,
+  WO: i32,
+  s: i32,
+): usize {
   const K = C * KH * KW;
   return bytes64(up(F, MR) * K) + forwardBBytes(C, KH, KW, HO, WO) + bytes64(MR * NR) +
-    bytes64(2 * NR);
+    bytes64(2 * NR) + paddedBytes(C, KH, KW, HO, WO, s);
+}
+
+/** Bytes of one zero-padded image (C, Hp, Wp) + NR floats of slack, for stride s. */
+export function paddedBytes(C: i32, KH: i32, KW: i32, HO: i32, WO: i32, s: i32): usize {
+  return bytes64(C * ((HO - 1) * s + KH) * ((WO - 1) * s + KW) + NR);
 }
 
 /** Bytes of the forward's B scratch: the im2col panels, or (stride 1) the padded image. */
@@ -52,7 +65,8 @@ export function forwardBBytes(C: i32, KH: i32, KW: i32, HO: i32, WO: i32): usize
  * direct from a zero-padded copy of the image (stride 1, output rows of at least NR, and few
  * filters or a wide kernel), im2col panels otherwise; both sum in the same order, so they give
  * identical results. bp is the B scratch of `convForwardScratch`, tile and lanes its small
- * buffers.
+ * buffers, xpad its `paddedBytes`. With padding, im2col reads a zero-padded copy of the image
+ * (xpad) so that every panel takes its vector path (no per-element bounds tests).
  *
  * Direct saves the im2col copy, whose cost per FLOP grows as F shrinks, but reads B unaligned
  * from C·KH image rows per tile, which thrashes L1 when F and C are large. Measured forward
@@ -78,6 +92,7 @@ export function convImage(
   WO: i32,
   tile: usize,
   lanes: usize,
+  xpad: usize,
 ): void {
   const K = C * KH * KW, P = HO * WO;
   if (s == 1 && WO >= NR && (F <= 32 || KW >= 5)) {
@@ -85,7 +100,12 @@ export function convImage(
     convDirect(conv, P, ap, bp, F, C, KH, KW, H + 2 * pad, W + 2 * pad, HO, WO, tile, b);
     return;
   }
-  im2colPanels(bp, x, C, H, W, KH, KW, s, pad, HO, WO, lanes);
+  if (pad > 0) {
+    padImage(xpad, x, C, H, W, pad);
+    im2colPanels(bp, xpad, C, H + 2 * pad, W + 2 * pad, KH, KW, s, 0, HO, WO, lanes);
+  } else {
+    im2colPanels(bp, x, C, H, W, KH, KW, s, 0, HO, WO, lanes);
+  }
   gemmPacked(conv, P, ap, bp, F, P, K, false, 0, (P + NR - 1) / NR, tile, b);
 }
 
@@ -176,11 +196,12 @@ export function convForward(
   const K = C * KH * KW, P = HO * WO;
   const ap = scratch, bp = ap + bytes64(up(F, MR) * K);
   const tile = bp + forwardBBytes(C, KH, KW, HO, WO), lanes = tile + bytes64(MR * NR);
+  const xpad = lanes + bytes64(2 * NR);
   packA(ap, w, F, K, K, 1);
   for (let n = n0; n < n1; n++) {
     const xn = x + (<usize> n * <usize> (C * H * W) << 2);
     const o = out + (<usize> n * <usize> (F * P) << 2);
-    convImage(o, ap, bp, xn, b, C, H, W, F, KH, KW, s, pad, HO, WO, tile, lanes);
+    convImage(o, ap, bp, xn, b, C, H, W, F, KH, KW, s, pad, HO, WO, tile, lanes, xpad);
   }
 }
 

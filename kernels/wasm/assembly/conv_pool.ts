@@ -16,6 +16,7 @@ import {
   convForwardScratch,
   convImage,
   forwardBBytes,
+  paddedBytes,
   splitLo,
   up,
 } from "./conv2d";
@@ -30,8 +31,9 @@ export function convPoolReluForwardScratch(
   F: i32,
   HO: i32,
   WO: i32,
+  s: i32,
 ): usize {
-  return convForwardScratch(C, KH, KW, F, HO, WO) + bytes64(F * HO * WO);
+  return convForwardScratch(C, KH, KW, F, HO, WO, s) + bytes64(F * HO * WO);
 }
 
 /** Per-thread scratch bytes of `convPoolReluBackwardFilter`. */
@@ -135,11 +137,12 @@ export function convPoolReluForward(
   const K = C * KH * KW, P = HO * WO, HO2 = HO >> 1, WO2 = WO >> 1;
   const ap = scratch, bp = ap + bytes64(up(F, MR) * K);
   const tile = bp + forwardBBytes(C, KH, KW, HO, WO);
-  const lanes = tile + bytes64(MR * NR), conv = lanes + bytes64(2 * NR);
+  const lanes = tile + bytes64(MR * NR), xpad = lanes + bytes64(2 * NR);
+  const conv = xpad + paddedBytes(C, KH, KW, HO, WO, s);
   packA(ap, w, F, K, K, 1);
   for (let n = n0; n < n1; n++) {
     const xn = x + (<usize> n * <usize> (C * H * W) << 2);
-    convImage(conv, ap, bp, xn, b, C, H, W, F, KH, KW, s, pad, HO, WO, tile, lanes);
+    convImage(conv, ap, bp, xn, b, C, H, W, F, KH, KW, s, pad, HO, WO, tile, lanes, xpad);
     for (let f = 0; f < F; f++) {
       for (let i = 0; i < HO2; i++) {
         const o = <usize> ((n * F + f) * HO2 + i) * <usize> WO2 << 2;
