@@ -53,6 +53,15 @@ export const CONV_CASES: readonly ConvCase[] = [
   [[1, 3, 33, 33], [8, 3, 3, 3], 2, 1],
   [[1, 4, 6, 6], [4, 4, 3, 3], 1, 3],
   [[2, 5, 10, 10], [7, 5, 3, 3], 1, 2],
+  // 3×3 stride 1 with ≥ 8 channels and 8-wide output rows: the Winograd F(2×2, 3×3) path
+  [[2, 8, 8, 8], [5, 8, 3, 3], 1, 1],
+  [[1, 16, 16, 16], [12, 16, 3, 3], 1, 1], // data gradient too
+  [[1, 9, 10, 18], [7, 9, 3, 3], 1, 0],
+  [[3, 12, 6, 8], [4, 12, 3, 3], 1, 1],
+  [[1, 8, 36, 24], [6, 8, 3, 3], 1, 1],
+  // … and for the data gradient (≥ 8 filters, 8-wide input rows), with padding 0, 1 and 2
+  [[1, 6, 10, 16], [10, 6, 3, 3], 1, 0],
+  [[2, 4, 8, 8], [8, 4, 3, 3], 1, 2],
 ];
 
 /** Max-pool cases. */

@@ -74,7 +74,18 @@ export const exports = instance.exports as unknown as {
     WO: number,
     s: number,
   ): number;
-  convBackwardScratch(C: number, KH: number, KW: number, F: number, HO: number, WO: number): number;
+  convBackwardScratch(
+    C: number,
+    KH: number,
+    KW: number,
+    F: number,
+    HO: number,
+    WO: number,
+    H: number,
+    W: number,
+    s: number,
+    pad: number,
+  ): number;
   gemmScratch(M: number, N: number, K: number): number;
   convPoolReluForwardScratch(
     C: number,

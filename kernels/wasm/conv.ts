@@ -24,7 +24,7 @@ function scratchBytes(d: ConvDims, backward: boolean): number {
   const estimate = 4 * (3 * K * P + 2 * d.F * P + 2 * K * (d.F + 8) + padded);
   if (estimate >= 2 ** 31) return estimate;
   return backward
-    ? exports.convBackwardScratch(d.C, d.KH, d.KW, d.F, d.HO, d.WO)
+    ? exports.convBackwardScratch(d.C, d.KH, d.KW, d.F, d.HO, d.WO, d.H, d.W, d.stride, d.pad)
     : exports.convForwardScratch(d.C, d.KH, d.KW, d.F, d.HO, d.WO, d.stride);
 }
 

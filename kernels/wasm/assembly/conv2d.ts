@@ -16,6 +16,14 @@
 
 import { convDirect, convFilterDirect, filterDirectFits, gemmPacked, MR, NR, packA, packB } from "./gemm";
 import { col2im, im2colPanels, im2colT, padImage } from "./im2col";
+import {
+  flipFilters,
+  winogradFits,
+  winogradImage,
+  winogradLayout,
+  winogradPackFilters,
+  winogradScratch,
+} from "./winograd";
 
 // @ts-ignore: decorator
 @inline export function up(n: i32, m: i32): i32 {
@@ -44,8 +52,9 @@ export function convForwardScratch(
   s: i32,
 ): usize {
   const K = C * KH * KW;
-  return bytes64(up(F, MR) * K) + forwardBBytes(C, KH, KW, HO, WO) + bytes64(MR * NR) +
+  const gemm = bytes64(up(F, MR) * K) + forwardBBytes(C, KH, KW, HO, WO) + bytes64(MR * NR) +
     bytes64(2 * NR) + paddedBytes(C, KH, KW, HO, WO, s);
+  return winogradFits(C, KH, KW, s, HO, WO) ? max(gemm, winogradScratch(C, F, HO, WO)) : gemm;
 }
 
 /** Bytes of one zero-padded image (C, Hp, Wp) + NR floats of slack, for stride s. */
@@ -110,10 +119,38 @@ export function convImage(
 }
 
 /** Per-thread scratch bytes of `convBackward` (data and filter). */
-export function convBackwardScratch(C: i32, KH: i32, KW: i32, F: i32, HO: i32, WO: i32): usize {
+export function convBackwardScratch(
+  C: i32,
+  KH: i32,
+  KW: i32,
+  F: i32,
+  HO: i32,
+  WO: i32,
+  H: i32,
+  W: i32,
+  s: i32,
+  pad: i32,
+): usize {
   const K = C * KH * KW, P = HO * WO;
-  return bytes64(up(K, MR) * F) + bytes64(F * up(P, NR)) + bytes64(K * P) +
+  const gemm = bytes64(up(K, MR) * F) + bytes64(F * up(P, NR)) + bytes64(K * P) +
     filterBBytes(C, KH, KW, HO, WO) + bytes64(up(F, MR) * P) + bytes64(MR * NR);
+  if (!dataWinograd(C, F, KH, KW, s, pad, H, W)) return gemm;
+  return max(gemm, winogradScratch(F, C, H, W) + bytes64(9 * C * F));
+}
+
+/** Whether the data gradient runs as a Winograd convolution of dout with the turned filters. */
+// @ts-ignore: decorator
+@inline function dataWinograd(
+  C: i32,
+  F: i32,
+  KH: i32,
+  KW: i32,
+  s: i32,
+  pad: i32,
+  H: i32,
+  W: i32,
+): bool {
+  return pad <= 2 && winogradFits(F, KH, KW, s, H, W);
 }
 
 /** Bytes of the filter gradient's B scratch: colsᵀ panels, or the padded image (direct). */
@@ -194,6 +231,17 @@ export function convForward(
   const n0 = splitLo(N, tid, nth), n1 = splitLo(N, tid + 1, nth);
   if (n0 >= n1) return;
   const K = C * KH * KW, P = HO * WO;
+  if (winogradFits(C, KH, KW, s, HO, WO)) {
+    winogradPackFilters(scratch, winogradLayout(scratch, C, F, HO, WO, 0), w, F, C);
+    const vp = winogradLayout(scratch, C, F, HO, WO, 1), mp = winogradLayout(scratch, C, F, HO, WO, 2);
+    const wtile = winogradLayout(scratch, C, F, HO, WO, 3), xp = winogradLayout(scratch, C, F, HO, WO, 4);
+    for (let n = n0; n < n1; n++) {
+      const xn = x + (<usize> n * <usize> (C * H * W) << 2);
+      const o = out + (<usize> n * <usize> (F * P) << 2);
+      winogradImage(o, scratch, xn, b, C, H, W, F, pad, HO, WO, vp, mp, wtile, xp, false);
+    }
+    return;
+  }
   const ap = scratch, bp = ap + bytes64(up(F, MR) * K);
   const tile = bp + forwardBBytes(C, KH, KW, HO, WO), lanes = tile + bytes64(MR * NR);
   const xpad = lanes + bytes64(2 * NR);
@@ -239,7 +287,18 @@ export function convBackward(
   const bpX = dcols + bytes64(K * P), apD = bpX + filterBBytes(C, KH, KW, HO, WO);
   const tile = apD + bytes64(up(F, MR) * P);
   const n0 = splitLo(N, tid, nth), n1 = splitLo(N, tid + 1, nth);
-  if (doData && n0 < n1) {
+  if (doData && n0 < n1 && dataWinograd(C, F, KH, KW, s, pad, H, W)) {
+    // dx_n += conv(dout_n, w turned by 180°, channels swapped), padding 2 − pad, by Winograd
+    const flipped = scratch + winogradScratch(F, C, H, W);
+    flipFilters(flipped, w, F, C);
+    winogradPackFilters(scratch, winogradLayout(scratch, F, C, H, W, 0), flipped, C, F);
+    const vp = winogradLayout(scratch, F, C, H, W, 1), mp = winogradLayout(scratch, F, C, H, W, 2);
+    const wtile = winogradLayout(scratch, F, C, H, W, 3), xp = winogradLayout(scratch, F, C, H, W, 4);
+    for (let n = n0; n < n1; n++) {
+      const dn = dout + (<usize> n * <usize> (F * P) << 2), dxn = dx + (<usize> n * <usize> CHW << 2);
+      winogradImage(dxn, scratch, dn, 0, F, HO, WO, C, 2 - pad, H, W, vp, mp, wtile, xp, true);
+    }
+  } else if (doData && n0 < n1) {
     packA(apT, w, K, F, 1, K); // op(A) = Wᵀ: (K, F)
     for (let n = n0; n < n1; n++) {
       packB(bpD, dout + (<usize> n * <usize> (F * P) << 2), P, F, P, 1);
