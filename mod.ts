@@ -119,3 +119,5 @@ export { gpuKernels, GpuTensor, releaseDevice, webgpuAvailable } from "./kernels
 export type { AdapterSummary, GpuArg, GpuDType } from "./kernels/webgpu/mod.ts";
 export { GpuCNN } from "./nn/webgpu/cnn.ts";
 export type { GpuCNNOptions } from "./nn/webgpu/cnn.ts";
+export { GpuMyModel } from "./nn/webgpu/mymodel.ts";
+export type { GpuMyModelOptions } from "./nn/webgpu/mymodel.ts";

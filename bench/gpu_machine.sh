@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # For a session on the GPU machine (see /work/.library/device/README.md): prints, in one run,
-# our WebGPU conv GFLOP/s and convnet training images/s next to PyTorch's on the same GPU.
+# our WebGPU conv GFLOP/s and convnet and mymodel (ResNet-9, train:mymodel's recipe, synthetic
+# batches) training images/s next to PyTorch's on the same GPU.
 # Run from the repository root, carrying `.gl` (the Vulkan/GL loader .debs) and, when Deno is
 # not installed there, a `deno` binary in `.deno/`:
 #   run(command="bash bench/gpu_machine.sh", carry=[".gl", ".deno"])
@@ -61,4 +62,34 @@ def train_step():
     opt.step()
 s = timed(train_step, 100)
 print(f"torch convnet train step B=128: {128/s:.0f} images/s")
+
+# mymodel: Page's ResNet-9 as nn/models/mymodel.ts builds it (w = 16, bias-free convs, pooling
+# before BN, global max-pool, linear without bias, x1/8), train:mymodel's loss and optimizer
+nn = torch.nn
+def cbr(cin, cout, pool):
+    conv = nn.Conv2d(cin, cout, 3, padding=1, bias=False)
+    return [conv] + ([nn.MaxPool2d(2)] if pool else []) + [nn.BatchNorm2d(cout), nn.ReLU()]
+class Residual(nn.Module):
+    def __init__(self, ch):
+        super().__init__()
+        self.body = nn.Sequential(*cbr(ch, ch, False), *cbr(ch, ch, False))
+    def forward(self, x):
+        return x + self.body(x)
+class Scale(nn.Module):
+    def forward(self, x):
+        return x * 0.125
+w = 16
+resnet = nn.Sequential(*cbr(3, w, False), *cbr(w, 2 * w, True), Residual(2 * w),
+                       *cbr(2 * w, 4 * w, True), *cbr(4 * w, 8 * w, True), Residual(8 * w),
+                       nn.MaxPool2d(4), nn.Flatten(), nn.Linear(8 * w, 10, bias=False),
+                       Scale()).to(dev)
+ropt = torch.optim.SGD(resnet.parameters(), lr=0.4, momentum=0.9, weight_decay=5e-4,
+                       nesterov=True)
+xr = torch.randn(512, 3, 32, 32, device=dev); yr = torch.randint(0, 10, (512,), device=dev)
+def resnet_step():
+    ropt.zero_grad(set_to_none=True)
+    torch.nn.functional.cross_entropy(resnet(xr), yr, label_smoothing=0.2).backward()
+    ropt.step()
+s = timed(resnet_step, 20)
+print(f"torch mymodel (w=16) train step B=512: {512/s:.0f} images/s")
 PY

@@ -2,7 +2,7 @@
  * `--backend` and `--threads` of the training and prediction tasks: the hook between the
  * command line and `kernels/mod.ts`: it picks the backend float32 runs on (`wasm`, the
  * default, or `ref`) and the WASM thread count, and whether training steps run on the GPU
- * (`webgpu`: `convnet` only so far; evaluation stays on WASM).
+ * (`webgpu`: `convnet` and `mymodel`; evaluation stays on WASM).
  *
  * @module
  */
@@ -17,7 +17,7 @@ export const BACKENDS = ["ref", "wasm", "webgpu", "auto"] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
 /** The models whose training step runs on WebGPU. */
-export const WEBGPU_MODELS: readonly string[] = ["convnet"];
+export const WEBGPU_MODELS: readonly string[] = ["convnet", "mymodel"];
 
 /** The backend a run uses, as printed in its configuration. */
 export interface SelectedBackend {

@@ -132,9 +132,10 @@ Run:
   --out DIR               the run folder (default runs/<model>-<timestamp>)
   --resume DIR            continue the run in DIR from its last checkpoint
   --threads N             worker threads of the kernels (default $CONVNET_THREADS, else the cores)
-  --backend B             ref, wasm, webgpu or auto (default wasm; webgpu trains convnet on
-                          the GPU, evaluation stays on WASM; auto takes webgpu on a hardware
-                          adapter — not yet validated on a real GPU, hence not the default)
+  --backend B             ref, wasm, webgpu or auto (default wasm; webgpu trains convnet or
+                          mymodel on the GPU, evaluation stays on WASM; auto takes webgpu on a
+                          hardware adapter — not yet validated on a real GPU, hence not the
+                          default)
 ${CIFAR10_DIR_HELP}
   -h, --help              show this help
 `;

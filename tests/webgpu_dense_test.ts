@@ -65,6 +65,44 @@ gpuTest("webgpu row, ReLU and loss kernels match the reference", async (t) => {
   }
 });
 
+/** Label smoothings of the smoothed loss's cases: none, train:mymodel's 0.2, and all. */
+const SMOOTHINGS = [0, 0.2, 1];
+
+gpuTest("webgpu softmaxCrossEntropySmoothed and axpy match the reference", async (t) => {
+  const rng = new Rng(11);
+  for (const [rows, cols] of [[1, 1], [3, 10], [50, 7], [128, 100], [2, 1001]]) {
+    for (const eps of SMOOTHINGS) {
+      await t.step(`softmaxCrossEntropySmoothed (${rows}, ${cols}) ε=${eps}`, async () => {
+        const x = randArray(rows * cols, rng).map((v) => 5 * v);
+        const y = Int32Array.from({ length: rows }, () => rng.int(cols));
+        const want = new Float64Array(rows * cols), got = new Float32Array(rows * cols);
+        const lw = ref.softmaxCrossEntropySmoothed(want, x, y, rows, cols, eps);
+        const lg = await gpu.softmaxCrossEntropySmoothed(got, x, y, rows, cols, eps);
+        assertAlmostEquals(lg, lw, 1e-5 * Math.max(1, Math.abs(lw)));
+        assertAllClose(got, want, TOL_WEBGPU, "dx");
+      });
+    }
+    await t.step(`axpy (${rows * cols})`, async () => {
+      const n = rows * cols, x = randArray(n, rng), y0 = randArray(n, rng);
+      for (const alpha of [1, 0.125, -3]) {
+        const want = y0.slice(), got = Float32Array.from(y0);
+        ref.axpy(want, x, alpha, n);
+        await gpu.axpy(got, x, alpha, n);
+        assertAllClose(got, want, TOL_WEBGPU, `axpy alpha=${alpha}`);
+      }
+    });
+  }
+});
+
+gpuTest("webgpu softmaxCrossEntropySmoothed refuses a smoothing outside [0, 1]", async () => {
+  await assertRejects(
+    () =>
+      gpu.softmaxCrossEntropySmoothed(new Float32Array(6), new Float32Array(6), [0, 1], 2, 3, 1.5),
+    RangeError,
+    "smoothing must be in [0, 1], got 1.5",
+  );
+});
+
 gpuTest("webgpu softmaxCrossEntropy refuses a label outside [0, C)", async () => {
   await assertRejects(
     () => gpu.softmaxCrossEntropy(new Float32Array(6), new Float32Array(6), [0, 3], 2, 3),

@@ -18,6 +18,10 @@ import reluBackward from "./wgsl/relu_backward.wgsl" with { type: "text" };
 import maxPoolForward from "./wgsl/max_pool_forward.wgsl" with { type: "text" };
 import maxPoolBackward from "./wgsl/max_pool_backward.wgsl" with { type: "text" };
 import softmaxCrossEntropy from "./wgsl/softmax_cross_entropy.wgsl" with { type: "text" };
+import softmaxCrossEntropySmoothed from "./wgsl/softmax_cross_entropy_smoothed.wgsl" with {
+  type: "text",
+};
+import axpy from "./wgsl/axpy.wgsl" with { type: "text" };
 import sgdStep from "./wgsl/sgd_step.wgsl" with { type: "text" };
 import adamStep from "./wgsl/adam_step.wgsl" with { type: "text" };
 import avgPoolForward from "./wgsl/avg_pool_forward.wgsl" with { type: "text" };
@@ -41,6 +45,8 @@ export type ShaderName =
   | "max_pool_forward"
   | "max_pool_backward"
   | "softmax_cross_entropy"
+  | "softmax_cross_entropy_smoothed"
+  | "axpy"
   | "sgd_step"
   | "adam_step"
   | "avg_pool_forward"
@@ -61,6 +67,8 @@ export const SHADERS: Record<ShaderName, () => string> = {
   max_pool_forward: plain(maxPoolForward),
   max_pool_backward: plain(maxPoolBackward),
   softmax_cross_entropy: plain(softmaxCrossEntropy),
+  softmax_cross_entropy_smoothed: plain(softmaxCrossEntropySmoothed),
+  axpy: plain(axpy),
   sgd_step: plain(sgdStep),
   adam_step: plain(adamStep),
   avg_pool_forward: plain(avgPoolForward),

@@ -40,6 +40,16 @@ async function onGpu(
   }
 }
 
+function checkLabels(op: string, y: ArrayLike<number>, N: number, C: number): void {
+  for (let n = 0; n < N; n++) {
+    if (!(Number.isInteger(y[n]) && y[n] >= 0 && y[n] < C)) {
+      throw new RangeError(
+        `Cannot compute ${op}: label ${y[n]} at index ${n} is not a class in [0, ${C})`,
+      );
+    }
+  }
+}
+
 /** The WebGPU kernels on CPU arrays (float32 on the GPU; results copied back). */
 export const webgpuArrays = {
   conv2dForward: (out: FloatArray, x: FloatArray, w: FloatArray, b: FloatArray, d: ConvDims) =>
@@ -160,6 +170,26 @@ export const webgpuArrays = {
     onGpu([out, x], [0], (t) => dense.reluForward(t[0], t[1], n)),
   reluBackward: (dx: FloatArray, dout: FloatArray, x: FloatArray, n: number) =>
     onGpu([dx, dout, x], [0], (t) => dense.reluBackward(t[0], t[1], t[2], n)),
+  axpy: (y: FloatArray, x: FloatArray, alpha: number, n: number) =>
+    onGpu([y, x], [0], (t) => dense.axpy(t[0], t[1], alpha, n)),
+  /** Returns the mean loss (the per-row losses summed in float64 on the CPU). */
+  async softmaxCrossEntropySmoothed(
+    dx: FloatArray,
+    x: FloatArray,
+    y: ArrayLike<number>,
+    N: number,
+    C: number,
+    smoothing: number,
+  ): Promise<number> {
+    checkLabels("softmaxCrossEntropySmoothed", y, N, C);
+    const losses = new Float32Array(N);
+    await onGpu(
+      [dx, losses, x, Int32Array.from(y)],
+      [0, 1],
+      (t) => dense.softmaxCrossEntropySmoothed(t[0], t[1], t[2], t[3], N, C, smoothing),
+    );
+    return losses.reduce((s, v) => s + v, 0) / N;
+  },
   /** Returns the mean loss (the per-row losses summed in float64 on the CPU). */
   async softmaxCrossEntropy(
     dx: FloatArray,
@@ -168,15 +198,7 @@ export const webgpuArrays = {
     N: number,
     C: number,
   ): Promise<number> {
-    for (let n = 0; n < N; n++) {
-      if (!(Number.isInteger(y[n]) && y[n] >= 0 && y[n] < C)) {
-        throw new RangeError(
-          `Cannot compute softmaxCrossEntropy: label ${
-            y[n]
-          } at index ${n} is not a class in [0, ${C})`,
-        );
-      }
-    }
+    checkLabels("softmaxCrossEntropy", y, N, C);
     const losses = new Float32Array(N);
     await onGpu(
       [dx, losses, x, Int32Array.from(y)],

@@ -74,10 +74,13 @@ export async function conv2dBackwardData(
   ctx.flush();
 }
 
-/** dw += ∂L/∂w, db += ∂L/∂b.  dw: (F, C, KH, KW)  db: (F)  dout: (N, F, HO, WO)  x: (N, C, H, W) */
+/**
+ * dw += ∂L/∂w, db += ∂L/∂b (skipped when db is null: a bias-free conv).
+ * dw: (F, C, KH, KW)  db: (F)  dout: (N, F, HO, WO)  x: (N, C, H, W)
+ */
 export async function conv2dBackwardFilter(
   dw: GpuArg,
-  db: GpuArg,
+  db: GpuArg | null,
   dout: GpuArg,
   x: GpuArg,
   d: ConvDims,
@@ -95,13 +98,15 @@ export async function conv2dBackwardFilter(
       constants: gemmWorkgroup(ctx),
     });
   }
-  ctx.dispatch({
-    op,
-    shader: "channel_sum",
-    buffers: [bind(op, "db", db, d.F), doutB],
-    params: packParams([d.N, d.F, d.HO * d.WO]),
-    workgroups: [d.F, 1, 1],
-    constants: WORKGROUP.reduce,
-  });
+  if (db !== null) { // a bias-free conv (db null) skips the bias gradient
+    ctx.dispatch({
+      op,
+      shader: "channel_sum",
+      buffers: [bind(op, "db", db, d.F), doutB],
+      params: packParams([d.N, d.F, d.HO * d.WO]),
+      workgroups: [d.F, 1, 1],
+      constants: WORKGROUP.reduce,
+    });
+  }
   ctx.flush();
 }

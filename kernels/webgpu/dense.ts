@@ -1,7 +1,8 @@
 /**
  * WebGPU dense kernels on GPU-resident operands, in the reference's order and semantics
- * (kernels/ref/gemm.ts, elementwise.ts, loss.ts): matmul with transposes, bias add, column
- * sums, ReLU forward/backward and softmax cross-entropy.
+ * (kernels/ref/gemm.ts, elementwise.ts, loss.ts, cross_entropy.ts, axpy.ts): matmul with
+ * transposes, bias add, column sums, ReLU forward/backward, softmax cross-entropy (plain and
+ * label-smoothed) and axpy.
  *
  * @module
  */
@@ -142,6 +143,57 @@ export async function softmaxCrossEntropy(
     params: packParams([N, C]),
     workgroups: [Math.ceil(N / WG), 1, 1],
     constants: WORKGROUP.rows,
+  });
+  ctx.flush();
+}
+
+/**
+ * Softmax cross-entropy with label smoothing ε in [0, 1] (kernels/ref/cross_entropy.ts):
+ * writes each row's loss to `losses` and dx = (softmax(x) − q) / N (overwriting), with
+ * q = (1 − ε)·onehot(y) + ε/C.  dx, x: (N, C)  losses: (N)  y: (N) int32 class indices in [0, C)
+ */
+export async function softmaxCrossEntropySmoothed(
+  dx: GpuArg,
+  losses: GpuArg,
+  x: GpuArg,
+  y: GpuArg,
+  N: number,
+  C: number,
+  smoothing: number,
+): Promise<void> {
+  if (!(smoothing >= 0 && smoothing <= 1)) {
+    throw new RangeError(
+      `Cannot run softmaxCrossEntropySmoothed: smoothing must be in [0, 1], got ${smoothing}`,
+    );
+  }
+  const ctx = await getContext(), op = "softmaxCrossEntropySmoothed";
+  const { WG } = WORKGROUP.rows;
+  ctx.dispatch({
+    op,
+    shader: "softmax_cross_entropy_smoothed",
+    buffers: [
+      bind(op, "dx", dx, N * C),
+      bind(op, "losses", losses, N),
+      bind(op, "x", x, N * C),
+      bind(op, "y", y, N),
+    ],
+    params: packParams([N, C], [smoothing]),
+    workgroups: [Math.ceil(N / WG), 1, 1],
+    constants: WORKGROUP.rows,
+  });
+  ctx.flush();
+}
+
+/** y += alpha · x (the residual add; Scale into a cleared y).  y, x: (n) */
+export async function axpy(y: GpuArg, x: GpuArg, alpha: number, n: number): Promise<void> {
+  const ctx = await getContext(), op = "axpy";
+  ctx.dispatch({
+    op,
+    shader: "axpy",
+    buffers: [bind(op, "y", y, n), bind(op, "x", x, n)],
+    params: packParams([n], [alpha]),
+    workgroups: elementGrid(ctx, n),
+    constants: WORKGROUP.elementwise,
   });
   ctx.flush();
 }
