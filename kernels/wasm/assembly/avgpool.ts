@@ -4,7 +4,7 @@
 // plane, so the backward has no races). A SIMD fast path serves the 2×2 stride-2 window; other
 // windows (global pooling included) sum each window row with f32x4 and a scalar tail.
 
-import { splitLo } from "./conv2d";
+import { splitLo } from "./util";
 
 // Σ of len float32 values from byte address a: f32x4 main loop, scalar tail.
 // @ts-ignore: decorator

@@ -1,7 +1,7 @@
 // y += α·x over a flat array; matches kernels/ref/axpy.ts (axpy). Elements split over threads
 // in blocks of 4, f32x4 main loop with a scalar tail.
 
-import { splitLo } from "./conv2d";
+import { splitLo } from "./util";
 
 /** y += alpha · x.  y, x: (n) */
 export function axpy(tid: i32, nth: i32, y: usize, x: usize, alpha: f32, n: i32): void {

@@ -6,7 +6,7 @@
 // statistics and the backward coefficients) are computed in float64. The mean and the
 // variance take two passes, as the reference does, so a large mean does not cancel.
 
-import { splitLo } from "./conv2d";
+import { splitLo } from "./util";
 
 // @ts-ignore: decorator
 @inline

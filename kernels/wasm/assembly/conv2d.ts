@@ -16,30 +16,18 @@
 
 import { convDirect, convFilterDirect, filterDirectFits, gemmPacked, MR, NR, packA, packB } from "./gemm";
 import { col2im, im2colPanels, im2colT, padImage } from "./im2col";
+import { bytes64, splitLo, up } from "./util";
 import {
   flipFilters,
+  winogradFilterFits,
+  winogradFilterGrad,
+  winogradFilterScratch,
   winogradFits,
   winogradImage,
   winogradLayout,
   winogradPackFilters,
   winogradScratch,
 } from "./winograd";
-
-// @ts-ignore: decorator
-@inline export function up(n: i32, m: i32): i32 {
-  return (n + m - 1) / m * m;
-}
-
-// @ts-ignore: decorator
-@inline export function bytes64(floats: i32): usize {
-  return (<usize> floats * 4 + 63) & ~<usize> 63;
-}
-
-/** The byte range [lo, hi) of items a thread handles out of `total`. */
-// @ts-ignore: decorator
-@inline export function splitLo(total: i32, tid: i32, nth: i32): i32 {
-  return <i32> (<i64> total * tid / nth);
-}
 
 /** Per-thread scratch bytes of `convForward`. */
 export function convForwardScratch(
@@ -134,8 +122,11 @@ export function convBackwardScratch(
   const K = C * KH * KW, P = HO * WO;
   const gemm = bytes64(up(K, MR) * F) + bytes64(F * up(P, NR)) + bytes64(K * P) +
     filterBBytes(C, KH, KW, HO, WO) + bytes64(up(F, MR) * P) + bytes64(MR * NR);
-  if (!dataWinograd(C, F, KH, KW, s, pad, H, W)) return gemm;
-  return max(gemm, winogradScratch(F, C, H, W) + bytes64(9 * C * F));
+  const data = dataWinograd(C, F, KH, KW, s, pad, H, W)
+    ? winogradScratch(F, C, H, W) + bytes64(9 * C * F)
+    : 0;
+  const filter = winogradFilterFits(C, F, KH, KW, s, HO, WO) ? winogradFilterScratch(C, F, HO, WO) : 0;
+  return max(gemm, max(data, filter));
 }
 
 /** Whether the data gradient runs as a Winograd convolution of dout with the turned filters. */
@@ -309,7 +300,9 @@ export function convBackward(
   if (!doFilter) return;
   const items = filterItems(C, KH, KW, s);
   const g0 = splitLo(items, tid, nth), g1 = splitLo(items, tid + 1, nth);
-  if (g0 < g1) {
+  if (winogradFilterFits(C, F, KH, KW, s, HO, WO)) {
+    winogradFilterGrad(tid, nth, dw, dout, x, N, C, H, W, F, pad, HO, WO, scratch);
+  } else if (g0 < g1) {
     for (let n = 0; n < N; n++) {
       const dn = dout + (<usize> n * <usize> (F * P) << 2);
       packA(apD, dn, F, P, P, 1);

@@ -11,17 +11,10 @@
 //   forward   conv_n (F×P) = b + W (F×K) · cols_n (K×P); out_n = relu(pool(conv_n))
 //   backward  dW (F×K) += dconv_n (F×P) · cols_nᵀ (P×K); db += Σ dout where argmax ≥ 0
 
-import {
-  bytes64,
-  convForwardScratch,
-  convImage,
-  forwardBBytes,
-  paddedBytes,
-  splitLo,
-  up,
-} from "./conv2d";
+import { convForwardScratch, convImage, forwardBBytes, paddedBytes } from "./conv2d";
 import { madd, MR, NR, packA } from "./gemm";
 import { padImage } from "./im2col";
+import { bytes64, splitLo, up } from "./util";
 
 /** Per-thread scratch bytes of `convPoolReluForward`: the conv's, plus one image's output. */
 export function convPoolReluForwardScratch(

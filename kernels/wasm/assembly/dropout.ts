@@ -5,7 +5,7 @@
 // x · (1/(1 − p)) rounded once from float64, as the reference stores it. The hash runs on four
 // lanes at once (i32x4 multiply, shift, xor). Elements split over threads in blocks of 4.
 
-import { splitLo } from "./conv2d";
+import { splitLo } from "./util";
 
 const GOLDEN: u32 = 0x9e3779b9;
 const M1: u32 = 0x85ebca6b;

@@ -2,7 +2,7 @@
 // (reluForward, reluBackward) and kernels/ref/gemm.ts (addRowBias, sumRows). Each takes the
 // thread id and count and handles its share; SIMD main loops with scalar tails.
 
-import { splitLo } from "./conv2d";
+import { splitLo } from "./util";
 
 /** out = max(x, 0).  out, x: (n) */
 export function reluForward(tid: i32, nth: i32, out: usize, x: usize, n: i32): void {

@@ -3,7 +3,7 @@
 // Threads split C's column panels; each packs all of op(A) and its own columns of op(B).
 
 import { gemmPacked, MR, NR, packA, packB } from "./gemm";
-import { splitLo } from "./conv2d";
+import { splitLo } from "./util";
 
 // @ts-ignore: decorator
 @inline function bytes64(floats: i32): usize {

@@ -6,7 +6,7 @@
 //         m = β1·m + (1 − β1)·g; v = β2·v + (1 − β2)·g²;
 //         p −= (lr / (1 − β1ᵗ)) · m / (√v / √(1 − β2ᵗ) + ε)
 
-import { splitLo } from "./conv2d";
+import { splitLo } from "./util";
 
 // @ts-ignore: decorator
 @inline function lo4(n: i32, tid: i32, nth: i32): i32 {

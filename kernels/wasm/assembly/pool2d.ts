@@ -3,7 +3,7 @@
 // the first element in row-major window order, argmax holds flat indices into x. Threads
 // split the N·C planes (a plane's argmax stays inside the plane, so backward has no races).
 
-import { splitLo } from "./conv2d";
+import { splitLo } from "./util";
 
 /** out, argmax: (N, C, HO, WO)  x: (N, C, H, W), planes split over threads. */
 export function maxPoolForward(

@@ -3,7 +3,7 @@
 // (sumOfSquares). rmsprop splits elements over threads in blocks of 4 (f32x4 main loop, scalar
 // tail); the sum of squares runs on one thread and accumulates in float64 (f64x2 lanes).
 
-import { splitLo } from "./conv2d";
+import { splitLo } from "./util";
 
 /** w, g, cache: (n).  cache = ρ·cache + (1 − ρ)·g²;  w −= lr·g / (√cache + ε) */
 export function rmspropStep(

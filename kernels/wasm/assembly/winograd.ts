@@ -14,16 +14,7 @@
 
 import { gemmPacked, MR, NR, packA } from "./gemm";
 import { padImage } from "./im2col";
-
-// @ts-ignore: decorator
-@inline function up(n: i32, m: i32): i32 {
-  return (n + m - 1) / m * m;
-}
-
-// @ts-ignore: decorator
-@inline function bytes64(floats: i32): usize {
-  return (<usize> floats * 4 + 63) & ~<usize> 63;
-}
+import { bytes64, splitLo, up } from "./util";
 
 /** Whether the Winograd path takes a conv: 3×3, stride 1, even outputs in 8-wide rows. */
 export function winogradFits(C: i32, KH: i32, KW: i32, s: i32, HO: i32, WO: i32): bool {
@@ -74,14 +65,30 @@ export function winogradPackFilters(ap: usize, tmp: usize, w: usize, F: i32, C: 
   }
 }
 
-// V_ξ for tile rows [ti0, ti0 + rows) of the padded image xp (C, Hp, Wp), four tiles per
-// vector, written as 16 packed-B operands (C×T, panels of NR tiles; a last panel of four tiles
-// leaves its other lanes unused): element (c, t) of V_ξ at
-// vp + ξ·C·⌈T/NR⌉·NR + ((t / NR)·C + c)·NR + t % NR.
-function inputTransform(vp: usize, xp: usize, C: i32, Hp: i32, Wp: i32, TW: i32, ti0: i32, rows: i32): void {
-  const T = rows * TW;
-  const opBytes = <usize> (C * up(T, NR)) << 2, rowBytes = <usize> Wp << 2;
-  for (let c = 0; c < C; c++) {
+// V_ξ = Bᵀ d B for channels [c0, c1) and tile rows [ti0, ti0 + rows) of the padded image
+// xp (C, Hp, Wp), four tiles per vector, written as 16 packed GEMM operands:
+// - forward (`transposed` false): packed B of the C×T product's right side, panels of NR
+//   tiles (a last panel of four tiles leaves its other lanes unused): element (c, t) of V_ξ at
+//   vp + ξ·C·⌈T/NR⌉·NR + ((t / NR)·C + c)·NR + t % NR;
+// - filter gradient (`transposed`): packed B of T×C, panels of NR channels over the tiles:
+//   element (t, c) at vp + ξ·⌈C/NR⌉·NR·T + ((c / NR)·T + t)·NR + c % NR.
+function inputTransform(
+  vp: usize,
+  xp: usize,
+  C: i32,
+  c0: i32,
+  c1: i32,
+  Hp: i32,
+  Wp: i32,
+  TW: i32,
+  ti0: i32,
+  rows: i32,
+  transposed: bool,
+): void {
+  const T = rows * TW, rowBytes = <usize> Wp << 2, step = <usize> NR << 2;
+  const opBytes = <usize> (transposed ? up(C, NR) * T : C * up(T, NR)) << 2;
+  for (let c = c0; c < c1; c++) {
+    const panel = vp + (<usize> ((c / NR) * T * NR + c % NR) << 2);
     for (let i = 0; i < rows; i++) {
       const top = xp + (<usize> ((c * Hp + 2 * (ti0 + i)) * Wp) << 2);
       for (let tj = 0; tj < TW; tj += 4) {
@@ -136,11 +143,19 @@ function inputTransform(vp: usize, xp: usize, C: i32, Hp: i32, Wp: i32, TW: i32,
         const e32 = f32x4.sub(d12, d32), e33 = f32x4.sub(d13, d33);
         // (Bᵀ d) B: the same on columns; V_ξ with ξ = 4·row + column
         const t = i * TW + tj;
-        const q = vp + (<usize> (((t / NR) * C + c) * NR + (t & (NR - 1))) << 2);
-        storeRow(q, opBytes, 0, e00, e01, e02, e03);
-        storeRow(q, opBytes, 4, e10, e11, e12, e13);
-        storeRow(q, opBytes, 8, e20, e21, e22, e23);
-        storeRow(q, opBytes, 12, e30, e31, e32, e33);
+        if (transposed) {
+          const q = panel + (<usize> (t * NR) << 2);
+          storeRowT(q, opBytes, step, 0, e00, e01, e02, e03);
+          storeRowT(q, opBytes, step, 4, e10, e11, e12, e13);
+          storeRowT(q, opBytes, step, 8, e20, e21, e22, e23);
+          storeRowT(q, opBytes, step, 12, e30, e31, e32, e33);
+        } else {
+          const q = vp + (<usize> (((t / NR) * C + c) * NR + (t & (NR - 1))) << 2);
+          storeRow(q, opBytes, 0, e00, e01, e02, e03);
+          storeRow(q, opBytes, 4, e10, e11, e12, e13);
+          storeRow(q, opBytes, 8, e20, e21, e22, e23);
+          storeRow(q, opBytes, 12, e30, e31, e32, e33);
+        }
       }
     }
   }
@@ -241,7 +256,7 @@ export function winogradImage(
   const aOp = <usize> up(F, MR) * <usize> C << 2;
   for (let ti0 = 0; ti0 < TH; ti0 += band) {
     const rows = min(band, TH - ti0), T = rows * TW;
-    inputTransform(vp, xp, C, Hp, Wp, TW, ti0, rows);
+    inputTransform(vp, xp, C, 0, C, Hp, Wp, TW, ti0, rows, false);
     const vOp = <usize> (C * up(T, NR)) << 2, mOp = <usize> (F * T) << 2;
     for (let xi = 0; xi < 16; xi++) {
       const a = ap + <usize> xi * aOp, v = vp + <usize> xi * vOp, m = mp + <usize> xi * mOp;
@@ -277,4 +292,181 @@ export function flipFilters(dst: usize, w: usize, F: i32, C: i32): void {
       for (let k = 0; k < 9; k++) store<f32>(d + (<usize> k << 2), load<f32>(src + (<usize> (8 - k) << 2)));
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Filter gradient by F(3×3, 2×2), the transpose of F(2×2, 3×3): for a 2×2 tile δ of dout and
+// the 4×4 input tile d under it, the tile's share of dw (3×3) is
+//   Gᵀ [(A δ Aᵀ) ⊙ (Bᵀ d B)] G,   A = (Aᵀ)ᵀ = [1 0; 1 1; 1 −1; 0 −1],
+// so summed over images and tiles, 16 GEMMs with the tiles as the reduction:
+//   M_ξ (F×C) += U_ξ (F×T) · V_ξᵀ (T×C),   U = A δ Aᵀ,  V = Bᵀ d B,
+// and dw += Gᵀ M G. Threads split the channels in panels of NR; each sums its images and tiles
+// in order, so every thread count gives the same bits.
+
+/** Whether the Winograd filter gradient takes a conv (3×3, stride 1, 8-wide even outputs). */
+export function winogradFilterFits(C: i32, F: i32, KH: i32, KW: i32, s: i32, HO: i32, WO: i32): bool {
+  return KH == 3 && KW == 3 && s == 1 && C >= NR && F >= MR && (HO & 1) == 0 && (WO & 7) == 0;
+}
+
+// Per-thread layout of the filter gradient's scratch; `which`: 0 U, 1 V, 2 M, 3 tile, 4 xp.
+function filterLayout(scratch: usize, C: i32, F: i32, HO: i32, WO: i32, which: i32): usize {
+  const TH = HO >> 1, TW = WO >> 1, T = bandRows(TW, TH) * TW;
+  let at = scratch;
+  if (which == 0) return at;
+  at += bytes64(16 * up(F, MR) * T);
+  if (which == 1) return at;
+  at += bytes64(16 * up(C, NR) * T);
+  if (which == 2) return at;
+  at += bytes64(16 * F * C);
+  if (which == 3) return at;
+  return at + bytes64(MR * NR);
+}
+
+/** Per-thread scratch bytes of `winogradFilterGrad` (the padded image is (C, HO + 2, WO + 2)). */
+export function winogradFilterScratch(C: i32, F: i32, HO: i32, WO: i32): usize {
+  return filterLayout(0, C, F, HO, WO, 4) + bytes64(C * (HO + 2) * (WO + 2) + NR);
+}
+
+// Stores lanes 0–3 of v at q, q + step, q + 2·step, q + 3·step.
+// @ts-ignore: decorator
+@inline function scatter4(q: usize, step: usize, v: v128): void {
+  v128.store32_lane(q, v, 0);
+  v128.store32_lane(q + step, v, 1);
+  v128.store32_lane(q + 2 * step, v, 2);
+  v128.store32_lane(q + 3 * step, v, 3);
+}
+
+// U_ξ = A δ Aᵀ for every filter and the band's tiles, as 16 packed-A operands (F×T, panels of
+// MR filters over the tiles): element (f, t) of U_ξ at up + ξ·⌈F/MR⌉·MR·T + ((f / MR)·T + t)·MR
+// + f % MR. dout_n: (F, HO, WO).
+function doutTransform(up_: usize, dout: usize, F: i32, HO: i32, WO: i32, TW: i32, ti0: i32, rows: i32): void {
+  const T = rows * TW, opBytes = <usize> (up(F, MR) * T) << 2, step = <usize> MR << 2;
+  for (let f = 0; f < F; f++) {
+    const panel = up_ + (<usize> ((f / MR) * T * MR + f % MR) << 2);
+    for (let i = 0; i < rows; i++) {
+      const r0 = dout + (<usize> ((f * HO + 2 * (ti0 + i)) * WO) << 2), r1 = r0 + (<usize> WO << 2);
+      for (let tj = 0; tj < TW; tj += 4) {
+        const a = v128.load(r0 + (<usize> (2 * tj) << 2)), b = v128.load(r0 + (<usize> (2 * tj) << 2), 16);
+        const c = v128.load(r1 + (<usize> (2 * tj) << 2)), e = v128.load(r1 + (<usize> (2 * tj) << 2), 16);
+        const d00 = i32x4.shuffle(a, b, 0, 2, 4, 6), d01 = i32x4.shuffle(a, b, 1, 3, 5, 7);
+        const d10 = i32x4.shuffle(c, e, 0, 2, 4, 6), d11 = i32x4.shuffle(c, e, 1, 3, 5, 7);
+        // A δ: rows (δ0, δ0 + δ1, δ0 − δ1, −δ1), per column
+        const q = panel + (<usize> ((i * TW + tj) * MR) << 2);
+        storeURow(q, opBytes, step, 0, d00, d01);
+        storeURow(q, opBytes, step, 4, f32x4.add(d00, d10), f32x4.add(d01, d11));
+        storeURow(q, opBytes, step, 8, f32x4.sub(d00, d10), f32x4.sub(d01, d11));
+        storeURow(q, opBytes, step, 12, f32x4.neg(d10), f32x4.neg(d11));
+      }
+    }
+  }
+}
+
+// (A δ) Aᵀ of one row (r0, r1) → U_ξ0 … U_ξ0+3, four tiles each.
+// @ts-ignore: decorator
+@inline function storeURow(q: usize, opBytes: usize, step: usize, xi0: i32, r0: v128, r1: v128): void {
+  const base = q + <usize> xi0 * opBytes;
+  scatter4(base, step, r0);
+  scatter4(base + opBytes, step, f32x4.add(r0, r1));
+  scatter4(base + 2 * opBytes, step, f32x4.sub(r0, r1));
+  scatter4(base + 3 * opBytes, step, f32x4.neg(r1));
+}
+
+// `storeRow` for the transposed layout: each result's four tiles go NR floats apart.
+// @ts-ignore: decorator
+@inline function storeRowT(
+  q: usize,
+  opBytes: usize,
+  step: usize,
+  xi0: i32,
+  a: v128,
+  b: v128,
+  c: v128,
+  d: v128,
+): void {
+  const base = q + <usize> xi0 * opBytes;
+  scatter4(base, step, f32x4.sub(a, c));
+  scatter4(base + opBytes, step, f32x4.add(b, c));
+  scatter4(base + 2 * opBytes, step, f32x4.sub(c, b));
+  scatter4(base + 3 * opBytes, step, f32x4.sub(b, d));
+}
+
+/**
+ * dw: (F, C, 3, 3) += ∂L/∂w of a 3×3 stride-1 convolution with padding `pad`, over all N images,
+ * by F(3×3, 2×2); x: (N, C, H, W), dout: (N, F, HO, WO). Threads split the channels in panels
+ * of NR. `scratch` is this thread's `winogradFilterScratch`.
+ */
+export function winogradFilterGrad(
+  tid: i32,
+  nth: i32,
+  dw: usize,
+  dout: usize,
+  x: usize,
+  N: i32,
+  C: i32,
+  H: i32,
+  W: i32,
+  F: i32,
+  pad: i32,
+  HO: i32,
+  WO: i32,
+  scratch: usize,
+): void {
+  const panels = (C + NR - 1) / NR;
+  const p0 = splitLo(panels, tid, nth), p1 = splitLo(panels, tid + 1, nth);
+  if (p0 >= p1) return;
+  const c0 = p0 * NR, c1 = min(p1 * NR, C);
+  const TH = HO >> 1, TW = WO >> 1, band = bandRows(TW, TH);
+  const Hp = H + 2 * pad, Wp = W + 2 * pad;
+  const up_ = filterLayout(scratch, C, F, HO, WO, 0), vp = filterLayout(scratch, C, F, HO, WO, 1);
+  const mp = filterLayout(scratch, C, F, HO, WO, 2), tile = filterLayout(scratch, C, F, HO, WO, 3);
+  const xp = filterLayout(scratch, C, F, HO, WO, 4);
+  const mOp = <usize> (F * C) << 2;
+  memory.fill(mp, 0, 16 * mOp);
+  for (let n = 0; n < N; n++) {
+    padImage(xp, x + (<usize> n * <usize> (C * H * W) << 2), C, H, W, pad);
+    const dn = dout + (<usize> n * <usize> (F * HO * WO) << 2);
+    for (let ti0 = 0; ti0 < TH; ti0 += band) {
+      const rows = min(band, TH - ti0), T = rows * TW;
+      doutTransform(up_, dn, F, HO, WO, TW, ti0, rows);
+      inputTransform(vp, xp, C, c0, c1, Hp, Wp, TW, ti0, rows, true);
+      const uOp = <usize> (up(F, MR) * T) << 2, vOp = <usize> (up(C, NR) * T) << 2;
+      for (let xi = 0; xi < 16; xi++) {
+        const u = up_ + <usize> xi * uOp, v = vp + <usize> xi * vOp, m = mp + <usize> xi * mOp;
+        gemmPacked(m, C, u, v, F, C, T, true, p0, p1, tile, 0);
+      }
+    }
+  }
+  // dw += Gᵀ M G, per (f, c)
+  for (let f = 0; f < F; f++) {
+    for (let c = c0; c < c1; c++) {
+      const m = mp + (<usize> (f * C + c) << 2);
+      const m0 = load<f32>(m), m1 = load<f32>(m + mOp), m2 = load<f32>(m + 2 * mOp);
+      const m3 = load<f32>(m + 3 * mOp), m4 = load<f32>(m + 4 * mOp), m5 = load<f32>(m + 5 * mOp);
+      const m6 = load<f32>(m + 6 * mOp), m7 = load<f32>(m + 7 * mOp), m8 = load<f32>(m + 8 * mOp);
+      const m9 = load<f32>(m + 9 * mOp), m10 = load<f32>(m + 10 * mOp);
+      const m11 = load<f32>(m + 11 * mOp), m12 = load<f32>(m + 12 * mOp);
+      const m13 = load<f32>(m + 13 * mOp), m14 = load<f32>(m + 14 * mOp);
+      const m15 = load<f32>(m + 15 * mOp);
+      // Gᵀ M: rows (M0 + ½M1 + ½M2, ½M1 − ½M2, ½M1 + ½M2 + M3), per column
+      const h: f32 = 0.5;
+      const k00 = m0 + h * (m4 + m8), k01 = m1 + h * (m5 + m9);
+      const k02 = m2 + h * (m6 + m10), k03 = m3 + h * (m7 + m11);
+      const k10 = h * (m4 - m8), k11 = h * (m5 - m9), k12 = h * (m6 - m10), k13 = h * (m7 - m11);
+      const k20 = h * (m4 + m8) + m12, k21 = h * (m5 + m9) + m13;
+      const k22 = h * (m6 + m10) + m14, k23 = h * (m7 + m11) + m15;
+      const g = dw + (<usize> ((f * C + c) * 9) << 2);
+      addG(g, k00, k01, k02, k03);
+      addG(g + 12, k10, k11, k12, k13);
+      addG(g + 24, k20, k21, k22, k23);
+    }
+  }
+}
+
+// dw row += (R0 + ½R1 + ½R2, ½R1 − ½R2, ½R1 + ½R2 + R3).
+// @ts-ignore: decorator
+@inline function addG(g: usize, r0: f32, r1: f32, r2: f32, r3: f32): void {
+  const h: f32 = 0.5;
+  store<f32>(g, load<f32>(g) + r0 + h * (r1 + r2));
+  store<f32>(g, load<f32>(g, 4) + h * (r1 - r2), 4);
+  store<f32>(g, load<f32>(g, 8) + h * (r1 + r2) + r3, 8);
 }
