@@ -192,5 +192,6 @@ addEventListener("unload", () =>
     "tfjs-wasm has no Conv2DBackpropFilter kernel: its backward row is dx only, FLOPs counted for dx only.",
     "tfjs rows leave their results in tfjs memory (tfjs-wasm's dataSync reads back at ~15 MB/s in Deno); ours copy results back into JS arrays.",
     "W3 (pooling) rows count giga input elements per second in the GFLOP/s column.",
+    "GFLOP/s count a direct convolution's 2·N·F·HO·WO·C·KH·KW per pass for every row; the WASM W5 forward and data gradient run Winograd F(2×2, 3×3), 2.25× fewer multiply-adds.",
     "Entries marked (k of N images) ran part of the batch; their GFLOP/s stay comparable per FLOP.",
   ]));
