@@ -19,6 +19,7 @@ import { saveSafetensors } from "../nn/safetensors.ts";
 import {
   type Check,
   DivergenceError,
+  resolveSolverOptions,
   Solver,
   UPDATE_RULES,
   type UpdateRule,
@@ -152,7 +153,7 @@ export function parseTwoLayerArgs(args: string[]): TwoLayerConfig | null {
 }
 
 /** Builds the model and Solver (validating every option) before any data is read. */
-function build(c: TwoLayerConfig) {
+export function buildTwoLayerModel(c: TwoLayerConfig): TwoLayerConvNet | ThreeLayerConvNet {
   const Net = c.model === "two" ? TwoLayerConvNet : ThreeLayerConvNet;
   const model = new Net({
     numFilters: c.numFilters,
@@ -163,6 +164,23 @@ function build(c: TwoLayerConfig) {
     seed: c.seed,
     dtype: "float32",
   });
+  resolveSolverOptions({
+    updateRule: c.updateRule,
+    learningRate: c.lr,
+    momentum: c.momentum,
+    lrDecay: c.lrDecay,
+    batchSize: c.batchSize,
+    numEpochs: c.epochs,
+    accFrequency: c.accFrequency,
+    seed: c.seed,
+  });
+  for (
+    const [flag, v, max] of [["num-train", c.numTrain, 49000], ["num-val", c.numVal, 1000]] as const
+  ) {
+    if (!Number.isInteger(v) || v < 1 || v > max) {
+      throw new RangeError(`Invalid --${flag} ${v}: it must be an integer in [1, ${max}]`);
+    }
+  }
   return model;
 }
 
@@ -191,7 +209,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const wall = performance.now();
-  const model = build(c);
+  const model = buildTwoLayerModel(c);
   const name = c.model === "two" ? "twolayer" : "threelayer";
   setThreads(c.threads);
   let progressText = "";

@@ -1,4 +1,4 @@
-import { parseTwoLayerArgs } from "../tasks/train_twolayer.ts";
+import { buildTwoLayerModel, parseTwoLayerArgs } from "../tasks/train_twolayer.ts";
 import { assertEquals, assertThrows, assertTrue } from "./_assert.ts";
 
 const CIFAR10_DIR = Deno.env.get("CIFAR10_DIR");
@@ -19,6 +19,29 @@ Deno.test("parseTwoLayerArgs()", async (t) => {
     assertThrows(() => parseTwoLayerArgs(["--lr", "fast"]), RangeError, "a number");
     assertThrows(() => parseTwoLayerArgs(["--bogus"]), TypeError);
   });
+  await t.step("the model step refuses out-of-range values before any data is read", () => {
+    const build = (...args: string[]) => () => buildTwoLayerModel(parseTwoLayerArgs(args)!);
+    assertThrows(build("--lr=-1"), RangeError, "learning rate -1: it must be > 0");
+    assertThrows(build("--batch-size", "0"), RangeError, "batch size 0: it must be an integer ≥ 1");
+    assertThrows(build("--momentum", "1"), RangeError, "in [0, 1)");
+    assertThrows(
+      build("--num-train", "0"),
+      RangeError,
+      "--num-train 0: it must be an integer in [1, 49000]",
+    );
+    assertThrows(build("--num-val", "1001"), RangeError, "[1, 1000]");
+    assertThrows(build("--filter-size", "4"), RangeError, "odd");
+    assertTrue(buildTwoLayerModel(parseTwoLayerArgs([])!).params.W1 !== undefined);
+  });
+});
+
+Deno.test("train:twolayer refuses a negative learning rate before touching the disk", async () => {
+  const out = await Deno.makeTempDir();
+  const r = await runTask(["--lr=-1", "--out", `${out}/run`, "--cifar10-dir", `${out}/none`]);
+  assertEquals(r.code, 1, r.stderr);
+  assertTrue(r.stderr.includes("Invalid learning rate -1: it must be > 0"), r.stderr);
+  assertEquals([...Deno.readDirSync(out)].length, 0, "no run folder, no download");
+  await Deno.remove(out, { recursive: true });
 });
 
 async function runTask(args: string[]) {
