@@ -21,6 +21,7 @@ import {
   DivergenceError,
   resolveSolverOptions,
   Solver,
+  type SolverOptions,
   UPDATE_RULES,
   type UpdateRule,
 } from "../nn/solver.ts";
@@ -152,6 +153,20 @@ export function parseTwoLayerArgs(args: string[]): TwoLayerConfig | null {
   };
 }
 
+/** The Solver's options of a configuration (without the progress hooks). */
+function solverOptions(c: TwoLayerConfig): SolverOptions {
+  return {
+    updateRule: c.updateRule,
+    learningRate: c.lr,
+    momentum: c.momentum,
+    lrDecay: c.lrDecay,
+    batchSize: c.batchSize,
+    numEpochs: c.epochs,
+    accFrequency: c.accFrequency,
+    seed: c.seed,
+  };
+}
+
 /** Builds the model and Solver (validating every option) before any data is read. */
 export function buildTwoLayerModel(c: TwoLayerConfig): TwoLayerConvNet | ThreeLayerConvNet {
   const Net = c.model === "two" ? TwoLayerConvNet : ThreeLayerConvNet;
@@ -164,16 +179,7 @@ export function buildTwoLayerModel(c: TwoLayerConfig): TwoLayerConvNet | ThreeLa
     seed: c.seed,
     dtype: "float32",
   });
-  resolveSolverOptions({
-    updateRule: c.updateRule,
-    learningRate: c.lr,
-    momentum: c.momentum,
-    lrDecay: c.lrDecay,
-    batchSize: c.batchSize,
-    numEpochs: c.epochs,
-    accFrequency: c.accFrequency,
-    seed: c.seed,
-  });
+  resolveSolverOptions(solverOptions(c));
   for (
     const [flag, v, max] of [["num-train", c.numTrain, 49000], ["num-val", c.numVal, 1000]] as const
   ) {
@@ -242,14 +248,7 @@ async function main(): Promise<number> {
   const perEpoch = Math.max(Math.floor(data.train.length / c.batchSize), 1);
   const total = perEpoch * c.epochs;
   const solver = new Solver(model, data, {
-    updateRule: c.updateRule,
-    learningRate: c.lr,
-    momentum: c.momentum,
-    lrDecay: c.lrDecay,
-    batchSize: c.batchSize,
-    numEpochs: c.epochs,
-    accFrequency: c.accFrequency,
-    seed: c.seed,
+    ...solverOptions(c),
     onIteration: (it, loss) => {
       metrics.push({ iteration: it, epoch: (it - 1) / perEpoch, trainLoss: loss });
       progressText = `iteration ${it}/${total} loss ${loss.toFixed(4)}`;
