@@ -1,7 +1,9 @@
-// 3×3 stride-1 convolution forward by Winograd's minimal filtering F(2×2, 3×3) (Lavin & Gray,
-// "Fast Algorithms for Convolutional Neural Networks", 2016); matches kernels/ref/conv2d.ts
-// (conv2dForward) up to float32 rounding: the transforms reorder the sums, so results are not
-// bit-identical to the GEMM path.
+// 3×3 stride-1 convolution by Winograd's minimal filtering (Lavin & Gray, "Fast Algorithms for
+// Convolutional Neural Networks", 2016): the forward and (through the 180°-turned filters) the
+// data gradient by F(2×2, 3×3), the filter gradient by F(3×3, 2×2) (second half of this file).
+// Matches kernels/ref/conv2d.ts (conv2dForward, conv2dBackwardData, conv2dBackwardFilter) up to
+// float32 rounding: the transforms reorder the sums, so results are not bit-identical to the
+// GEMM path.
 //
 // Each 2×2 output tile comes from a 4×4 input tile d: Y = Aᵀ [(G g Gᵀ) ⊙ (Bᵀ d B)] A, with
 //   Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1]   G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]
