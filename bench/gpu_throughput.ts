@@ -69,6 +69,19 @@ console.log(
     `${(flops / convS / 1e9).toFixed(0)} GFLOP/s`,
 );
 
+// each conv kernel alone (the first H100 run gave 220 ms for the three together: which one?)
+const parts: [string, () => Promise<void>][] = [
+  ["forward", () => gpuKernels.conv2dForward(t.out, t.x, t.w, t.b, d)],
+  ["backward data", () => gpuKernels.conv2dBackwardData(t.dx, t.dout, t.w, d)],
+  ["backward filter", () => gpuKernels.conv2dBackwardFilter(t.dw, t.db, t.dout, t.x, d)],
+];
+for (const [name, run] of parts) {
+  const s = await seconds(() => ctx.record(run), REPEATS);
+  console.log(
+    `ours conv ${name}: ${(s * 1e3).toFixed(2)} ms, ${(flops / 3 / s / 1e9).toFixed(0)} GFLOP/s`,
+  );
+}
+
 for (const g of Object.values(t)) g.destroy();
 
 /** B synthetic normalised images and labels. */
