@@ -168,7 +168,8 @@ export function im2colT(
   }
 }
 
-// dx_n (C, H, W) += col2im(dcols), dcols: (K, P) row-major.
+// dx_n (C, H, W) += col2im(dcols), dcols: (K, P) row-major. Every dx element receives its
+// terms in (kh, kw) order, as in the reference, whichever path runs.
 export function col2im(
   dx: usize,
   dcols: usize,
@@ -182,14 +183,16 @@ export function col2im(
   HO: i32,
   WO: i32,
 ): void {
+  if (s == 2) {
+    col2imStride2(dx, dcols, C, H, W, KH, KW, pad, HO, WO);
+    return;
+  }
   const P = HO * WO;
   for (let c = 0; c < C; c++) {
     for (let kh = 0; kh < KH; kh++) {
       for (let kw = 0; kw < KW; kw++) {
         const k = (c * KH + kh) * KW + kw;
-        const jlo = pad - kw > 0 ? (pad - kw + s - 1) / s : 0;
-        let jhi = (W - 1 + pad - kw) >= 0 ? (W - 1 + pad - kw) / s + 1 : 0;
-        if (jhi > WO) jhi = WO;
+        const jlo = colLo(kw, s, pad), jhi = colHi(kw, s, pad, W, WO);
         for (let i = 0; i < HO; i++) {
           const h = i * s + kh - pad;
           if (h < 0 || h >= H) continue;
@@ -210,6 +213,81 @@ export function col2im(
       }
     }
   }
+}
+
+/** The first output column j whose tap kw lands inside the image row (j·s + kw − pad ≥ 0). */
+// @ts-ignore: decorator
+@inline function colLo(kw: i32, s: i32, pad: i32): i32 {
+  return pad - kw > 0 ? (pad - kw + s - 1) / s : 0;
+}
+
+/** One past the last output column j whose tap kw lands inside the row (j·s + kw − pad < W). */
+// @ts-ignore: decorator
+@inline function colHi(kw: i32, s: i32, pad: i32, W: i32, WO: i32): i32 {
+  const hi = (W - 1 + pad - kw) >= 0 ? (W - 1 + pad - kw) / s + 1 : 0;
+  return min(hi, WO);
+}
+
+// col2im for stride 2, row by row: taps kw and kw + 1 land on interleaved columns
+// (kw − pad + 2j and kw − pad + 2j + 1), so one zip of their dcols rows adds 8 consecutive dx
+// values (a lone last tap is zipped with zeros, kept inside the row). Terms still arrive in
+// (kh, kw) order for every element.
+function col2imStride2(
+  dx: usize,
+  dcols: usize,
+  C: i32,
+  H: i32,
+  W: i32,
+  KH: i32,
+  KW: i32,
+  pad: i32,
+  HO: i32,
+  WO: i32,
+): void {
+  const P = HO * WO, zero = f32x4.splat(0);
+  for (let c = 0; c < C; c++) {
+    for (let kh = 0; kh < KH; kh++) {
+      for (let i = 0; i < HO; i++) {
+        const h = 2 * i + kh - pad;
+        if (h < 0 || h >= H) continue;
+        const row = dx + (<usize> ((c * H + h) * W) << 2);
+        for (let kw = 0; kw < KW; kw += 2) {
+          const paired = kw + 1 < KW;
+          const srcA = dcols + (<usize> (((c * KH + kh) * KW + kw) * P + i * WO) << 2);
+          const srcB = srcA + (<usize> P << 2);
+          const loA = colLo(kw, 2, pad), hiA = colHi(kw, 2, pad, W, WO);
+          const loB = colLo(kw + 1, 2, pad), hiB = colHi(kw + 1, 2, pad, W, WO);
+          const j0 = max(loA, loB);
+          let j1 = min(hiA, hiB);
+          if (j1 < j0) j1 = j0;
+          const rowA = row + (<usize> (kw - pad) << 2);
+          // head: the columns before the shared range, one tap at a time
+          for (let j = loA; j < min(j0, hiA); j++) addAt(rowA, 2 * j, srcA, j);
+          if (paired) for (let j = loB; j < min(j0, hiB); j++) addAt(rowA, 2 * j + 1, srcB, j);
+          let j = j0;
+          for (; j + 4 <= j1; j += 4) {
+            const a = v128.load(srcA + (<usize> j << 2));
+            const b = paired ? v128.load(srcB + (<usize> j << 2)) : zero;
+            const q = rowA + (<usize> (2 * j) << 2);
+            v128.store(q, f32x4.add(v128.load(q), i32x4.shuffle(a, b, 0, 4, 1, 5)));
+            v128.store(q, f32x4.add(v128.load(q, 16), i32x4.shuffle(a, b, 2, 6, 3, 7)), 16);
+          }
+          // tail: tap kw's element before tap kw + 1's at every column keeps the order
+          for (; j < max(hiA, paired ? hiB : 0); j++) {
+            if (j < hiA) addAt(rowA, 2 * j, srcA, j);
+            if (paired && j < hiB) addAt(rowA, 2 * j + 1, srcB, j);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** row[col] += src[j] (float32 element offsets). */
+// @ts-ignore: decorator
+@inline function addAt(row: usize, col: i32, src: usize, j: i32): void {
+  const q = row + (<usize> col << 2);
+  store<f32>(q, load<f32>(q) + load<f32>(src + (<usize> j << 2)));
 }
 
 // xp (C, H + 2·pad, W + 2·pad) ← x_n (C, H, W) inside a zero border, for the direct stride-1
