@@ -62,6 +62,8 @@ export const CONV_CASES: readonly ConvCase[] = [
   // … and for the data gradient (≥ 8 filters, 8-wide input rows), with padding 0, 1 and 2
   [[1, 6, 10, 16], [10, 6, 3, 3], 1, 0],
   [[2, 4, 8, 8], [8, 4, 3, 3], 1, 2],
+  // a small dw over more images than its 24 chunks: the filter gradient splits the images
+  [[30, 3, 9, 9], [4, 3, 3, 3], 2, 1],
 ];
 
 /** Max-pool cases. */

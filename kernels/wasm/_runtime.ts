@@ -86,6 +86,16 @@ export const exports = instance.exports as unknown as {
     s: number,
     pad: number,
   ): number;
+  convBackwardSharedBytes(
+    C: number,
+    KH: number,
+    KW: number,
+    F: number,
+    HO: number,
+    WO: number,
+    s: number,
+    N: number,
+  ): number;
   gemmScratch(M: number, N: number, K: number): number;
   convPoolReluForwardScratch(
     C: number,

@@ -57,7 +57,16 @@ function backwardRegions(d: ConvDims, doData: boolean, doFilter: boolean): Regio
     { name: `dw (${d.F}, ${d.C}, ${d.KH}, ${d.KW})`, bytes: doFilter ? 4 * s.w : 0 },
     { name: `db (${d.F})`, bytes: doFilter ? 4 * s.F : 0 },
     { name: `scratch ${threads}×${scratch} B`, bytes: threads * scratch },
+    { name: "filter partials", bytes: doFilter ? sharedBytes(d) : 0 },
   ];
+}
+
+// The job-wide scratch of the filter gradient (partial sums per image chunk), or 0.
+function sharedBytes(d: ConvDims): number {
+  const { C, KH, KW, F, HO, WO, stride, N } = d;
+  return F * C * KH * KW > 4096
+    ? 0
+    : exports.convBackwardSharedBytes(C, KH, KW, F, HO, WO, stride, N);
 }
 
 /** Throws the RangeError of `conv2dForward` when its buffers cannot fit; touches nothing. */
@@ -111,7 +120,7 @@ export function conv2dBackward(
   const nth = Math.max(d.N, Math.ceil((d.C * d.KH * d.KW) / 8));
   const scratch = scratchBytes(d, true);
   const regions = backwardRegions(d, dx !== null, doFilter);
-  const [pdx, pdo, px, pw, pdw, pdb, ps] = carve("conv2dBackward", regions);
+  const [pdx, pdo, px, pw, pdw, pdb, ps, pshared] = carve("conv2dBackward", regions);
   copyIn(pdo, dout, s.out);
   if (dx) {
     copyIn(pw, w, s.w);
@@ -127,7 +136,9 @@ export function conv2dBackward(
     }
   }
   const flags = [dx ? 1 : 0, doFilter ? 1 : 0];
-  runJob(Op.convBackward, [pdx, pdo, px, pw, pdw, pdb, ...convArgs(d), ps, scratch, ...flags], nth);
+  if (regions[7].bytes > 0) zero(pshared, 1); // the finished-threads counter
+  const args = [pdx, pdo, px, pw, pdw, pdb, ...convArgs(d), ps, scratch, ...flags, pshared];
+  runJob(Op.convBackward, args, nth);
   if (doFilter) {
     copyOut(dw!, pdw, s.w);
     copyOut(db!, pdb, s.F);

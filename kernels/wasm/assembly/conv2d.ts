@@ -2,7 +2,8 @@
 // time; matches kernels/ref/conv2d.ts (conv2dForward, conv2dBackwardData,
 // conv2dBackwardFilter). Threads split the images for the forward and the data gradient, and
 // the filter gradient's work items (column panels, or direct groups; over all images, in image
-// order), so every thread count sums in the same order and gives bit-identical results.
+// order) — or, for a small dw, a fixed set of image chunks whose partial sums are added in
+// chunk order — so every thread count sums in the same order and gives bit-identical results.
 //
 // Per image, with K = C·KH·KW and P = HO·WO:
 //   forward        out_n (F×P)  = b + W (F×K) · cols_n (K×P)
@@ -151,6 +152,37 @@ export function filterBBytes(C: i32, KH: i32, KW: i32, HO: i32, WO: i32): usize 
   return bytes64(max(panels, padded));
 }
 
+/** Image chunks of the small-filter gradient (a constant: results do not depend on threads). */
+const FILTER_CHUNKS = 24;
+
+/**
+ * Whether the filter gradient splits the images rather than dw's columns: when dw is small
+ * (few column panels to share out; the threads would pack every image's dout twice) and the
+ * layer takes neither the Winograd nor the direct path.
+ */
+export function filterChunked(C: i32, F: i32, KH: i32, KW: i32, s: i32, HO: i32, WO: i32, N: i32): bool {
+  return N > 1 && F * C * KH * KW <= 4096 && !filterDirect(s, KW) &&
+    !winogradFilterFits(C, F, KH, KW, s, HO, WO);
+}
+
+/**
+ * Bytes of the job-wide (not per-thread) scratch of `convBackward`: a counter and one partial dw
+ * per image chunk when the filter gradient is chunked, else 0.
+ */
+export function convBackwardSharedBytes(
+  C: i32,
+  KH: i32,
+  KW: i32,
+  F: i32,
+  HO: i32,
+  WO: i32,
+  s: i32,
+  N: i32,
+): usize {
+  if (!filterChunked(C, F, KH, KW, s, HO, WO, N)) return 0;
+  return 64 + <usize> min(N, FILTER_CHUNKS) * bytes64(F * C * KH * KW);
+}
+
 /** Whether the filter gradient runs direct (`filterImage`'s first path). */
 // @ts-ignore: decorator
 @inline export function filterDirect(s: i32, KW: i32): bool {
@@ -272,6 +304,7 @@ export function convBackward(
   scratch: usize,
   doData: bool,
   doFilter: bool,
+  shared: usize,
 ): void {
   const K = C * KH * KW, P = HO * WO, CHW = C * H * W;
   const apT = scratch, bpD = apT + bytes64(up(K, MR) * F), dcols = bpD + bytes64(F * up(P, NR));
@@ -302,6 +335,20 @@ export function convBackward(
   const g0 = splitLo(items, tid, nth), g1 = splitLo(items, tid + 1, nth);
   if (winogradFilterFits(C, F, KH, KW, s, HO, WO)) {
     winogradFilterGrad(tid, nth, dw, dout, x, N, C, H, W, F, pad, HO, WO, scratch);
+  } else if (filterChunked(C, F, KH, KW, s, HO, WO, N)) {
+    // image chunks: each sums its images into a partial dw; the last thread to finish adds
+    // the partials to dw in chunk order (the same sums for any thread count)
+    const chunks = min(N, FILTER_CHUNKS), partBytes = bytes64(F * K), items = filterItems(C, KH, KW, s);
+    for (let j = splitLo(chunks, tid, nth); j < splitLo(chunks, tid + 1, nth); j++) {
+      const part = shared + 64 + <usize> j * partBytes;
+      memory.fill(part, 0, <usize> (F * K) << 2);
+      for (let n = splitLo(N, j, chunks); n < splitLo(N, j + 1, chunks); n++) {
+        packA(apD, dout + (<usize> n * <usize> (F * P) << 2), F, P, P, 1);
+        const xn = x + (<usize> n * <usize> CHW << 2);
+        filterImage(part, apD, bpX, xn, C, H, W, F, KH, KW, s, pad, HO, WO, 0, items, tile);
+      }
+    }
+    if (atomic.add<i32>(shared, 1) == nth - 1) addPartials(dw, shared + 64, partBytes, chunks, F * K);
   } else if (g0 < g1) {
     for (let n = 0; n < N; n++) {
       const dn = dout + (<usize> n * <usize> (F * P) << 2);
@@ -325,5 +372,22 @@ export function convBackward(
     }
     const q = db + (<usize> f << 2);
     store<f32>(q, load<f32>(q) + sum);
+  }
+}
+
+/** dst (len floats) += Σ_j part_j, j = 0 … count − 1 in order; partials `stride` bytes apart. */
+function addPartials(dst: usize, parts: usize, stride: usize, count: i32, len: i32): void {
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const at = <usize> i << 2;
+    let v = v128.load(dst + at);
+    for (let j = 0; j < count; j++) v = f32x4.add(v, v128.load(parts + <usize> j * stride + at));
+    v128.store(dst + at, v);
+  }
+  for (; i < len; i++) {
+    const at = <usize> i << 2;
+    let v = load<f32>(dst + at);
+    for (let j = 0; j < count; j++) v += load<f32>(parts + <usize> j * stride + at);
+    store<f32>(dst + at, v);
   }
 }

@@ -5,7 +5,13 @@
 // @32, f64 arguments @64 + 8·i. The kernels allocate nothing: every pointer is an offset into
 // the one shared memory that the TypeScript arena carved.
 
-import { convBackward, convBackwardScratch, convForward, convForwardScratch } from "./conv2d";
+import {
+  convBackward,
+  convBackwardScratch,
+  convBackwardSharedBytes,
+  convForward,
+  convForwardScratch,
+} from "./conv2d";
 import { maxPoolBackward, maxPoolForward } from "./pool2d";
 import { addRowBias, reluBackward, reluForward, sumRows } from "./elementwise";
 import { softmaxCrossEntropy, svmLoss } from "./loss";
@@ -24,7 +30,7 @@ import {
   convPoolReluForwardScratch,
 } from "./conv_pool";
 
-export { convBackwardScratch, convForwardScratch };
+export { convBackwardScratch, convBackwardSharedBytes, convForwardScratch };
 export { convPoolReluBackwardScratch, convPoolReluForwardScratch };
 export { gemmScratch } from "./gemm_entry";
 
@@ -95,6 +101,7 @@ export function run(tid: i32, nth: i32): void {
         p(17) + <usize> tid * p(18),
         n(19) != 0,
         n(20) != 0,
+        p(21),
       );
       break;
     case 4:
