@@ -24,7 +24,7 @@ import {
   winogradFilterGrad,
   winogradFilterScratch,
   winogradFits,
-  winogradImage,
+  winogradImages,
   winogradLayout,
   winogradPackFilters,
   winogradScratch,
@@ -258,11 +258,9 @@ export function convForward(
     winogradPackFilters(scratch, winogradLayout(scratch, C, F, HO, WO, 0), w, F, C);
     const vp = winogradLayout(scratch, C, F, HO, WO, 1), mp = winogradLayout(scratch, C, F, HO, WO, 2);
     const wtile = winogradLayout(scratch, C, F, HO, WO, 3), xp = winogradLayout(scratch, C, F, HO, WO, 4);
-    for (let n = n0; n < n1; n++) {
-      const xn = x + (<usize> n * <usize> (C * H * W) << 2);
-      const o = out + (<usize> n * <usize> (F * P) << 2);
-      winogradImage(o, scratch, xn, b, C, H, W, F, pad, HO, WO, vp, mp, wtile, xp, false);
-    }
+    const xn = x + (<usize> n0 * <usize> (C * H * W) << 2);
+    const o = out + (<usize> n0 * <usize> (F * P) << 2);
+    winogradImages(o, scratch, xn, b, C, H, W, F, pad, HO, WO, n1 - n0, vp, mp, wtile, xp, false);
     return;
   }
   const ap = scratch, bp = ap + bytes64(up(F, MR) * K);
@@ -318,10 +316,8 @@ export function convBackward(
     winogradPackFilters(scratch, winogradLayout(scratch, F, C, H, W, 0), flipped, C, F);
     const vp = winogradLayout(scratch, F, C, H, W, 1), mp = winogradLayout(scratch, F, C, H, W, 2);
     const wtile = winogradLayout(scratch, F, C, H, W, 3), xp = winogradLayout(scratch, F, C, H, W, 4);
-    for (let n = n0; n < n1; n++) {
-      const dn = dout + (<usize> n * <usize> (F * P) << 2), dxn = dx + (<usize> n * <usize> CHW << 2);
-      winogradImage(dxn, scratch, dn, 0, F, HO, WO, C, 2 - pad, H, W, vp, mp, wtile, xp, true);
-    }
+    const dn = dout + (<usize> n0 * <usize> (F * P) << 2), dxn = dx + (<usize> n0 * <usize> CHW << 2);
+    winogradImages(dxn, scratch, dn, 0, F, HO, WO, C, 2 - pad, H, W, n1 - n0, vp, mp, wtile, xp, true);
   } else if (doData && n0 < n1) {
     packA(apT, w, K, F, 1, K); // op(A) = Wᵀ: (K, F)
     for (let n = n0; n < n1; n++) {

@@ -11,16 +11,34 @@
 // Summed over channels, the 16 element-wise products become 16 GEMMs, one per position ξ of
 // the 4×4 transform: M_ξ (F×T) = U_ξ (F×C) · V_ξ (C×T) over T tiles, 16 multiply-adds per
 // tile and channel instead of 36 for the four outputs (2.25× fewer). The input is transformed
-// straight into the GEMM's packed-B panels, four tiles per SIMD vector, a band of tile rows at a
-// time so that V and M stay in L2.
+// straight into the GEMM's packed-B panels, four tiles per SIMD vector, a band of about 64 tiles
+// at a time so that V and M stay in L2: four tiles along a tile row when the output rows are
+// 8·k wide; on 4-wide maps (the last stage of a ResNet on CIFAR), the 2×2 tiles of two tile
+// rows, with the band made of several images.
 
 import { gemmPacked, MR, NR, packA } from "./gemm";
 import { padImage } from "./im2col";
 import { bytes64, splitLo, up } from "./util";
 
-/** Whether the Winograd path takes a conv: 3×3, stride 1, even outputs in 8-wide rows. */
+/**
+ * Whether the Winograd path takes a conv: 3×3, stride 1, at least 8 channels, an even output
+ * height and output rows of 8·k, or 4-wide rows with a height of 4·k.
+ */
 export function winogradFits(C: i32, KH: i32, KW: i32, s: i32, HO: i32, WO: i32): bool {
-  return KH == 3 && KW == 3 && s == 1 && C >= 8 && (HO & 1) == 0 && (WO & 7) == 0;
+  return KH == 3 && KW == 3 && s == 1 && C >= 8 && (HO & 1) == 0 &&
+    ((WO & 7) == 0 || (WO == 4 && (HO & 3) == 0));
+}
+
+// Images per band on 4-wide maps (HO tiles each): about 64 tiles.
+// @ts-ignore: decorator
+@inline function smallImages(HO: i32): i32 {
+  return max(1, 64 / HO);
+}
+
+// Tiles per band (the most; the last band may hold fewer).
+// @ts-ignore: decorator
+@inline function bandTiles(HO: i32, WO: i32): i32 {
+  return WO == 4 ? smallImages(HO) * HO : bandRows(WO >> 1, HO >> 1) * (WO >> 1);
 }
 
 // Tile rows per band: about 64 tiles (whole rows), so V and M of a band stay in L2.
@@ -31,7 +49,8 @@ export function winogradFits(C: i32, KH: i32, KW: i32, s: i32, HO: i32, WO: i32)
 
 /** Per-thread scratch bytes of the Winograd forward (the padded image is (C, HO + 2, WO + 2)). */
 export function winogradScratch(C: i32, F: i32, HO: i32, WO: i32): usize {
-  return winogradLayout(0, C, F, HO, WO, 4) + bytes64(C * (HO + 2) * (WO + 2) + NR);
+  const images = WO == 4 ? smallImages(HO) : 1;
+  return winogradLayout(0, C, F, HO, WO, 4) + bytes64(images * C * (HO + 2) * (WO + 2) + NR);
 }
 
 /** U_ξ = (G g Gᵀ)_ξ for every filter and channel, packed as 16 A operands (F×C each). */
@@ -134,30 +153,125 @@ function inputTransform(
           d32 = i32x4.shuffle(d30, be, 1, 2, 3, 6);
           d33 = i32x4.shuffle(d31, bo, 1, 2, 3, 6);
         }
-        // Bᵀ d: rows (d0 − d2, d1 + d2, d2 − d1, d1 − d3), per column j
-        const e00 = f32x4.sub(d00, d20), e01 = f32x4.sub(d01, d21);
-        const e02 = f32x4.sub(d02, d22), e03 = f32x4.sub(d03, d23);
-        const e10 = f32x4.add(d10, d20), e11 = f32x4.add(d11, d21);
-        const e12 = f32x4.add(d12, d22), e13 = f32x4.add(d13, d23);
-        const e20 = f32x4.sub(d20, d10), e21 = f32x4.sub(d21, d11);
-        const e22 = f32x4.sub(d22, d12), e23 = f32x4.sub(d23, d13);
-        const e30 = f32x4.sub(d10, d30), e31 = f32x4.sub(d11, d31);
-        const e32 = f32x4.sub(d12, d32), e33 = f32x4.sub(d13, d33);
-        // (Bᵀ d) B: the same on columns; V_ξ with ξ = 4·row + column
         const t = i * TW + tj;
-        if (transposed) {
-          const q = panel + (<usize> (t * NR) << 2);
-          storeRowT(q, opBytes, step, 0, e00, e01, e02, e03);
-          storeRowT(q, opBytes, step, 4, e10, e11, e12, e13);
-          storeRowT(q, opBytes, step, 8, e20, e21, e22, e23);
-          storeRowT(q, opBytes, step, 12, e30, e31, e32, e33);
-        } else {
-          const q = vp + (<usize> (((t / NR) * C + c) * NR + (t & (NR - 1))) << 2);
-          storeRow(q, opBytes, 0, e00, e01, e02, e03);
-          storeRow(q, opBytes, 4, e10, e11, e12, e13);
-          storeRow(q, opBytes, 8, e20, e21, e22, e23);
-          storeRow(q, opBytes, 12, e30, e31, e32, e33);
-        }
+        const q = transposed
+          ? panel + (<usize> (t * NR) << 2)
+          : vp + (<usize> (((t / NR) * C + c) * NR + (t & (NR - 1))) << 2);
+        transformTiles(q, opBytes, step, transposed, d00, d01, d02, d03, d10, d11, d12, d13, d20, d21, d22, d23, d30, d31, d32, d33);
+      }
+    }
+  }
+}
+
+// Bᵀ d B for four tiles (d_rj: element (r, j) of each tile, one tile per lane), stored as the
+// 16 operands ξ = 4·row + column at q: packed B (`storeRow`) or its transpose (`storeRowT`).
+// @ts-ignore: decorator
+@inline function transformTiles(
+  q: usize,
+  opBytes: usize,
+  step: usize,
+  transposed: bool,
+  d00: v128,
+  d01: v128,
+  d02: v128,
+  d03: v128,
+  d10: v128,
+  d11: v128,
+  d12: v128,
+  d13: v128,
+  d20: v128,
+  d21: v128,
+  d22: v128,
+  d23: v128,
+  d30: v128,
+  d31: v128,
+  d32: v128,
+  d33: v128,
+): void {
+  // Bᵀ d: rows (d0 − d2, d1 + d2, d2 − d1, d1 − d3), per column j
+  const e00 = f32x4.sub(d00, d20), e01 = f32x4.sub(d01, d21);
+  const e02 = f32x4.sub(d02, d22), e03 = f32x4.sub(d03, d23);
+  const e10 = f32x4.add(d10, d20), e11 = f32x4.add(d11, d21);
+  const e12 = f32x4.add(d12, d22), e13 = f32x4.add(d13, d23);
+  const e20 = f32x4.sub(d20, d10), e21 = f32x4.sub(d21, d11);
+  const e22 = f32x4.sub(d22, d12), e23 = f32x4.sub(d23, d13);
+  const e30 = f32x4.sub(d10, d30), e31 = f32x4.sub(d11, d31);
+  const e32 = f32x4.sub(d12, d32), e33 = f32x4.sub(d13, d33);
+  // (Bᵀ d) B: the same on columns; V_ξ with ξ = 4·row + column
+  if (transposed) {
+    storeRowT(q, opBytes, step, 0, e00, e01, e02, e03);
+    storeRowT(q, opBytes, step, 4, e10, e11, e12, e13);
+    storeRowT(q, opBytes, step, 8, e20, e21, e22, e23);
+    storeRowT(q, opBytes, step, 12, e30, e31, e32, e33);
+  } else {
+    storeRow(q, opBytes, 0, e00, e01, e02, e03);
+    storeRow(q, opBytes, 4, e10, e11, e12, e13);
+    storeRow(q, opBytes, 8, e20, e21, e22, e23);
+    storeRow(q, opBytes, 12, e30, e31, e32, e33);
+  }
+}
+
+// V_ξ of channels [c0, c1) of `images` consecutive padded 4-wide images xp (images, C, HO + 2,
+// 6), in either layout of `inputTransform`, tile t = g·HO + 2·ti + tj of image g. One vector holds the 2×2 tiles of
+// tile rows ti and ti + 1: element (r, j) of the four tiles is P[2ti + r][j], P[2ti + r][j + 2],
+// P[2ti + r + 2][j], P[2ti + r + 2][j + 2], i.e. column j of the 4×4 block whose rows are
+// P[R][0…3], P[R][2…5], P[R + 2][0…3], P[R + 2][2…5] (R = 2ti + r): a 4×4 transpose.
+function inputTransformSmall(
+  vp: usize,
+  xp: usize,
+  C: i32,
+  c0: i32,
+  c1: i32,
+  HO: i32,
+  images: i32,
+  transposed: bool,
+): void {
+  const T = images * HO, row: usize = 24, step = <usize> NR << 2; // rows of 6 floats
+  const opBytes = <usize> (transposed ? up(C, NR) * T : C * up(T, NR)) << 2;
+  for (let g = 0; g < images; g++) {
+    for (let c = c0; c < c1; c++) {
+      const panel = vp + (<usize> ((c / NR) * T * NR + c % NR) << 2);
+      const img = xp + (<usize> ((g * C + c) * (HO + 2) * 6) << 2);
+      for (let ti = 0; ti < HO >> 1; ti += 2) {
+        const p = img + <usize> (2 * ti) * row;
+        const a0 = v128.load(p), b0 = v128.load(p, 8), a1 = v128.load(p + row), b1 = v128.load(p + row, 8);
+        const a2 = v128.load(p + 2 * row), b2 = v128.load(p + 2 * row, 8);
+        const a3 = v128.load(p + 3 * row), b3 = v128.load(p + 3 * row, 8);
+        const a4 = v128.load(p + 4 * row), b4 = v128.load(p + 4 * row, 8);
+        const a5 = v128.load(p + 5 * row), b5 = v128.load(p + 5 * row, 8);
+        // rows r and r + 2 interleaved, then their halves joined: d_rj for j = 0 … 3
+        const l0 = i32x4.shuffle(a0, b0, 0, 4, 1, 5), h0 = i32x4.shuffle(a0, b0, 2, 6, 3, 7);
+        const l1 = i32x4.shuffle(a1, b1, 0, 4, 1, 5), h1 = i32x4.shuffle(a1, b1, 2, 6, 3, 7);
+        const l2 = i32x4.shuffle(a2, b2, 0, 4, 1, 5), h2 = i32x4.shuffle(a2, b2, 2, 6, 3, 7);
+        const l3 = i32x4.shuffle(a3, b3, 0, 4, 1, 5), h3 = i32x4.shuffle(a3, b3, 2, 6, 3, 7);
+        const l4 = i32x4.shuffle(a4, b4, 0, 4, 1, 5), h4 = i32x4.shuffle(a4, b4, 2, 6, 3, 7);
+        const l5 = i32x4.shuffle(a5, b5, 0, 4, 1, 5), h5 = i32x4.shuffle(a5, b5, 2, 6, 3, 7);
+        const t = g * HO + 2 * ti;
+        const q = transposed
+          ? panel + (<usize> (t * NR) << 2)
+          : vp + (<usize> (((t / NR) * C + c) * NR + (t & (NR - 1))) << 2);
+        transformTiles(
+          q,
+          opBytes,
+          step,
+          transposed,
+          i32x4.shuffle(l0, l2, 0, 1, 4, 5),
+          i32x4.shuffle(l0, l2, 2, 3, 6, 7),
+          i32x4.shuffle(h0, h2, 0, 1, 4, 5),
+          i32x4.shuffle(h0, h2, 2, 3, 6, 7),
+          i32x4.shuffle(l1, l3, 0, 1, 4, 5),
+          i32x4.shuffle(l1, l3, 2, 3, 6, 7),
+          i32x4.shuffle(h1, h3, 0, 1, 4, 5),
+          i32x4.shuffle(h1, h3, 2, 3, 6, 7),
+          i32x4.shuffle(l2, l4, 0, 1, 4, 5),
+          i32x4.shuffle(l2, l4, 2, 3, 6, 7),
+          i32x4.shuffle(h2, h4, 0, 1, 4, 5),
+          i32x4.shuffle(h2, h4, 2, 3, 6, 7),
+          i32x4.shuffle(l3, l5, 0, 1, 4, 5),
+          i32x4.shuffle(l3, l5, 2, 3, 6, 7),
+          i32x4.shuffle(h3, h5, 0, 1, 4, 5),
+          i32x4.shuffle(h3, h5, 2, 3, 6, 7),
+        );
       }
     }
   }
@@ -174,7 +288,7 @@ function inputTransform(
 }
 
 // out rows 2·ti0 … of every filter ← Aᵀ M A + b (with `acc`, added to out), M: (16, F, T) for
-// the band's T tiles.
+// the band's T tiles; on 4-wide maps (WO = 4) the band is images of HO tiles from out on.
 function outputTransform(
   out: usize,
   mp: usize,
@@ -209,32 +323,48 @@ function outputTransform(
       const y01 = f32x4.add(f32x4.sub(f32x4.sub(r01, r02), r03), bias);
       const y10 = f32x4.add(f32x4.add(f32x4.add(r10, r11), r12), bias);
       const y11 = f32x4.add(f32x4.sub(f32x4.sub(r11, r12), r13), bias);
-      // four tiles side by side: row a of the outputs is y_a0[k], y_a1[k] for k = 0 … 3
-      const ti = ti0 + t / TW, tj = t % TW;
-      const o = out + (<usize> ((f * HO + 2 * ti) * WO + 2 * tj) << 2), o1 = o + rowBytes;
+      // four tiles side by side: row a of the outputs is y_a0[k], y_a1[k] for k = 0 … 3:
+      // z0, z1 hold row 0 of lanes 0–1 and 2–3, z2, z3 row 1. Along a tile row those are
+      // (row 2ti, cols 2tj …), (row 2ti, cols 2tj + 4 …), (row 2ti + 1, …), …; on 4-wide
+      // maps, lanes 2–3 are the next tile row, so z0 z2 z1 z3 are four whole output rows.
+      let o0: usize, o1: usize, o2: usize, o3: usize;
+      if (WO == 4) {
+        const g = t / HO, ti = (t - g * HO) >> 1;
+        o0 = out + (<usize> ((g * F + f) * HO + 2 * ti) * 16);
+        o1 = o0 + 32;
+        o2 = o0 + 16;
+        o3 = o0 + 48;
+      } else {
+        const ti = ti0 + t / TW, tj = t % TW;
+        o0 = out + (<usize> ((f * HO + 2 * ti) * WO + 2 * tj) << 2);
+        o1 = o0 + 16;
+        o2 = o0 + rowBytes;
+        o3 = o2 + 16;
+      }
       let z0 = i32x4.shuffle(y00, y01, 0, 4, 1, 5), z1 = i32x4.shuffle(y00, y01, 2, 6, 3, 7);
       let z2 = i32x4.shuffle(y10, y11, 0, 4, 1, 5), z3 = i32x4.shuffle(y10, y11, 2, 6, 3, 7);
       if (acc) {
-        z0 = f32x4.add(v128.load(o), z0);
-        z1 = f32x4.add(v128.load(o, 16), z1);
-        z2 = f32x4.add(v128.load(o1), z2);
-        z3 = f32x4.add(v128.load(o1, 16), z3);
+        z0 = f32x4.add(v128.load(o0), z0);
+        z1 = f32x4.add(v128.load(o1), z1);
+        z2 = f32x4.add(v128.load(o2), z2);
+        z3 = f32x4.add(v128.load(o3), z3);
       }
-      v128.store(o, z0);
-      v128.store(o, z1, 16);
-      v128.store(o1, z2);
-      v128.store(o1, z3, 16);
+      v128.store(o0, z0);
+      v128.store(o1, z1);
+      v128.store(o2, z2);
+      v128.store(o3, z3);
     }
   }
 }
 
 /**
- * out_n (F, HO, WO) = b + conv3×3(x_n (C, H, W)) for one image, stride 1, padding `pad`, with
- * the filters already transformed by `winogradPackFilters` into ap; with `acc` the result is
- * added to out_n (b may be 0: no bias). `scratch` follows ap and
- * its transform buffer in the layout of `winogradScratch`.
+ * out_n (F, HO, WO) = b + conv3×3(x_n (C, H, W)) for `count` consecutive images from x and out,
+ * stride 1, padding `pad`, with the filters already transformed by `winogradPackFilters` into
+ * ap; with `acc` the result is added to out_n (b may be 0: no bias). `scratch` follows ap and
+ * its transform buffer in the layout of `winogradScratch`. Every image gets the same sums
+ * whichever band it shares, so the result does not depend on how images are split.
  */
-export function winogradImage(
+export function winogradImages(
   out: usize,
   ap: usize,
   x: usize,
@@ -246,31 +376,54 @@ export function winogradImage(
   pad: i32,
   HO: i32,
   WO: i32,
+  count: i32,
   vp: usize,
   mp: usize,
   tile: usize,
   xp: usize,
   acc: bool,
 ): void {
-  const TH = HO >> 1, TW = WO >> 1, band = bandRows(TW, TH);
-  const Hp = H + 2 * pad, Wp = W + 2 * pad;
-  padImage(xp, x, C, H, W, pad);
-  const aOp = <usize> up(F, MR) * <usize> C << 2;
-  for (let ti0 = 0; ti0 < TH; ti0 += band) {
-    const rows = min(band, TH - ti0), T = rows * TW;
-    inputTransform(vp, xp, C, 0, C, Hp, Wp, TW, ti0, rows, false);
-    const vOp = <usize> (C * up(T, NR)) << 2, mOp = <usize> (F * T) << 2;
-    for (let xi = 0; xi < 16; xi++) {
-      const a = ap + <usize> xi * aOp, v = vp + <usize> xi * vOp, m = mp + <usize> xi * mOp;
-      gemmPacked(m, T, a, v, F, T, C, false, 0, (T + NR - 1) / NR, tile, 0);
+  const TH = HO >> 1, TW = WO >> 1;
+  const Hp = H + 2 * pad, Wp = W + 2 * pad, aOp = <usize> up(F, MR) * <usize> C << 2;
+  const xBytes = <usize> (C * H * W) << 2, outBytes = <usize> (F * HO * WO) << 2;
+  if (WO == 4) {
+    const G = smallImages(HO), padded = <usize> (C * Hp * Wp) << 2;
+    for (let n0 = 0; n0 < count; n0 += G) {
+      const images = min(G, count - n0), T = images * HO;
+      for (let g = 0; g < images; g++) {
+        padImage(xp + <usize> g * padded, x + <usize> (n0 + g) * xBytes, C, H, W, pad);
+      }
+      inputTransformSmall(vp, xp, C, 0, C, HO, images, false);
+      bandProducts(mp, ap, vp, aOp, F, C, T, tile);
+      outputTransform(out + <usize> n0 * outBytes, mp, b, F, HO, WO, TW, 0, T / TW, acc);
     }
-    outputTransform(out, mp, b, F, HO, WO, TW, ti0, rows, acc);
+    return;
+  }
+  const band = bandRows(TW, TH);
+  for (let n = 0; n < count; n++) {
+    const xn = x + <usize> n * xBytes, on = out + <usize> n * outBytes;
+    padImage(xp, xn, C, H, W, pad);
+    for (let ti0 = 0; ti0 < TH; ti0 += band) {
+      const rows = min(band, TH - ti0), T = rows * TW;
+      inputTransform(vp, xp, C, 0, C, Hp, Wp, TW, ti0, rows, false);
+      bandProducts(mp, ap, vp, aOp, F, C, T, tile);
+      outputTransform(on, mp, b, F, HO, WO, TW, ti0, rows, acc);
+    }
+  }
+}
+
+// M_ξ (F×T) = U_ξ (F×C) · V_ξ (C×T) for the 16 positions ξ of a band of T tiles.
+function bandProducts(mp: usize, ap: usize, vp: usize, aOp: usize, F: i32, C: i32, T: i32, tile: usize): void {
+  const vOp = <usize> (C * up(T, NR)) << 2, mOp = <usize> (F * T) << 2;
+  for (let xi = 0; xi < 16; xi++) {
+    const a = ap + <usize> xi * aOp, v = vp + <usize> xi * vOp, m = mp + <usize> xi * mOp;
+    gemmPacked(m, T, a, v, F, T, C, false, 0, (T + NR - 1) / NR, tile, 0);
   }
 }
 
 /** The byte offsets of `winogradScratch`'s buffers after ap: tmp, vp, mp, tile, xp. */
 export function winogradLayout(scratch: usize, C: i32, F: i32, HO: i32, WO: i32, which: i32): usize {
-  const TH = HO >> 1, TW = WO >> 1, T = bandRows(TW, TH) * TW;
+  const T = bandTiles(HO, WO);
   let at = scratch + bytes64(16 * up(F, MR) * C); // after ap
   if (which == 0) return at; // tmp
   at += bytes64(16 * F * C);
@@ -305,14 +458,17 @@ export function flipFilters(dst: usize, w: usize, F: i32, C: i32): void {
 // and dw += Gᵀ M G. Threads split the channels in panels of NR; each sums its images and tiles
 // in order, so every thread count gives the same bits.
 
-/** Whether the Winograd filter gradient takes a conv (3×3, stride 1, 8-wide even outputs). */
+/**
+ * Whether the Winograd filter gradient takes a conv: 3×3, stride 1, enough channels and filters,
+ * the output shapes of `winogradFits`.
+ */
 export function winogradFilterFits(C: i32, F: i32, KH: i32, KW: i32, s: i32, HO: i32, WO: i32): bool {
-  return KH == 3 && KW == 3 && s == 1 && C >= NR && F >= MR && (HO & 1) == 0 && (WO & 7) == 0;
+  return F >= MR && C >= NR && winogradFits(C, KH, KW, s, HO, WO);
 }
 
 // Per-thread layout of the filter gradient's scratch; `which`: 0 U, 1 V, 2 M, 3 tile, 4 xp.
 function filterLayout(scratch: usize, C: i32, F: i32, HO: i32, WO: i32, which: i32): usize {
-  const TH = HO >> 1, TW = WO >> 1, T = bandRows(TW, TH) * TW;
+  const T = bandTiles(HO, WO);
   let at = scratch;
   if (which == 0) return at;
   at += bytes64(16 * up(F, MR) * T);
@@ -326,7 +482,8 @@ function filterLayout(scratch: usize, C: i32, F: i32, HO: i32, WO: i32, which: i
 
 /** Per-thread scratch bytes of `winogradFilterGrad` (the padded image is (C, HO + 2, WO + 2)). */
 export function winogradFilterScratch(C: i32, F: i32, HO: i32, WO: i32): usize {
-  return filterLayout(0, C, F, HO, WO, 4) + bytes64(C * (HO + 2) * (WO + 2) + NR);
+  const images = WO == 4 ? smallImages(HO) : 1;
+  return filterLayout(0, C, F, HO, WO, 4) + bytes64(images * C * (HO + 2) * (WO + 2) + NR);
 }
 
 // Stores lanes 0–3 of v at q, q + step, q + 2·step, q + 3·step.
@@ -354,6 +511,30 @@ function doutTransform(up_: usize, dout: usize, F: i32, HO: i32, WO: i32, TW: i3
         const d10 = i32x4.shuffle(c, e, 0, 2, 4, 6), d11 = i32x4.shuffle(c, e, 1, 3, 5, 7);
         // A δ: rows (δ0, δ0 + δ1, δ0 − δ1, −δ1), per column
         const q = panel + (<usize> ((i * TW + tj) * MR) << 2);
+        storeURow(q, opBytes, step, 0, d00, d01);
+        storeURow(q, opBytes, step, 4, f32x4.add(d00, d10), f32x4.add(d01, d11));
+        storeURow(q, opBytes, step, 8, f32x4.sub(d00, d10), f32x4.sub(d01, d11));
+        storeURow(q, opBytes, step, 12, f32x4.neg(d10), f32x4.neg(d11));
+      }
+    }
+  }
+}
+
+// `doutTransform` for `images` consecutive 4-wide douts (images, F, HO, 4), tile t = g·HO + 2·ti
+// + tj of image g: one vector holds the 2×2 tiles of tile rows ti and ti + 1, so δ_rj is
+// (D[R][j], D[R][j + 2], D[R + 2][j], D[R + 2][j + 2]) with R = 2ti + r.
+function doutTransformSmall(up_: usize, dout: usize, F: i32, HO: i32, images: i32): void {
+  const T = images * HO, opBytes = <usize> (up(F, MR) * T) << 2, step = <usize> MR << 2;
+  for (let g = 0; g < images; g++) {
+    for (let f = 0; f < F; f++) {
+      const panel = up_ + (<usize> ((f / MR) * T * MR + f % MR) << 2);
+      const map = dout + (<usize> ((g * F + f) * HO) << 4);
+      for (let ti = 0; ti < HO >> 1; ti += 2) {
+        const r = map + (<usize> ti << 5); // row 2·ti, 16 bytes a row
+        const a = v128.load(r), b = v128.load(r, 16), c = v128.load(r, 32), e = v128.load(r, 48);
+        const d00 = i32x4.shuffle(a, c, 0, 2, 4, 6), d01 = i32x4.shuffle(a, c, 1, 3, 5, 7);
+        const d10 = i32x4.shuffle(b, e, 0, 2, 4, 6), d11 = i32x4.shuffle(b, e, 1, 3, 5, 7);
+        const q = panel + (<usize> ((g * HO + 2 * ti) * MR) << 2);
         storeURow(q, opBytes, step, 0, d00, d01);
         storeURow(q, opBytes, step, 4, f32x4.add(d00, d10), f32x4.add(d01, d11));
         storeURow(q, opBytes, step, 8, f32x4.sub(d00, d10), f32x4.sub(d01, d11));
@@ -424,18 +605,27 @@ export function winogradFilterGrad(
   const xp = filterLayout(scratch, C, F, HO, WO, 4);
   const mOp = <usize> (F * C) << 2;
   memory.fill(mp, 0, 16 * mOp);
-  for (let n = 0; n < N; n++) {
+  if (WO == 4) {
+    const G = smallImages(HO), padded = <usize> (C * Hp * Wp) << 2;
+    for (let n0 = 0; n0 < N; n0 += G) {
+      const images = min(G, N - n0), T = images * HO;
+      for (let g = 0; g < images; g++) {
+        const xn = x + (<usize> (n0 + g) * <usize> (C * H * W) << 2);
+        padImage(xp + <usize> g * padded, xn, C, H, W, pad);
+      }
+      doutTransformSmall(up_, dout + (<usize> n0 * <usize> (F * HO * WO) << 2), F, HO, images);
+      inputTransformSmall(vp, xp, C, c0, c1, HO, images, true);
+      filterProducts(mp, up_, vp, mOp, F, C, T, p0, p1, tile);
+    }
+  }
+  for (let n = 0; n < N && WO != 4; n++) {
     padImage(xp, x + (<usize> n * <usize> (C * H * W) << 2), C, H, W, pad);
     const dn = dout + (<usize> n * <usize> (F * HO * WO) << 2);
     for (let ti0 = 0; ti0 < TH; ti0 += band) {
       const rows = min(band, TH - ti0), T = rows * TW;
       doutTransform(up_, dn, F, HO, WO, TW, ti0, rows);
       inputTransform(vp, xp, C, c0, c1, Hp, Wp, TW, ti0, rows, true);
-      const uOp = <usize> (up(F, MR) * T) << 2, vOp = <usize> (up(C, NR) * T) << 2;
-      for (let xi = 0; xi < 16; xi++) {
-        const u = up_ + <usize> xi * uOp, v = vp + <usize> xi * vOp, m = mp + <usize> xi * mOp;
-        gemmPacked(m, C, u, v, F, C, T, true, p0, p1, tile, 0);
-      }
+      filterProducts(mp, up_, vp, mOp, F, C, T, p0, p1, tile);
     }
   }
   // dw += Gᵀ M G, per (f, c)
@@ -461,6 +651,26 @@ export function winogradFilterGrad(
       addG(g + 12, k10, k11, k12, k13);
       addG(g + 24, k20, k21, k22, k23);
     }
+  }
+}
+
+// M_ξ (F×C) += U_ξ (F×T) · V_ξᵀ (T×C) for the 16 positions ξ, on the channel panels [p0, p1).
+function filterProducts(
+  mp: usize,
+  up_: usize,
+  vp: usize,
+  mOp: usize,
+  F: i32,
+  C: i32,
+  T: i32,
+  p0: i32,
+  p1: i32,
+  tile: usize,
+): void {
+  const uOp = <usize> (up(F, MR) * T) << 2, vOp = <usize> (up(C, NR) * T) << 2;
+  for (let xi = 0; xi < 16; xi++) {
+    const u = up_ + <usize> xi * uOp, v = vp + <usize> xi * vOp, m = mp + <usize> xi * mOp;
+    gemmPacked(m, C, u, v, F, C, T, true, p0, p1, tile, 0);
   }
 }
 
