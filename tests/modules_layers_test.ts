@@ -186,6 +186,33 @@ Deno.test("Sequential and Residual", async (t) => {
       "5.bias",
     ]);
   });
+  await t.step("BatchNorm2d–ReLU runs fused: the same bits as the two layers one by one", () => {
+    for (const dtype of ["float32", "float64"] as const) {
+      for (const training of [true, false]) {
+        const rng = new Rng(11);
+        const make = () => {
+          const bn = new BatchNorm2d(3, { dtype });
+          bn.weight.value.data.set([1.5, -0.7, 0.9]);
+          bn.bias.value.data.set([0.2, 0.4, -0.3]);
+          bn.runningVar.value.data.set([2, 0.5, 1]);
+          return bn;
+        };
+        const fusedBn = make(), soloBn = make(), relu = new ReLU();
+        const net = new Sequential([fusedBn, new ReLU()]);
+        if (!training) net.eval(), soloBn.eval();
+        const x = Tensor.randn([2, 3, 4, 5], rng, { dtype, std: 2 });
+        const dout = Tensor.randn([2, 3, 4, 5], rng, { dtype });
+        const out = net.forward(x), want = relu.forward(soloBn.forward(x));
+        assertEquals(fusedBn.fusedRelu, true);
+        assertEquals(out.data, want.data, `${dtype} out`);
+        assertEquals(out.data.some((v) => v === 0), true); // the ReLU cuts somewhere
+        assertEquals(net.backward(dout).data, soloBn.backward(relu.backward(dout)).data, "dx");
+        assertEquals(fusedBn.weight.grad.data, soloBn.weight.grad.data, "dweight");
+        assertEquals(fusedBn.bias.grad.data, soloBn.bias.grad.data, "dbias");
+        assertEquals(fusedBn.runningMean.value.data, soloBn.runningMean.value.data);
+      }
+    }
+  });
   await t.step("Residual(Conv–ReLU–Conv) with identity shortcut x=(2,2,4,4)", () => {
     const rng = new Rng(9);
     const block = new Residual(

@@ -111,6 +111,7 @@ function bnRun(
   [N, C, HW]: [number, number, number],
   v: ReturnType<typeof bnCase>,
   training: boolean,
+  relu = false,
 ) {
   const r = {
     out: make(N * C * HW),
@@ -138,6 +139,7 @@ function bnRun(
     1e-5,
     0.1,
     training,
+    relu,
   );
   k.batchNorm2dBackward(
     r.dx,
@@ -152,8 +154,28 @@ function bnRun(
     C,
     HW,
     training,
+    relu ? v.beta : undefined,
   );
   return r;
+}
+
+// BN then ReLU as two kernels (the layers' composition that the fused pass must equal).
+function bnThenRelu(
+  k: typeof ref | typeof wasmKernels,
+  make: (n: number) => Float32Array | Float64Array,
+  [N, C, HW]: [number, number, number],
+  v: ReturnType<typeof bnCase>,
+  training: boolean,
+) {
+  const n = N * C * HW;
+  const r = bnRun(k, make, [N, C, HW], { ...v, dout: new Float64Array(n) }, training); // BN out
+  const y = r.out, out = make(n), g = make(n);
+  k.reluForward(out, y, n);
+  k.reluBackward(g, make(n).map((_, i) => v.dout[i]), y, n);
+  const dx = make(n), dg = make(C), db = make(C);
+  dx.set(v.dx0), dg.set(v.dg0), db.set(v.db0);
+  k.batchNorm2dBackward(dx, dg, db, g, v.x, v.gamma, r.mean, r.invStd, N, C, HW, training);
+  return { out, dx, dg, db };
 }
 
 Deno.test("wasm batchNorm2d kernels match the reference", async (t) => {
@@ -169,6 +191,35 @@ Deno.test("wasm batchNorm2d kernels match the reference", async (t) => {
         );
         for (const key of Object.keys(want) as (keyof typeof want)[]) {
           assertAllClose(got[key], want[key], TOL_F32, key);
+        }
+      });
+    }
+  }
+});
+
+Deno.test("batchNorm2d with a fused ReLU equals BN then ReLU, bit for bit", async (t) => {
+  for (const shape of BN_CASES) {
+    for (const training of [true, false]) {
+      const [N, C, HW] = shape;
+      if (training && N * HW < 2) continue;
+      await t.step(`N=${N} C=${C} HW=${HW} ${training ? "train" : "eval"}`, () => {
+        const v = bnCase(N, C, HW, new Rng(N * 100 + C * 10 + HW + 7));
+        const f32 = (n: number) => new Float32Array(n), f64 = (n: number) => new Float64Array(n);
+        for (const [k, make] of [[wasmKernels, f32], [ref, f64]] as const) {
+          const fused = oneAndAll(() => bnRun(k, make, shape, v, training, true));
+          const split = bnThenRelu(k, make, shape, v, training);
+          const name = k === ref ? "ref" : "wasm";
+          assertEquals(fused.out, split.out, `${name} out`);
+          assertEquals(fused.dx, split.dx, `${name} dx`);
+          assertEquals(fused.dg, split.dg, `${name} dgamma`);
+          assertEquals(fused.db, split.db, `${name} dbeta`);
+          // in training BN centres each channel, so the mask really cuts: some outputs are 0
+          if (training && N * C * HW >= 64) assertEquals(fused.out.some((y) => y === 0), true);
+        }
+        const want = bnRun(ref, f64, shape, v, training, true);
+        const got = bnRun(wasmKernels, f32, shape, v, training, true);
+        for (const key of ["out", "dx", "dg", "db"] as const) {
+          assertAllClose(got[key], want[key], TOL_F32, `fused ${key}`);
         }
       });
     }

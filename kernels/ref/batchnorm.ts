@@ -9,7 +9,13 @@
  * - evaluation: μ_c and σ²_c are the running statistics, which stay unchanged.
  *
  * out = γ_c · (x − μ_c) / √(σ²_c + ε) + β_c. The forward saves μ_c and 1/√(σ²_c + ε) for the
- * backward. Backward kernels ADD into their outputs; the caller zeroes them once.
+ * backward, and computes out from the saved values (as stored: float32 arrays round them), so
+ * that a backward can recompute it exactly. Backward kernels ADD into their outputs; the caller
+ * zeroes them once.
+ *
+ * With `relu` the forward returns max(0, out) (BN followed by ReLU in one pass), and the backward
+ * given β (`reluBeta`) takes dout as the gradient of that: it recomputes out and lets dout
+ * through where out > 0, as `reluBackward` would on BN's output.
  *
  * @module
  */
@@ -18,7 +24,7 @@ import type { FloatArray } from "../dims.ts";
 
 /**
  * out: (N, C, HW)  saveMean, saveInvStd: (C) written  runningMean, runningVar: (C) updated in
- * training  x: (N, C, HW)  gamma, beta: (C)
+ * training  x: (N, C, HW)  gamma, beta: (C); with `relu`, out = max(0, BN(x))
  */
 export function batchNorm2dForward(
   out: FloatArray,
@@ -35,6 +41,7 @@ export function batchNorm2dForward(
   eps: number,
   momentum: number,
   training: boolean,
+  relu = false,
 ): void {
   const M = N * HW;
   for (let c = 0; c < C; c++) {
@@ -61,10 +68,13 @@ export function batchNorm2dForward(
     const invStd = 1 / Math.sqrt(variance + eps);
     saveMean[c] = mean;
     saveInvStd[c] = invStd;
-    const scale = gamma[c] * invStd, shift = beta[c] - mean * scale;
+    const scale = gamma[c] * saveInvStd[c], shift = beta[c] - saveMean[c] * scale;
     for (let n = 0; n < N; n++) {
       const row = (n * C + c) * HW;
-      for (let i = 0; i < HW; i++) out[row + i] = x[row + i] * scale + shift;
+      for (let i = 0; i < HW; i++) {
+        const y = x[row + i] * scale + shift;
+        out[row + i] = relu ? (y > 0 ? y : 0) : y;
+      }
     }
   }
 }
@@ -73,7 +83,7 @@ export function batchNorm2dForward(
  * dx += ∂L/∂x, dgamma += ∂L/∂γ, dbeta += ∂L/∂β.  dx, dout, x: (N, C, HW)  dgamma, dbeta, gamma,
  * saveMean, saveInvStd: (C). In training the batch statistics depend on x:
  * dx = γ·σ⁻¹/M · (M·dout − Σ dout − x̂ · Σ dout·x̂); in evaluation they are constants:
- * dx = γ·σ⁻¹·dout.
+ * dx = γ·σ⁻¹·dout. With `reluBeta` (β: (C)), dout is the gradient of max(0, BN(x)).
  */
 export function batchNorm2dBackward(
   dx: FloatArray,
@@ -88,15 +98,22 @@ export function batchNorm2dBackward(
   C: number,
   HW: number,
   training: boolean,
+  reluBeta?: FloatArray,
 ): void {
   const M = N * HW;
+  // the gradient reaching BN's output: dout, or dout where relu let the output through
+  const grad = (c: number, j: number): number => {
+    if (reluBeta === undefined) return dout[j];
+    const scale = gamma[c] * saveInvStd[c], shift = reluBeta[c] - saveMean[c] * scale;
+    return x[j] * scale + shift > 0 ? dout[j] : 0;
+  };
   for (let c = 0; c < C; c++) {
     const mean = saveMean[c], invStd = saveInvStd[c];
     let sumDout = 0, sumDoutXhat = 0;
     for (let n = 0; n < N; n++) {
       const row = (n * C + c) * HW;
       for (let i = 0; i < HW; i++) {
-        const g = dout[row + i];
+        const g = grad(c, row + i);
         sumDout += g;
         sumDoutXhat += g * (x[row + i] - mean) * invStd;
       }
@@ -110,7 +127,7 @@ export function batchNorm2dBackward(
       const row = (n * C + c) * HW;
       for (let i = 0; i < HW; i++) {
         const xhat = (x[row + i] - mean) * invStd;
-        dx[row + i] += k * (dout[row + i] - meanDout - xhat * meanDoutXhat);
+        dx[row + i] += k * (grad(c, row + i) - meanDout - xhat * meanDoutXhat);
       }
     }
   }

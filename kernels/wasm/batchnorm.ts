@@ -2,7 +2,8 @@
  * WASM batch normalisation with the reference's positional signatures
  * (kernels/ref/batchnorm.ts), PyTorch's BatchNorm2d: float32 data, float64 per-channel
  * statistics, channels split over the threads. The forward writes saveMean and saveInvStd and,
- * in training, moves the running statistics; the backward adds into dx, dgamma and dbeta.
+ * in training, moves the running statistics; the backward adds into dx, dgamma and dbeta. Both
+ * take a ReLU after BN into the same pass on request (`relu`; `reluBeta`, BN's β).
  *
  * @module
  */
@@ -18,7 +19,7 @@ function perChannel(C: number, names: readonly string[]) {
 
 /**
  * out: (N, C, HW)  saveMean, saveInvStd: (C) written  runningMean, runningVar: (C) updated in
- * training  x: (N, C, HW)  gamma, beta: (C)
+ * training  x: (N, C, HW)  gamma, beta: (C); with `relu`, out = max(0, BN(x))
  */
 export function batchNorm2dForward(
   out: FloatArray,
@@ -35,6 +36,7 @@ export function batchNorm2dForward(
   eps: number,
   momentum: number,
   training: boolean,
+  relu = false,
 ): void {
   if (C === 0) return;
   const n = N * C * HW;
@@ -48,7 +50,7 @@ export function batchNorm2dForward(
   copyIn(prv, runningVar, C);
   copyIn(pg, gamma, C);
   copyIn(pb, beta, C);
-  const args = [po, pm, ps, prm, prv, px, pg, pb, N, C, HW, eps, momentum, +training];
+  const args = [po, pm, ps, prm, prv, px, pg, pb, N, C, HW, eps, momentum, +training, +relu];
   runJob(Op.batchNormForward, args, C);
   copyOut(out, po, n);
   copyOut(saveMean, pm, C);
@@ -61,7 +63,7 @@ export function batchNorm2dForward(
 
 /**
  * dx += ∂L/∂x, dgamma += ∂L/∂γ, dbeta += ∂L/∂β.  dx, dout, x: (N, C, HW)  dgamma, dbeta, gamma,
- * saveMean, saveInvStd: (C)
+ * saveMean, saveInvStd: (C); with `reluBeta` (β: (C)), dout is the gradient of max(0, BN(x))
  */
 export function batchNorm2dBackward(
   dx: FloatArray,
@@ -76,15 +78,17 @@ export function batchNorm2dBackward(
   C: number,
   HW: number,
   training: boolean,
+  reluBeta?: FloatArray,
 ): void {
   if (C === 0) return;
   const n = N * C * HW;
   const shape = `(${N}, ${C}, ${HW})`;
-  const [pdx, pdo, px, pdg, pdb, pg, pm, ps] = carve("batchNorm2dBackward", [
+  const [pdx, pdo, px, pdg, pdb, pg, pm, ps, pbeta] = carve("batchNorm2dBackward", [
     { name: `dx ${shape}`, bytes: 4 * n },
     { name: `dout ${shape}`, bytes: 4 * n },
     { name: `x ${shape}`, bytes: 4 * n },
     ...perChannel(C, ["dgamma", "dbeta", "gamma", "saveMean", "saveInvStd"]),
+    { name: `beta (${C})`, bytes: reluBeta ? 4 * C : 0 },
   ]);
   copyIn(pdx, dx, n);
   copyIn(pdo, dout, n);
@@ -94,7 +98,8 @@ export function batchNorm2dBackward(
   copyIn(pg, gamma, C);
   copyIn(pm, saveMean, C);
   copyIn(ps, saveInvStd, C);
-  const args = [pdx, pdg, pdb, pdo, px, pg, pm, ps, N, C, HW, +training];
+  if (reluBeta) copyIn(pbeta, reluBeta, C);
+  const args = [pdx, pdg, pdb, pdo, px, pg, pm, ps, N, C, HW, +training, reluBeta ? pbeta : 0];
   runJob(Op.batchNormBackward, args, C);
   copyOut(dx, pdx, n);
   copyOut(dgamma, pdg, C);

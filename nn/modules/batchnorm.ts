@@ -58,6 +58,7 @@ export class BatchNorm2d extends Module {
   #saveMean: Tensor;
   #saveInvStd: Tensor;
   #trainedForward = true;
+  #fusedRelu = false;
 
   constructor(numFeatures: number, options: BatchNorm2dOptions = {}) {
     super();
@@ -84,6 +85,24 @@ export class BatchNorm2d extends Module {
 
   // x: (N, C, H, W) → out: same shape
   forward(x: Tensor): Tensor {
+    return this.#forward(x, false);
+  }
+
+  /**
+   * relu(this.forward(x)) in one pass: `Sequential` calls it for a BatchNorm2d followed by a
+   * ReLU. The next `backward` then takes the gradient of that ReLU's output.
+   * x: (N, C, H, W) → out: same shape
+   */
+  forwardRelu(x: Tensor): Tensor {
+    return this.#forward(x, true);
+  }
+
+  /** Whether the last forward was `forwardRelu` (so `backward` expects the ReLU's gradient). */
+  get fusedRelu(): boolean {
+    return this.#fusedRelu;
+  }
+
+  #forward(x: Tensor, relu: boolean): Tensor {
     checkDType("BatchNorm2d", x, this.dtype);
     checkRank("BatchNorm2d", x, 4, "(N, C, H, W)");
     const [N, C, H, W] = x.shape;
@@ -117,13 +136,16 @@ export class BatchNorm2d extends Module {
       this.eps,
       this.momentum,
       this.training,
+      relu,
     );
     this.#x = x;
     this.#trainedForward = this.training;
+    this.#fusedRelu = relu;
     return out;
   }
 
-  // dout: (N, C, H, W) → dx: same shape; weight.grad, bias.grad += …
+  // dout: (N, C, H, W) → dx: same shape; weight.grad, bias.grad += … (after `forwardRelu`, dout
+  // is the gradient of the ReLU's output)
   backward(dout: Tensor): Tensor {
     const x = cached("BatchNorm2d", this.#x);
     checkDout("BatchNorm2d", dout, x.shape);
@@ -142,6 +164,7 @@ export class BatchNorm2d extends Module {
       C,
       H * W,
       this.#trainedForward,
+      this.#fusedRelu ? this.bias.value.data : undefined,
     );
     return dx;
   }

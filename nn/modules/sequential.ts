@@ -6,6 +6,8 @@
  */
 
 import type { Tensor } from "../tensor.ts";
+import { ReLU } from "./activation.ts";
+import { BatchNorm2d } from "./batchnorm.ts";
 import { Conv2d } from "./conv.ts";
 import { Module } from "./module.ts";
 
@@ -54,13 +56,33 @@ export class Sequential extends Module {
     return found[1];
   }
 
+  // A BatchNorm2d followed by a ReLU runs as one pass (`forwardRelu`), forward and backward:
+  // the same numbers as the two layers, without the ReLU's trips through memory.
   forward(x: Tensor): Tensor {
-    for (const m of this.layers) x = m.forward(x);
+    const layers = this.layers;
+    for (let i = 0; i < layers.length; i++) {
+      const m = layers[i];
+      if (m instanceof BatchNorm2d && layers[i + 1] instanceof ReLU) {
+        x = m.forwardRelu(x);
+        i++;
+      } else {
+        x = m.forward(x);
+      }
+    }
     return x;
   }
 
   backward(dout: Tensor): Tensor {
-    for (let i = this.layers.length - 1; i >= 0; i--) dout = this.layers[i].backward(dout);
+    const layers = this.layers;
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const m = layers[i], before = layers[i - 1];
+      if (m instanceof ReLU && before instanceof BatchNorm2d && before.fusedRelu) {
+        dout = before.backward(dout);
+        i--;
+      } else {
+        dout = m.backward(dout);
+      }
+    }
     return dout;
   }
 

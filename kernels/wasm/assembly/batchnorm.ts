@@ -4,7 +4,10 @@
 // there are no races). Each (n, c) row of HW values is reduced with f32x4 accumulators and the
 // row sums are added in float64; per-channel scalars (mean, variance, 1/√(σ²+ε), the running
 // statistics and the backward coefficients) are computed in float64. The mean and the
-// variance take two passes, as the reference does, so a large mean does not cancel.
+// variance take two passes, as the reference does, so a large mean does not cancel. The
+// output is computed from the saved (float32) mean and 1/σ, so that the backward with a fused
+// ReLU recomputes it bit for bit and lets the gradient through exactly where the forward's
+// ReLU did.
 
 import { splitLo } from "./util";
 
@@ -53,7 +56,8 @@ function rowSumSq(a: usize, len: i32, mean: f32): f64 {
 
 /**
  * out: (N, C, HW)  saveMean, saveInvStd: (C) written  runningMean, runningVar: (C) updated in
- * training  x: (N, C, HW)  gamma, beta: (C); channels split over threads.
+ * training  x: (N, C, HW)  gamma, beta: (C); channels split over threads. With `relu`,
+ * out = max(0, BN(x)) (NaN → 0, as `reluForward`).
  */
 export function batchNormForward(
   tid: i32,
@@ -72,6 +76,7 @@ export function batchNormForward(
   eps: f64,
   momentum: f64,
   training: bool,
+  relu: bool,
 ): void {
   const lo = splitLo(C, tid, nth), hi = splitLo(C, tid + 1, nth);
   const M = <f64> N * <f64> HW;
@@ -95,31 +100,43 @@ export function batchNormForward(
       mean = <f64> load<f32>(runningMean + qc);
       variance = <f64> load<f32>(runningVar + qc);
     }
-    const invStd = 1 / Math.sqrt(variance + eps);
-    store<f32>(saveMean + qc, <f32> mean);
-    store<f32>(saveInvStd + qc, <f32> invStd);
-    const scale = <f64> load<f32>(gamma + qc) * invStd;
-    const shift = <f64> load<f32>(beta + qc) - mean * scale;
-    const sv = f32x4.splat(<f32> scale), bv = f32x4.splat(<f32> shift);
-    const s32 = <f32> scale, b32 = <f32> shift;
+    const mean32 = <f32> mean, invStd32 = <f32> (1 / Math.sqrt(variance + eps));
+    store<f32>(saveMean + qc, mean32);
+    store<f32>(saveInvStd + qc, invStd32);
+    const s32 = scaleOf(gamma + qc, invStd32), b32 = shiftOf(beta + qc, mean32, gamma + qc, invStd32);
+    const sv = f32x4.splat(s32), bv = f32x4.splat(b32), zero = f32x4.splat(0);
     for (let n = 0; n < N; n++) {
       const xr = x + first + <usize> n * stride, or = out + first + <usize> n * stride;
       let k = 0;
       for (; k + 4 <= HW; k += 4) {
         const q = <usize> k << 2;
-        v128.store(or + q, f32x4.add(f32x4.mul(v128.load(xr + q), sv), bv));
+        const y = f32x4.add(f32x4.mul(v128.load(xr + q), sv), bv);
+        v128.store(or + q, relu ? v128.and(y, f32x4.gt(y, zero)) : y);
       }
       for (; k < HW; k++) {
         const q = <usize> k << 2;
-        store<f32>(or + q, load<f32>(xr + q) * s32 + b32);
+        const y = load<f32>(xr + q) * s32 + b32;
+        store<f32>(or + q, relu && !(y > 0) ? 0 : y);
       }
     }
   }
 }
 
+// γ/σ and β − μ·γ/σ of a channel, in float64 from the saved float32 μ and 1/σ, as float32.
+// @ts-ignore: decorator
+@inline function scaleOf(gamma: usize, invStd32: f32): f32 {
+  return <f32> (<f64> load<f32>(gamma) * <f64> invStd32);
+}
+
+// @ts-ignore: decorator
+@inline function shiftOf(beta: usize, mean32: f32, gamma: usize, invStd32: f32): f32 {
+  return <f32> (<f64> load<f32>(beta) - <f64> mean32 * (<f64> load<f32>(gamma) * <f64> invStd32));
+}
+
 /**
  * dx += ∂L/∂x, dgamma += ∂L/∂γ, dbeta += ∂L/∂β.  dx, dout, x: (N, C, HW)  dgamma, dbeta,
- * gamma, saveMean, saveInvStd: (C); channels split over threads.
+ * gamma, saveMean, saveInvStd: (C); channels split over threads. With β (`reluBeta` not 0),
+ * dout is the gradient of max(0, BN(x)): it passes only where the recomputed BN(x) > 0.
  */
 export function batchNormBackward(
   tid: i32,
@@ -136,15 +153,22 @@ export function batchNormBackward(
   C: i32,
   HW: i32,
   training: bool,
+  reluBeta: usize,
 ): void {
   const lo = splitLo(C, tid, nth), hi = splitLo(C, tid + 1, nth);
   const M = <f64> N * <f64> HW;
   const stride = <usize> C * <usize> HW << 2;
+  const relu = reluBeta != 0, zero = f32x4.splat(0);
   for (let c = lo; c < hi; c++) {
     const qc = <usize> c << 2;
     const first = (<usize> c * <usize> HW) << 2;
-    const mean = load<f32>(saveMean + qc), invStd = <f64> load<f32>(saveInvStd + qc);
+    const mean = load<f32>(saveMean + qc), invStd32 = load<f32>(saveInvStd + qc);
+    const invStd = <f64> invStd32;
     const mv = f32x4.splat(mean);
+    // the forward's output, recomputed for the fused ReLU's mask
+    const s32 = relu ? scaleOf(gamma + qc, invStd32) : 0;
+    const b32 = relu ? shiftOf(reluBeta + qc, mean, gamma + qc, invStd32) : 0;
+    const sv = f32x4.splat(s32), bv = f32x4.splat(b32);
     // Σ dout and Σ dout·(x − μ) (times 1/σ below)
     let sumDout: f64 = 0, sumDoutXc: f64 = 0;
     for (let n = 0; n < N; n++) {
@@ -153,14 +177,16 @@ export function batchNormBackward(
       let k = 0;
       for (; k + 4 <= HW; k += 4) {
         const q = <usize> k << 2;
-        const g = v128.load(gr + q);
+        const xv = v128.load(xr + q);
+        let g = v128.load(gr + q);
+        if (relu) g = v128.and(g, f32x4.gt(f32x4.add(f32x4.mul(xv, sv), bv), zero));
         a0 = f32x4.add(a0, g);
-        a1 = f32x4.add(a1, f32x4.mul(g, f32x4.sub(v128.load(xr + q), mv)));
+        a1 = f32x4.add(a1, f32x4.mul(g, f32x4.sub(xv, mv)));
       }
       let s0 = hsum(a0), s1 = hsum(a1);
       for (; k < HW; k++) {
         const q = <usize> k << 2;
-        const g = <f64> load<f32>(gr + q);
+        const g = <f64> maskedGrad(gr + q, xr + q, relu, s32, b32);
         s0 += g;
         s1 += g * <f64> (load<f32>(xr + q) - mean);
       }
@@ -174,25 +200,32 @@ export function batchNormBackward(
     const kf = <f64> load<f32>(gamma + qc) * invStd;
     const b = training ? -kf * invStd * sumDoutXhat / M : 0;
     const c0 = training ? -kf * sumDout / M : 0;
-    const kv = f32x4.splat(<f32> kf), bv = f32x4.splat(<f32> b), cv = f32x4.splat(<f32> c0);
-    const k32 = <f32> kf, b32 = <f32> b, c32 = <f32> c0;
+    const kv = f32x4.splat(<f32> kf), bcv = f32x4.splat(<f32> b), cv = f32x4.splat(<f32> c0);
+    const k32 = <f32> kf, bc32 = <f32> b, c32 = <f32> c0;
     for (let n = 0; n < N; n++) {
       const off = first + <usize> n * stride;
       const gr = dout + off, xr = x + off, dr = dx + off;
       let k = 0;
       for (; k + 4 <= HW; k += 4) {
         const q = <usize> k << 2;
-        const t = f32x4.add(
-          f32x4.mul(kv, v128.load(gr + q)),
-          f32x4.add(f32x4.mul(bv, f32x4.sub(v128.load(xr + q), mv)), cv),
-        );
+        const xv = v128.load(xr + q);
+        let g = v128.load(gr + q);
+        if (relu) g = v128.and(g, f32x4.gt(f32x4.add(f32x4.mul(xv, sv), bv), zero));
+        const t = f32x4.add(f32x4.mul(kv, g), f32x4.add(f32x4.mul(bcv, f32x4.sub(xv, mv)), cv));
         v128.store(dr + q, f32x4.add(v128.load(dr + q), t));
       }
       for (; k < HW; k++) {
         const q = <usize> k << 2;
-        const t = k32 * load<f32>(gr + q) + (b32 * (load<f32>(xr + q) - mean) + c32);
+        const g = maskedGrad(gr + q, xr + q, relu, s32, b32);
+        const t = k32 * g + (bc32 * (load<f32>(xr + q) - mean) + c32);
         store<f32>(dr + q, load<f32>(dr + q) + t);
       }
     }
   }
+}
+
+// dout at g, or 0 where the fused ReLU stopped it (the recomputed x·s + b is not > 0).
+// @ts-ignore: decorator
+@inline function maskedGrad(g: usize, x: usize, relu: bool, s32: f32, b32: f32): f32 {
+  return relu && !(load<f32>(x) * s32 + b32 > 0) ? 0 : load<f32>(g);
 }

@@ -189,6 +189,7 @@ export function run(tid: i32, nth: i32): void {
         f(11),
         f(12),
         n(13) != 0,
+        n(14) != 0,
       );
       break;
     case 23:
@@ -207,6 +208,7 @@ export function run(tid: i32, nth: i32): void {
         n(9),
         n(10),
         n(11) != 0,
+        p(12),
       );
       break;
     case 24:
