@@ -62,12 +62,16 @@ export const CONV_CASES: readonly ConvCase[] = [
   // … and for the data gradient (≥ 8 filters, 8-wide input rows), with padding 0, 1 and 2
   [[1, 6, 10, 16], [10, 6, 3, 3], 1, 0],
   [[2, 4, 8, 8], [8, 4, 3, 3], 1, 2],
+  // Winograd with more filters than channels (partial last filter panel)
+  [[2, 8, 8, 8], [13, 8, 3, 3], 1, 1],
+  [[1, 8, 16, 16], [32, 8, 3, 3], 1, 1],
   // 4-wide maps: Winograd over the 2×2 tiles of two tile rows, bands of up to 16 images
   [[2, 8, 4, 4], [6, 8, 3, 3], 1, 1],
   [[3, 16, 4, 4], [16, 16, 3, 3], 1, 1], // data gradient too
   [[1, 12, 8, 4], [9, 12, 3, 3], 1, 1],
   [[20, 8, 4, 4], [8, 8, 3, 3], 1, 1], // two bands
   [[2, 8, 6, 6], [8, 8, 3, 3], 1, 0],
+  [[3, 8, 4, 4], [16, 8, 3, 3], 1, 1],
   // a small dw over more images than its 24 chunks: the filter gradient splits the images
   [[30, 3, 9, 9], [4, 3, 3, 3], 2, 1],
 ];
