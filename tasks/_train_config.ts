@@ -88,7 +88,7 @@ export const DEFAULTS: Record<ModelName, TrainConfig> = {
     augment: true,
     tta: true,
     batchSize: 512,
-    epochs: 11,
+    epochs: 13,
     hiddenDim: 16,
     kernelSize: 3,
     seed: 1,
