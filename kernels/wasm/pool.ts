@@ -14,6 +14,15 @@ function poolArgs(d: PoolDims): number[] {
   return [d.N * d.C, d.H, d.W, d.PH, d.PW, d.stride, d.HO, d.WO];
 }
 
+// Input values per thread: below this a pooling job is cheaper on one thread than the wake-up
+// and the hand-over of a second (measured on (100,3,32,32), 307k values: forward 0.13 ms on one
+// thread, 0.19 ms on two).
+const PER_THREAD = 1 << 19;
+
+function poolThreads(d: PoolDims): number {
+  return Math.min(d.N * d.C, Math.ceil((d.N * d.C * d.H * d.W) / PER_THREAD));
+}
+
 /** out: (N, C, HO, WO)  argmax: (N, C, HO, WO) flat indices into x  x: (N, C, H, W) */
 export function maxPool2dForward(
   out: FloatArray,
@@ -29,7 +38,7 @@ export function maxPool2dForward(
     { name: `argmax (${d.N}, ${d.C}, ${d.HO}, ${d.WO})`, bytes: 4 * no },
   ]);
   copyIn(px, x, nx);
-  runJob(Op.maxPoolForward, [po, pa, px, ...poolArgs(d)], d.N * d.C);
+  runJob(Op.maxPoolForward, [po, pa, px, ...poolArgs(d)], poolThreads(d));
   copyOut(out, po, no);
   argmax.set(heapI32().subarray(pa / 4, pa / 4 + no));
 }
@@ -58,7 +67,7 @@ export function maxPool2dBackward(
   copyIn(pdo, dout, no);
   heapI32().set(argmax.subarray(0, no), pa / 4);
   const args = [pdx, pdo, pa, d.N * d.C, d.HO * d.WO, d.H * d.W];
-  const bad = runJob(Op.maxPoolBackward, args, d.N * d.C);
+  const bad = runJob(Op.maxPoolBackward, args, poolThreads(d));
   if (bad !== 0) {
     const o = bad - 1, plane = Math.floor(o / (d.HO * d.WO)) * d.H * d.W;
     throw new RangeError(
