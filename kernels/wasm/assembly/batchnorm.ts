@@ -158,7 +158,7 @@ export function batchNormBackward(
   const lo = splitLo(C, tid, nth), hi = splitLo(C, tid + 1, nth);
   const M = <f64> N * <f64> HW;
   const stride = <usize> C * <usize> HW << 2;
-  const relu = reluBeta != 0, zero = f32x4.splat(0);
+  const relu = reluBeta != 0;
   for (let c = lo; c < hi; c++) {
     const qc = <usize> c << 2;
     const first = (<usize> c * <usize> HW) << 2;
@@ -179,7 +179,7 @@ export function batchNormBackward(
         const q = <usize> k << 2;
         const xv = v128.load(xr + q);
         let g = v128.load(gr + q);
-        if (relu) g = v128.and(g, f32x4.gt(f32x4.add(f32x4.mul(xv, sv), bv), zero));
+        if (relu) g = reluPass(g, xv, sv, bv);
         a0 = f32x4.add(a0, g);
         a1 = f32x4.add(a1, f32x4.mul(g, f32x4.sub(xv, mv)));
       }
@@ -210,7 +210,7 @@ export function batchNormBackward(
         const q = <usize> k << 2;
         const xv = v128.load(xr + q);
         let g = v128.load(gr + q);
-        if (relu) g = v128.and(g, f32x4.gt(f32x4.add(f32x4.mul(xv, sv), bv), zero));
+        if (relu) g = reluPass(g, xv, sv, bv);
         const t = f32x4.add(f32x4.mul(kv, g), f32x4.add(f32x4.mul(bcv, f32x4.sub(xv, mv)), cv));
         v128.store(dr + q, f32x4.add(v128.load(dr + q), t));
       }
@@ -222,6 +222,12 @@ export function batchNormBackward(
       }
     }
   }
+}
+
+// g where the recomputed BN output x·s + b is > 0, else 0 (four lanes).
+// @ts-ignore: decorator
+@inline function reluPass(g: v128, x: v128, s: v128, b: v128): v128 {
+  return v128.and(g, f32x4.gt(f32x4.add(f32x4.mul(x, s), b), f32x4.splat(0)));
 }
 
 // dout at g, or 0 where the fused ReLU stopped it (the recomputed x·s + b is not > 0).

@@ -109,7 +109,6 @@ function inputTransform(
   const T = rows * TW, rowBytes = <usize> Wp << 2, step = <usize> NR << 2;
   const opBytes = <usize> (transposed ? up(C, NR) * T : C * up(T, NR)) << 2;
   for (let c = c0; c < c1; c++) {
-    const panel = vp + (<usize> ((c / NR) * T * NR + c % NR) << 2);
     for (let i = 0; i < rows; i++) {
       const top = xp + (<usize> ((c * Hp + 2 * (ti0 + i)) * Wp) << 2);
       for (let tj = 0; tj < TW; tj += 4) {
@@ -153,14 +152,19 @@ function inputTransform(
           d32 = i32x4.shuffle(d30, be, 1, 2, 3, 6);
           d33 = i32x4.shuffle(d31, bo, 1, 2, 3, 6);
         }
-        const t = i * TW + tj;
-        const q = transposed
-          ? panel + (<usize> (t * NR) << 2)
-          : vp + (<usize> (((t / NR) * C + c) * NR + (t & (NR - 1))) << 2);
+        const q = operandAt(vp, C, T, c, i * TW + tj, transposed);
         transformTiles(q, opBytes, step, transposed, d00, d01, d02, d03, d10, d11, d12, d13, d20, d21, d22, d23, d30, d31, d32, d33);
       }
     }
   }
+}
+
+// The address of element (c, t) of V_ξ0 in `inputTransform`'s layouts, for a band of T tiles.
+// @ts-ignore: decorator
+@inline function operandAt(vp: usize, C: i32, T: i32, c: i32, t: i32, transposed: bool): usize {
+  return transposed
+    ? vp + (<usize> (((c / NR) * T + t) * NR + c % NR) << 2)
+    : vp + (<usize> (((t / NR) * C + c) * NR + (t & (NR - 1))) << 2);
 }
 
 // Bᵀ d B for four tiles (d_rj: element (r, j) of each tile, one tile per lane), stored as the
@@ -230,7 +234,6 @@ function inputTransformSmall(
   const opBytes = <usize> (transposed ? up(C, NR) * T : C * up(T, NR)) << 2;
   for (let g = 0; g < images; g++) {
     for (let c = c0; c < c1; c++) {
-      const panel = vp + (<usize> ((c / NR) * T * NR + c % NR) << 2);
       const img = xp + (<usize> ((g * C + c) * (HO + 2) * 6) << 2);
       for (let ti = 0; ti < HO >> 1; ti += 2) {
         const p = img + <usize> (2 * ti) * row;
@@ -246,10 +249,7 @@ function inputTransformSmall(
         const l3 = i32x4.shuffle(a3, b3, 0, 4, 1, 5), h3 = i32x4.shuffle(a3, b3, 2, 6, 3, 7);
         const l4 = i32x4.shuffle(a4, b4, 0, 4, 1, 5), h4 = i32x4.shuffle(a4, b4, 2, 6, 3, 7);
         const l5 = i32x4.shuffle(a5, b5, 0, 4, 1, 5), h5 = i32x4.shuffle(a5, b5, 2, 6, 3, 7);
-        const t = g * HO + 2 * ti;
-        const q = transposed
-          ? panel + (<usize> (t * NR) << 2)
-          : vp + (<usize> (((t / NR) * C + c) * NR + (t & (NR - 1))) << 2);
+        const q = operandAt(vp, C, T, c, g * HO + 2 * ti, transposed);
         transformTiles(
           q,
           opBytes,
