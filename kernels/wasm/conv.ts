@@ -61,7 +61,8 @@ function backwardRegions(d: ConvDims, doData: boolean, doFilter: boolean): Regio
   ];
 }
 
-// The job-wide scratch of the filter gradient (partial sums per image chunk), or 0.
+// The job-wide scratch of the filter gradient (partial sums per image chunk), or 0. Past 4096
+// weights it is 0 anyway, and the module's 32-bit product of the sizes could overflow.
 function sharedBytes(d: ConvDims): number {
   const { C, KH, KW, F, HO, WO, stride, N } = d;
   return F * C * KH * KW > 4096
@@ -136,7 +137,7 @@ export function conv2dBackward(
     }
   }
   const flags = [dx ? 1 : 0, doFilter ? 1 : 0];
-  if (regions[7].bytes > 0) zero(pshared, 1); // the finished-threads counter
+  if (doFilter && sharedBytes(d) > 0) zero(pshared, 1); // the finished-threads counter
   const args = [pdx, pdo, px, pw, pdw, pdb, ...convArgs(d), ps, scratch, ...flags, pshared];
   runJob(Op.convBackward, args, nth);
   if (doFilter) {

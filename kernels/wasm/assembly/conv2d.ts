@@ -334,7 +334,7 @@ export function convBackward(
   } else if (filterChunked(C, F, KH, KW, s, HO, WO, N)) {
     // image chunks: each sums its images into a partial dw; the last thread to finish adds
     // the partials to dw in chunk order (the same sums for any thread count)
-    const chunks = min(N, FILTER_CHUNKS), partBytes = bytes64(F * K), items = filterItems(C, KH, KW, s);
+    const chunks = min(N, FILTER_CHUNKS), partBytes = bytes64(F * K);
     for (let j = splitLo(chunks, tid, nth); j < splitLo(chunks, tid + 1, nth); j++) {
       const part = shared + 64 + <usize> j * partBytes;
       memory.fill(part, 0, <usize> (F * K) << 2);
