@@ -387,12 +387,10 @@ export function winogradImages(
   const Hp = H + 2 * pad, Wp = W + 2 * pad, aOp = <usize> up(F, MR) * <usize> C << 2;
   const xBytes = <usize> (C * H * W) << 2, outBytes = <usize> (F * HO * WO) << 2;
   if (WO == 4) {
-    const G = smallImages(HO), padded = <usize> (C * Hp * Wp) << 2;
+    const G = smallImages(HO);
     for (let n0 = 0; n0 < count; n0 += G) {
       const images = min(G, count - n0), T = images * HO;
-      for (let g = 0; g < images; g++) {
-        padImage(xp + <usize> g * padded, x + <usize> (n0 + g) * xBytes, C, H, W, pad);
-      }
+      padImages(xp, x + <usize> n0 * xBytes, images, C, H, W, pad);
       inputTransformSmall(vp, xp, C, 0, C, HO, images, false);
       bandProducts(mp, ap, vp, aOp, F, C, T, tile);
       outputTransform(out + <usize> n0 * outBytes, mp, b, F, HO, WO, TW, 0, T / TW, acc);
@@ -410,6 +408,13 @@ export function winogradImages(
       outputTransform(on, mp, b, F, HO, WO, TW, ti0, rows, acc);
     }
   }
+}
+
+// xp (images, C, H + 2·pad, W + 2·pad) ← `images` consecutive images from x (C, H, W each),
+// each inside a zero border.
+function padImages(xp: usize, x: usize, images: i32, C: i32, H: i32, W: i32, pad: i32): void {
+  const padded = <usize> (C * (H + 2 * pad) * (W + 2 * pad)) << 2, xBytes = <usize> (C * H * W) << 2;
+  for (let g = 0; g < images; g++) padImage(xp + <usize> g * padded, x + <usize> g * xBytes, C, H, W, pad);
 }
 
 // M_ξ (F×T) = U_ξ (F×C) · V_ξ (C×T) for the 16 positions ξ of a band of T tiles.
@@ -606,13 +611,10 @@ export function winogradFilterGrad(
   const mOp = <usize> (F * C) << 2;
   memory.fill(mp, 0, 16 * mOp);
   if (WO == 4) {
-    const G = smallImages(HO), padded = <usize> (C * Hp * Wp) << 2;
+    const G = smallImages(HO);
     for (let n0 = 0; n0 < N; n0 += G) {
       const images = min(G, N - n0), T = images * HO;
-      for (let g = 0; g < images; g++) {
-        const xn = x + (<usize> (n0 + g) * <usize> (C * H * W) << 2);
-        padImage(xp + <usize> g * padded, xn, C, H, W, pad);
-      }
+      padImages(xp, x + (<usize> n0 * <usize> (C * H * W) << 2), images, C, H, W, pad);
       doutTransformSmall(up_, dout + (<usize> n0 * <usize> (F * HO * WO) << 2), F, HO, images);
       inputTransformSmall(vp, xp, C, c0, c1, HO, images, true);
       filterProducts(mp, up_, vp, mOp, F, C, T, p0, p1, tile);
