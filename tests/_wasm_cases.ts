@@ -74,6 +74,19 @@ export const CONV_CASES: readonly ConvCase[] = [
   [[3, 8, 4, 4], [16, 8, 3, 3], 1, 1],
   // a small dw over more images than its 24 chunks: the filter gradient splits the images
   [[30, 3, 9, 9], [4, 3, 3, 3], 2, 1],
+  // stride 2 from column-phase planes (stride2.ts): the forward (8-wide output rows, K ≤ 80),
+  // the data gradient (≤ 32 channels, whole 8-column tiles) and the chunked filter gradient
+  // (4-wide output rows), with odd and even pads and kernels
+  [[2, 3, 31, 31], [25, 3, 3, 3], 2, 1],
+  [[26, 3, 15, 15], [5, 3, 3, 3], 2, 1],
+  [[2, 1, 16, 16], [3, 1, 2, 2], 2, 0],
+  [[2, 2, 16, 16], [9, 2, 4, 4], 2, 1],
+  [[2, 3, 17, 15], [6, 3, 5, 3], 2, 1],
+  [[2, 4, 15, 15], [6, 4, 3, 3], 2, 0],
+  [[2, 5, 15, 15], [7, 5, 5, 5], 2, 2],
+  [[2, 4, 14, 14], [5, 4, 2, 2], 2, 3],
+  [[2, 3, 15, 31], [6, 3, 3, 5], 2, 1],
+  [[2, 32, 15, 15], [8, 32, 3, 3], 2, 1],
 ];
 
 /** Max-pool cases. */

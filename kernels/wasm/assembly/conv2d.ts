@@ -17,6 +17,19 @@
 
 import { convDirect, convFilterDirect, filterDirectFits, gemmPacked, MR, NR, packA, packB } from "./gemm";
 import { col2im, im2colPanels, im2colT, padImage } from "./im2col";
+import {
+  stride2Data,
+  stride2DataFits,
+  stride2DataScratch,
+  stride2FilterFits,
+  stride2FilterImage,
+  stride2FilterPartials,
+  stride2FilterScratch,
+  stride2Forward,
+  stride2ForwardFits,
+  stride2ForwardScratch,
+  sumLanes,
+} from "./stride2";
 import { bytes64, splitLo, up } from "./util";
 import {
   flipFilters,
@@ -43,6 +56,7 @@ export function convForwardScratch(
   const K = C * KH * KW;
   const gemm = bytes64(up(F, MR) * K) + forwardBBytes(C, KH, KW, HO, WO) + bytes64(MR * NR) +
     bytes64(2 * NR) + paddedBytes(C, KH, KW, HO, WO, s);
+  if (stride2ForwardFits(s, C, KH, KW, WO)) return max(gemm, stride2ForwardScratch(C, KH, KW, F, HO, WO));
   return winogradFits(C, KH, KW, s, HO, WO) ? max(gemm, winogradScratch(C, F, HO, WO)) : gemm;
 }
 
@@ -123,10 +137,10 @@ export function convBackwardScratch(
   const K = C * KH * KW, P = HO * WO;
   const gemm = bytes64(up(K, MR) * F) + bytes64(F * up(P, NR)) + bytes64(K * P) +
     filterBBytes(C, KH, KW, HO, WO) + bytes64(up(F, MR) * P) + bytes64(MR * NR);
-  const data = dataWinograd(C, F, KH, KW, s, pad, H, W)
-    ? winogradScratch(F, C, H, W) + bytes64(9 * C * F)
-    : 0;
-  const filter = winogradFilterFits(C, F, KH, KW, s, HO, WO) ? winogradFilterScratch(C, F, HO, WO) : 0;
+  let data = dataWinograd(C, F, KH, KW, s, pad, H, W) ? winogradScratch(F, C, H, W) + bytes64(9 * C * F) : 0;
+  if (stride2DataFits(s, C, W, pad)) data = stride2DataScratch(C, H, W, F, KH, KW, pad, HO, WO);
+  let filter = winogradFilterFits(C, F, KH, KW, s, HO, WO) ? winogradFilterScratch(C, F, HO, WO) : 0;
+  if (stride2FilterFits(s, WO)) filter = stride2FilterScratch(C, KH, KW, F, HO, WO);
   return max(gemm, max(data, filter));
 }
 
@@ -263,6 +277,12 @@ export function convForward(
     winogradImages(o, scratch, xn, b, C, H, W, F, pad, HO, WO, n1 - n0, vp, mp, wtile, xp, false);
     return;
   }
+  if (stride2ForwardFits(s, C, KH, KW, WO)) {
+    const xn = x + (<usize> n0 * <usize> (C * H * W) << 2);
+    const o = out + (<usize> n0 * <usize> (F * P) << 2);
+    stride2Forward(o, xn, w, b, n1 - n0, C, H, W, F, KH, KW, pad, HO, WO, scratch);
+    return;
+  }
   const ap = scratch, bp = ap + bytes64(up(F, MR) * K);
   const tile = bp + forwardBBytes(C, KH, KW, HO, WO), lanes = tile + bytes64(MR * NR);
   const xpad = lanes + bytes64(2 * NR);
@@ -318,6 +338,9 @@ export function convBackward(
     const wtile = winogradLayout(scratch, F, C, H, W, 3), xp = winogradLayout(scratch, F, C, H, W, 4);
     const dn = dout + (<usize> n0 * <usize> (F * P) << 2), dxn = dx + (<usize> n0 * <usize> CHW << 2);
     winogradImages(dxn, scratch, dn, 0, F, HO, WO, C, 2 - pad, H, W, n1 - n0, vp, mp, wtile, xp, true);
+  } else if (doData && n0 < n1 && stride2DataFits(s, C, W, pad)) {
+    const dn = dout + (<usize> n0 * <usize> (F * P) << 2), dxn = dx + (<usize> n0 * <usize> CHW << 2);
+    stride2Data(dxn, dn, w, n1 - n0, C, H, W, F, KH, KW, pad, HO, WO, scratch);
   } else if (doData && n0 < n1) {
     packA(apT, w, K, F, 1, K); // op(A) = Wᵀ: (K, F)
     for (let n = n0; n < n1; n++) {
@@ -335,8 +358,20 @@ export function convBackward(
     // image chunks: each sums its images into a partial dw; the last thread to finish adds
     // the partials to dw in chunk order (the same sums for any thread count)
     const chunks = min(N, FILTER_CHUNKS), partBytes = bytes64(F * K);
+    const strided = stride2FilterFits(s, WO);
+    const V = stride2FilterPartials(scratch, C, KH, KW, HO, WO);
     for (let j = splitLo(chunks, tid, nth); j < splitLo(chunks, tid + 1, nth); j++) {
       const part = shared + 64 + <usize> j * partBytes;
+      if (strided) {
+        // lane-wise partials over the chunk's images, the lanes added at the end
+        memory.fill(V, 0, <usize> (F * K) << 4);
+        for (let n = splitLo(N, j, chunks); n < splitLo(N, j + 1, chunks); n++) {
+          const dn = dout + (<usize> n * <usize> (F * P) << 2), xn = x + (<usize> n * <usize> CHW << 2);
+          stride2FilterImage(dn, xn, C, H, W, F, KH, KW, pad, HO, WO, scratch, n == splitLo(N, j, chunks));
+        }
+        sumLanes(part, V, F * K);
+        continue;
+      }
       memory.fill(part, 0, <usize> (F * K) << 2);
       for (let n = splitLo(N, j, chunks); n < splitLo(N, j + 1, chunks); n++) {
         packA(apD, dout + (<usize> n * <usize> (F * P) << 2), F, P, P, 1);
