@@ -11,9 +11,8 @@
 //   backward filt. dW (F×K)    += dout_n (F×P) · cols_nᵀ (P×K),  db += Σ_p dout_n
 // cols_n is either written straight into the GEMM's packed-B layout (no plain im2col matrix) or,
 // for stride 1 (`convImage`, `filterImage` say when), never built: the microkernels read its
-// rows from a zero-padded copy of the image. (A stride-2 direct path over a column-phase-split
-// image was tried and measured slower than im2col on x (100,3,31,31) w (25,3,3,3): 18.6 against
-// 26.3 GFLOP/s on one thread — the tap loops are too short.)
+// rows from a zero-padded copy of the image. Stride 2 with few channels runs from column-phase
+// planes instead (stride2.ts, where each of its `*Fits` says), and 3×3 stride 1 as Winograd.
 
 import { convDirect, convFilterDirect, filterDirectFits, gemmPacked, MR, NR, packA, packB } from "./gemm";
 import { col2im, im2colPanels, im2colT, padImage } from "./im2col";
