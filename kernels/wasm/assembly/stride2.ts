@@ -43,10 +43,11 @@ import { bytes64, up } from "./util";
 
 /**
  * planes: (C, Hr, 2, PW), planes[c, y, r, m] = xpad[c, y, 2m + r] for the image x: (C, H, W)
- * zero-padded by `pad`, for the padded rows y < Hr and columns m < PW.
+ * zero-padded by `pad`, for the padded rows y < Hr and columns m < PW. Every image of a shape
+ * writes the same positions, so the zeros around them need writing only `first`.
  */
-function phasePlanes(dst: usize, x: usize, C: i32, H: i32, W: i32, pad: i32, Hr: i32, PW: i32): void {
-  memory.fill(dst, 0, <usize> (C * Hr * 2 * PW) << 2);
+function phasePlanes(dst: usize, x: usize, C: i32, H: i32, W: i32, pad: i32, Hr: i32, PW: i32, first: bool): void {
+  if (first) memory.fill(dst, 0, <usize> (C * Hr * 2 * PW) << 2);
   const rows = min(H, Hr - pad), cols = min(W, 2 * PW - pad); // image column col: m = (col + pad) / 2 < PW
   const r0 = pad & 1; // the plane of even image columns
   for (let c = 0; c < C; c++) {
@@ -138,7 +139,7 @@ export function stride2Forward(
   const rowStep = <usize> (4 * PW) << 2; // output row i + 1 reads two padded rows further
   const tabEnd = tab + (<usize> K << 2), fs = <usize> (HO * WO) << 2;
   for (let n = 0; n < count; n++) {
-    phasePlanes(planes, x + (<usize> n * <usize> (C * H * W) << 2), C, H, W, pad, Hr, PW);
+    phasePlanes(planes, x + (<usize> n * <usize> (C * H * W) << 2), C, H, W, pad, Hr, PW, n == 0);
     const on = out + (<usize> n * <usize> (F * HO * WO) << 2);
     for (let i = 0; i < HO; i++) {
       const base = planes + <usize> i * rowStep;
@@ -217,7 +218,8 @@ export function stride2FilterPartials(scratch: usize, C: i32, KH: i32, KW: i32, 
 /**
  * V: (F, K) f32x4 += one image's products, lane l summing the output columns j ≡ l (mod 4):
  * V[f, k] += Σ_(i, j) dout_n[f, i, j] · x tap k at (i, j), x_n: (C, H, W), dout_n: (F, HO, WO).
- * `scratch` is `stride2FilterScratch` bytes (V inside it); `first` builds the tap table.
+ * `scratch` is `stride2FilterScratch` bytes (V inside it); `first` (the first image since the
+ * scratch was used otherwise) builds the tap table and zeroes the planes.
  */
 export function stride2FilterImage(
   dout: usize,
@@ -237,7 +239,7 @@ export function stride2FilterImage(
   const K = C * KH * KW, PW = planeWidth(KW, WO), Hr = planeRows(KH, HO);
   const planes = scratch, tab = planes + planeBytes(C, KH, KW, HO, WO), V = tab + bytes64(K);
   if (first) tapTable(tab, C, KH, KW, Hr, PW);
-  phasePlanes(planes, x, C, H, W, pad, Hr, PW);
+  phasePlanes(planes, x, C, H, W, pad, Hr, PW, first);
   const rowStep = <usize> (4 * PW) << 2, dRow = <usize> WO << 2;
   const dFilt = <usize> (HO * WO) << 2, fk = <usize> K << 4;
   for (let f0 = 0; f0 < F; f0 += 5) {
@@ -341,6 +343,29 @@ export function sumLanes(dst: usize, V: usize, n: i32): void {
 }
 
 /**
+ * Whether every tap of every dx value inside the image reads a dout value inside dout: then
+ * the tiles can read dout in place (its out-of-range reads feed only the lanes outside the
+ * image, which are dropped) instead of a zero-margined copy. True for the usual odd sizes with
+ * pad = (K − 1) / 2, e.g. x (100,3,31,31) w (25,3,3,3) p1.
+ */
+function readsInside(H: i32, W: i32, KH: i32, KW: i32, pad: i32, HO: i32, WO: i32): bool {
+  // rows: padded row y reads dout rows ⌊y / 2⌋ − t, t = 0 … ⌊(KH − 1 − y mod 2) / 2⌋
+  for (let y = pad; y < pad + H; y++) {
+    const last = KH - 1 - (y & 1);
+    if (last < 0) continue;
+    if ((y >> 1) - (last >> 1) < 0 || (y >> 1) > HO - 1) return false;
+  }
+  // columns: phase r's columns m inside the image read m − q, q = 0 … ⌊(KW − 1 − r) / 2⌋
+  for (let r = 0; r < 2; r++) {
+    const last = KW - 1 - r;
+    if (last < 0) continue;
+    const lo = (pad - r + 1) >> 1, hi = ((pad + W - 1 - r) >> 1) + 1; // [lo, hi) inside
+    if (hi > lo && (lo - (last >> 1) < 0 || hi - 1 > WO - 1)) return false;
+  }
+  return true;
+}
+
+/**
  * Whether the data gradient runs here: stride 2, whole 8-column tiles, few channels. 2 threads,
  * ms (GEMM + col2im → here): x (100,3,31,31) w (25,3,3,3) p1 0.74 → 0.56 (job only);
  * (64,8,31,31) (16,8,3,3) p1 1.09 → 0.87; (64,32,15,15) (64,32,3,3) p1 2.36 → 2.14; but
@@ -378,7 +403,10 @@ export function stride2Data(
   WO: i32,
   scratch: usize,
 ): void {
-  const DR = dRows(H, KH, pad, HO), DW = dWidth(W, KW, pad, WO), Q = (KW - 1) / 2, lo = dLo(KH, pad);
+  // dout is read in place when no kept column reads outside it (D's geometry is then dout's)
+  const direct = readsInside(H, W, KH, KW, pad, HO, WO);
+  const DR = direct ? HO : dRows(H, KH, pad, HO), DW = direct ? WO : dWidth(W, KW, pad, WO);
+  const Q = direct ? 0 : (KW - 1) / 2, lo = direct ? 0 : dLo(KH, pad);
   const taps = F * KH * KW, KK = KH * KW;
   const D = scratch, tab = D + bytes64(F * DR * DW), wpk = tab + bytes64(taps);
   const index = wpk + bytes64(((C + 2) / 3) * taps * 4), tile = index + bytes64(8);
@@ -408,11 +436,12 @@ export function stride2Data(
     }
   }
   // the margins stay zero across images; each image copies its rows inside them
-  memory.fill(D, 0, <usize> (F * DR * DW) << 2);
+  if (!direct) memory.fill(D, 0, <usize> (F * DR * DW) << 2);
   const P = HO * WO, CHW = C * H * W, m0lo = mLo(pad), m0hi = mHi(W, pad);
   for (let n = 0; n < count; n++) {
     const dn = dout + (<usize> n * <usize> (F * P) << 2);
-    for (let f = 0; f < F; f++) {
+    const src = direct ? dn : D;
+    for (let f = 0; f < F && !direct; f++) {
       for (let i = 0; i < HO; i++) {
         const to = D + (<usize> ((f * DR + i - lo) * DW + Q) << 2), from = dn + (<usize> ((f * HO + i) * WO) << 2);
         let j = 0;
@@ -423,7 +452,7 @@ export function stride2Data(
     const dxn = dx + (<usize> n * <usize> CHW << 2);
     for (let y = pad; y < pad + H; y++) {
       const ry = y & 1, h = y - pad;
-      const rowBase = D + (<usize> (((y >> 1) - lo) * DW + Q) << 2);
+      const rowBase = src + (<usize> (((y >> 1) - lo) * DW + Q) << 2);
       const lists = index + (<usize> ry << 4); // (start, end) of phase 0, then of phase 1
       for (let cb = 0; cb < C; cb += 3) {
         const wb = wpk + (<usize> ((cb / 3) * taps * 4) << 2);
