@@ -108,7 +108,7 @@ export type {
   SafeTensors,
 } from "./nn/safetensors.ts";
 export { convBackward, convForward, maxPoolBackward, maxPoolForward } from "./nn/fast_layers.ts";
-export { getThreads, setThreads } from "./kernels/wasm/mod.ts";
+export { freeWasmArray, getThreads, setThreads, wasmArray } from "./kernels/wasm/mod.ts";
 export { ThreeLayerConvNet, TwoLayerConvNet } from "./nn/classifiers.ts";
 export type { ConvNetOptions } from "./nn/classifiers.ts";
 export { argmaxRows, DivergenceError, Solver, UPDATE_RULES } from "./nn/solver.ts";

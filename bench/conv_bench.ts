@@ -2,8 +2,8 @@
  * Conv and max-pool speed on the issue's workloads (W1/W2: x (100,3,31,31) w (25,3,3,3) s2 p1;
  * W3: 2×2 pool of (100,3,32,32); W4: x (50,3,32,32) w (32,3,7,7) p3; W5: x (128,64,32,32)
  * w (64,64,3,3) p1), forward and backward, as: naive TypeScript loops (the reference kernels
- * on float32, the baseline), WASM on one thread, WASM on all threads, TensorFlow.js WASM and
- * CPU. Run `deno task bench`; a GFLOP/s table with ratios is printed at the end. The slow
+ * on float32, the baseline), WASM on one thread, WASM on all threads (plain arrays copied in
+ * and out, and resident arrays from `wasmArray` used in place), TensorFlow.js WASM and CPU. Run `deno task bench`; a GFLOP/s table with ratios is printed at the end. The slow
  * versions run part of the W4/W5 batch (named in the entry; GFLOP/s stay comparable per
  * FLOP, and W5's group baseline is then WASM on one thread).
  *
@@ -16,6 +16,7 @@ import {
   conv2dBackward,
   getThreads,
   setThreads,
+  wasmArray,
   wasmBuild,
   wasmKernels,
 } from "../kernels/wasm/mod.ts";
@@ -24,6 +25,7 @@ import { printReport, timed } from "./_report.ts";
 
 const ALL = getThreads();
 const WASM_ALL = `wasm ${ALL} threads`;
+const WASM_RESIDENT = `wasm ${ALL} threads, resident`;
 
 interface Workload {
   id: string;
@@ -45,6 +47,13 @@ function rand(n: number): Float32Array {
   const a = new Float32Array(n);
   for (let i = 0; i < n; i++) a[i] = Math.random() * 2 - 1;
   return a;
+}
+
+/** A copy of `a` in WASM memory (a resident array: kernels use it in place, no copies). */
+function resident(a: Float32Array): Float32Array {
+  const r = wasmArray(a.length);
+  r.set(a);
+  return r;
 }
 
 function onThreads(n: number, fn: () => void): () => void {
@@ -70,6 +79,16 @@ function convBenches(wl: Workload): void {
   const label = (name: string, n: number) => n === N ? name : `${name} (${n} of ${N} images)`;
   const shape: ConvShape = { n: N, c: C, h: H, w: W, f: F, k: KH, stride: wl.stride, pad: wl.pad };
   const slow = { n: full && N * perImage < 1e8 ? 5 : 1, warmup: full ? 1 : 0 };
+  const r = {
+    x: resident(x),
+    w: resident(w),
+    b: resident(b),
+    out: resident(out),
+    dout: resident(dout),
+    dx: resident(dx),
+    dw: resident(dw),
+    db: resident(db),
+  };
   let tfWasm: ReturnType<typeof tfjsConv> | undefined, tfCpu: typeof tfWasm;
   for (const dir of ["fwd", "bwd"] as const) {
     const group = `conv ${dir} ${wl.id} x=(${wl.x}) w=(${wl.w}) s=${wl.stride} p=${wl.pad}`;
@@ -78,6 +97,9 @@ function convBenches(wl: Workload): void {
     const wasm = dir === "fwd"
       ? () => wasmKernels.conv2dForward(out, x, w, b, d)
       : () => conv2dBackward(dx, dw, db, dout, x, w, d);
+    const wasmResident = dir === "fwd"
+      ? () => wasmKernels.conv2dForward(r.out, r.x, r.w, r.b, d)
+      : () => conv2dBackward(r.dx, r.dw, r.db, r.dout, r.x, r.w, d);
     const naive = dir === "fwd" ? () => ref.conv2dForward(out, x, w, b, dn) : () => {
       ref.conv2dBackwardData(dx, dout, w, dn);
       ref.conv2dBackwardFilter(dw, db, dout, x, dn);
@@ -99,6 +121,11 @@ function convBenches(wl: Workload): void {
       group,
       name: WASM_ALL,
       fn: () => timed(wl.id, dir, WASM_ALL, flops, onThreads(ALL, wasm)),
+    });
+    Deno.bench({
+      group,
+      name: WASM_RESIDENT,
+      fn: () => timed(wl.id, dir, WASM_RESIDENT, flops, onThreads(ALL, wasmResident)),
     });
     const tfName = label(dir === "fwd" ? "tfjs-wasm" : "tfjs-wasm dx only", wl.tfN);
     const tfSlow = { n: wl.tfN === N && N * perImage < 1e8 ? 5 : 1, warmup: 1 };
@@ -141,6 +168,7 @@ function poolBenches(): void {
   const out = new Float32Array(no), argmax = new Int32Array(no), dout = rand(no);
   const dx = new Float32Array(x.length);
   ref.maxPool2dForward(out, argmax, x, d);
+  const r = { x: resident(x), out: resident(out), dout: resident(dout), dx: resident(dx) };
   let tfWasm: ReturnType<typeof tfjsPool> | undefined, tfCpu: typeof tfWasm;
   for (const dir of ["fwd", "bwd"] as const) {
     const group = `maxpool 2x2 s2 ${dir} W3 x=(${xs})`;
@@ -148,6 +176,9 @@ function poolBenches(): void {
     const wasm = dir === "fwd"
       ? () => wasmKernels.maxPool2dForward(out, argmax, x, d)
       : () => wasmKernels.maxPool2dBackward(dx, dout, argmax, d);
+    const wasmResident = dir === "fwd"
+      ? () => wasmKernels.maxPool2dForward(r.out, argmax, r.x, d)
+      : () => wasmKernels.maxPool2dBackward(r.dx, r.dout, argmax, d);
     const naive = dir === "fwd"
       ? () => ref.maxPool2dForward(out, argmax, x, d)
       : () => ref.maxPool2dBackward(dx, dout, argmax, d);
@@ -166,6 +197,11 @@ function poolBenches(): void {
       group,
       name: WASM_ALL,
       fn: () => timed("W3", dir, WASM_ALL, elems, onThreads(ALL, wasm)),
+    });
+    Deno.bench({
+      group,
+      name: WASM_RESIDENT,
+      fn: () => timed("W3", dir, WASM_RESIDENT, elems, onThreads(ALL, wasmResident)),
     });
     for (const backend of ["wasm", "cpu"] as const) {
       Deno.bench({
@@ -190,7 +226,7 @@ addEventListener("unload", () =>
   printReport([
     `WASM build: ${wasmBuild} (CONVNET_WASM_RELAXED=0 selects the strict build); all threads = ${ALL}; tfjs-wasm runs ${tfjsWasmThreads()} thread(s).`,
     "tfjs-wasm has no Conv2DBackpropFilter kernel: its backward row is dx only, FLOPs counted for dx only.",
-    "tfjs rows leave their results in tfjs memory (tfjs-wasm's dataSync reads back at ~15 MB/s in Deno); ours copy results back into JS arrays.",
+    "tfjs rows leave their results in tfjs memory (tfjs-wasm's dataSync reads back at ~15 MB/s in Deno); our plain rows copy inputs into WASM memory and results back into JS arrays; the resident rows use arrays from wasmArray in place, as tfjs-wasm's tensors are.",
     "W3 (pooling) rows count giga input elements per second in the GFLOP/s column.",
     "GFLOP/s count a direct convolution's 2·N·F·HO·WO·C·KH·KW per pass for every row; the WASM W5 forward and data gradient run Winograd F(2×2, 3×3), 2.25× fewer multiply-adds.",
     "Entries marked (k of N images) ran part of the batch; their GFLOP/s stay comparable per FLOP.",

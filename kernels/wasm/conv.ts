@@ -33,29 +33,46 @@ function shapes(d: ConvDims) {
   return { x: N * C * H * W, w: F * C * KH * KW, out: N * F * HO * WO, F, N };
 }
 
-function forwardRegions(d: ConvDims): Region[] {
+// The caller's arrays behind the regions (resident ones are used in place), when known.
+interface ConvArrays {
+  x?: FloatArray | null;
+  w?: FloatArray | null;
+  b?: FloatArray | null;
+  out?: FloatArray | null;
+  dx?: FloatArray | null;
+  dout?: FloatArray | null;
+  dw?: FloatArray | null;
+  db?: FloatArray | null;
+}
+
+function forwardRegions(d: ConvDims, a: ConvArrays = {}): Region[] {
   const s = shapes(d), threads = Math.min(d.N, getThreads());
   const scratch = scratchBytes(d, false);
   return [
-    { name: `x (${d.N}, ${d.C}, ${d.H}, ${d.W})`, bytes: 4 * s.x },
-    { name: `w (${d.F}, ${d.C}, ${d.KH}, ${d.KW})`, bytes: 4 * s.w },
-    { name: `b (${d.F})`, bytes: 4 * s.F },
-    { name: `out (${d.N}, ${d.F}, ${d.HO}, ${d.WO})`, bytes: 4 * s.out },
+    { name: `x (${d.N}, ${d.C}, ${d.H}, ${d.W})`, bytes: 4 * s.x, array: a.x },
+    { name: `w (${d.F}, ${d.C}, ${d.KH}, ${d.KW})`, bytes: 4 * s.w, array: a.w },
+    { name: `b (${d.F})`, bytes: 4 * s.F, array: a.b },
+    { name: `out (${d.N}, ${d.F}, ${d.HO}, ${d.WO})`, bytes: 4 * s.out, array: a.out },
     { name: `scratch ${threads}×${scratch} B`, bytes: threads * scratch },
   ];
 }
 
-function backwardRegions(d: ConvDims, doData: boolean, doFilter: boolean): Region[] {
+function backwardRegions(
+  d: ConvDims,
+  doData: boolean,
+  doFilter: boolean,
+  a: ConvArrays = {},
+): Region[] {
   const s = shapes(d);
   const threads = Math.min(Math.max(d.N, Math.ceil((d.C * d.KH * d.KW) / 8)), getThreads());
   const scratch = scratchBytes(d, true);
   return [
-    { name: `dx (${d.N}, ${d.C}, ${d.H}, ${d.W})`, bytes: doData ? 4 * s.x : 0 },
-    { name: `dout (${d.N}, ${d.F}, ${d.HO}, ${d.WO})`, bytes: 4 * s.out },
-    { name: `x (${d.N}, ${d.C}, ${d.H}, ${d.W})`, bytes: doFilter ? 4 * s.x : 0 },
-    { name: `w (${d.F}, ${d.C}, ${d.KH}, ${d.KW})`, bytes: doData ? 4 * s.w : 0 },
-    { name: `dw (${d.F}, ${d.C}, ${d.KH}, ${d.KW})`, bytes: doFilter ? 4 * s.w : 0 },
-    { name: `db (${d.F})`, bytes: doFilter ? 4 * s.F : 0 },
+    { name: `dx (${d.N}, ${d.C}, ${d.H}, ${d.W})`, bytes: doData ? 4 * s.x : 0, array: a.dx },
+    { name: `dout (${d.N}, ${d.F}, ${d.HO}, ${d.WO})`, bytes: 4 * s.out, array: a.dout },
+    { name: `x (${d.N}, ${d.C}, ${d.H}, ${d.W})`, bytes: doFilter ? 4 * s.x : 0, array: a.x },
+    { name: `w (${d.F}, ${d.C}, ${d.KH}, ${d.KW})`, bytes: doData ? 4 * s.w : 0, array: a.w },
+    { name: `dw (${d.F}, ${d.C}, ${d.KH}, ${d.KW})`, bytes: doFilter ? 4 * s.w : 0, array: a.dw },
+    { name: `db (${d.F})`, bytes: doFilter ? 4 * s.F : 0, array: a.db },
     { name: `scratch ${threads}×${scratch} B`, bytes: threads * scratch },
     { name: "filter partials", bytes: doFilter ? sharedBytes(d) : 0 },
   ];
@@ -91,7 +108,7 @@ export function conv2dForward(
   const s = shapes(d);
   if (s.out === 0) return;
   const nth = Math.min(d.N, getThreads());
-  const [px, pw, pb, po, ps] = carve("conv2dForward", forwardRegions(d));
+  const [px, pw, pb, po, ps] = carve("conv2dForward", forwardRegions(d, { x, w, b, out }));
   const scratch = scratchBytes(d, false);
   copyIn(px, x, s.x);
   copyIn(pw, w, s.w);
@@ -120,7 +137,7 @@ export function conv2dBackward(
   const doFilter = dw !== null && db !== null;
   const nth = Math.max(d.N, Math.ceil((d.C * d.KH * d.KW) / 8));
   const scratch = scratchBytes(d, true);
-  const regions = backwardRegions(d, dx !== null, doFilter);
+  const regions = backwardRegions(d, dx !== null, doFilter, { dx, dout, x, w, dw, db });
   const [pdx, pdo, px, pw, pdw, pdb, ps, pshared] = carve("conv2dBackward", regions);
   copyIn(pdo, dout, s.out);
   if (dx) {

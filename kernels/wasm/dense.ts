@@ -27,9 +27,9 @@ export function gemm(
   const nth = Math.ceil(N / 8);
   const scratch = exports.gemmScratch(M, N, K);
   const [pc, pa, pb, ps] = carve("gemm", [
-    { name: `c (${M}, ${N})`, bytes: 4 * M * N },
-    { name: `a (${M}·${K})`, bytes: 4 * M * K },
-    { name: `b (${K}·${N})`, bytes: 4 * K * N },
+    { name: `c (${M}, ${N})`, bytes: 4 * M * N, array: c },
+    { name: `a (${M}·${K})`, bytes: 4 * M * K, array: a },
+    { name: `b (${K}·${N})`, bytes: 4 * K * N, array: b },
     { name: `scratch ${Math.min(nth, 64)}×${scratch} B`, bytes: Math.min(nth, 64) * scratch },
   ]);
   if (accumulate) copyIn(pc, c, M * N);
@@ -43,8 +43,8 @@ export function gemm(
 export function addRowBias(out: FloatArray, bias: FloatArray, rows: number, cols: number): void {
   if (rows * cols === 0) return;
   const [po, pb] = carve("addRowBias", [
-    { name: `out (${rows}, ${cols})`, bytes: 4 * rows * cols },
-    { name: `bias (${cols})`, bytes: 4 * cols },
+    { name: `out (${rows}, ${cols})`, bytes: 4 * rows * cols, array: out },
+    { name: `bias (${cols})`, bytes: 4 * cols, array: bias },
   ]);
   copyIn(po, out, rows * cols);
   copyIn(pb, bias, cols);
@@ -56,8 +56,8 @@ export function addRowBias(out: FloatArray, bias: FloatArray, rows: number, cols
 export function sumRows(sums: FloatArray, m: FloatArray, rows: number, cols: number): void {
   if (cols === 0) return;
   const [ps, pm] = carve("sumRows", [
-    { name: `sums (${cols})`, bytes: 4 * cols },
-    { name: `m (${rows}, ${cols})`, bytes: 4 * rows * cols },
+    { name: `sums (${cols})`, bytes: 4 * cols, array: sums },
+    { name: `m (${rows}, ${cols})`, bytes: 4 * rows * cols, array: m },
   ]);
   copyIn(ps, sums, cols);
   copyIn(pm, m, rows * cols);
@@ -69,8 +69,8 @@ export function sumRows(sums: FloatArray, m: FloatArray, rows: number, cols: num
 export function reluForward(out: FloatArray, x: FloatArray, n: number): void {
   if (n === 0) return;
   const [po, px] = carve("reluForward", [
-    { name: `out (${n})`, bytes: 4 * n },
-    { name: `x (${n})`, bytes: 4 * n },
+    { name: `out (${n})`, bytes: 4 * n, array: out },
+    { name: `x (${n})`, bytes: 4 * n, array: x },
   ]);
   copyIn(px, x, n);
   runJob(Op.reluForward, [po, px, n], Math.ceil(n / 65536));
@@ -81,9 +81,9 @@ export function reluForward(out: FloatArray, x: FloatArray, n: number): void {
 export function reluBackward(dx: FloatArray, dout: FloatArray, x: FloatArray, n: number): void {
   if (n === 0) return;
   const [pdx, pdo, px] = carve("reluBackward", [
-    { name: `dx (${n})`, bytes: 4 * n },
-    { name: `dout (${n})`, bytes: 4 * n },
-    { name: `x (${n})`, bytes: 4 * n },
+    { name: `dx (${n})`, bytes: 4 * n, array: dx },
+    { name: `dout (${n})`, bytes: 4 * n, array: dout },
+    { name: `x (${n})`, bytes: 4 * n, array: x },
   ]);
   copyIn(pdo, dout, n);
   copyIn(px, x, n);

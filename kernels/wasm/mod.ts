@@ -29,6 +29,7 @@ import { axpy } from "./axpy.ts";
 import * as convPool from "./conv_pool.ts";
 
 export { build as wasmBuild, getThreads, setThreads } from "./_runtime.ts";
+export { freeWasmArray, wasmArray } from "./_arena.ts";
 export { checkConvBackwardFits, checkConvForwardFits, conv2dBackward } from "./conv.ts";
 export { maxPool2dBackward } from "./pool.ts";
 export { checkConvPoolReluFits } from "./conv_pool.ts";

@@ -33,8 +33,8 @@ export function maxPool2dForward(
   const nx = d.N * d.C * d.H * d.W, no = d.N * d.C * d.HO * d.WO;
   if (no === 0) return;
   const [px, po, pa] = carve("maxPool2dForward", [
-    { name: `x (${d.N}, ${d.C}, ${d.H}, ${d.W})`, bytes: 4 * nx },
-    { name: `out (${d.N}, ${d.C}, ${d.HO}, ${d.WO})`, bytes: 4 * no },
+    { name: `x (${d.N}, ${d.C}, ${d.H}, ${d.W})`, bytes: 4 * nx, array: x },
+    { name: `out (${d.N}, ${d.C}, ${d.HO}, ${d.WO})`, bytes: 4 * no, array: out },
     { name: `argmax (${d.N}, ${d.C}, ${d.HO}, ${d.WO})`, bytes: 4 * no },
   ]);
   copyIn(px, x, nx);
@@ -58,8 +58,8 @@ export function maxPool2dBackward(
   const nx = d.N * d.C * d.H * d.W, no = d.N * d.C * d.HO * d.WO;
   if (no === 0) return;
   const [pdx, pdo, pa] = carve("maxPool2dBackward", [
-    { name: `dx (${d.N}, ${d.C}, ${d.H}, ${d.W})`, bytes: 4 * nx },
-    { name: `dout (${d.N}, ${d.C}, ${d.HO}, ${d.WO})`, bytes: 4 * no },
+    { name: `dx (${d.N}, ${d.C}, ${d.H}, ${d.W})`, bytes: 4 * nx, array: dx },
+    { name: `dout (${d.N}, ${d.C}, ${d.HO}, ${d.WO})`, bytes: 4 * no, array: dout },
     { name: `argmax (${d.N}, ${d.C}, ${d.HO}, ${d.WO})`, bytes: 4 * no },
   ]);
   if (overwrite) zero(pdx, nx);
