@@ -109,6 +109,15 @@ Deno.test("conv, pool, relu and gemm on resident arrays give the bits of plain a
     assertEquals(rrelu, relu);
     for (const a of [rx, rdout, rout, rdx, rrelu]) freeWasmArray(a);
   });
+  await t.step("softmax cross-entropy", () => {
+    const x = random(64 * 10, 23), y = Array.from({ length: 64 }, (_, i) => i % 10);
+    const dx = new Float32Array(x.length), rdx = wasmArray(x.length), rx = resident(x);
+    const loss = wasmKernels.softmaxCrossEntropy(dx, x, y, 64, 10);
+    assertEquals(wasmKernels.softmaxCrossEntropy(rdx, rx, y, 64, 10), loss);
+    assertEquals(rdx, dx);
+    freeWasmArray(rdx);
+    freeWasmArray(rx);
+  });
   await t.step("gemm, overwriting and accumulating", () => {
     const a = random(6 * 5, 11), b = random(5 * 7, 12), c0 = random(6 * 7, 13);
     for (const accumulate of [false, true]) {

@@ -113,8 +113,8 @@ export function runLoss(
     }
   }
   const [pdx, px, py] = carve(op, [
-    { name: `dx (${N}, ${C})`, bytes: 4 * N * C },
-    { name: `x (${N}, ${C})`, bytes: 4 * N * C },
+    { name: `dx (${N}, ${C})`, bytes: 4 * N * C, array: dx },
+    { name: `x (${N}, ${C})`, bytes: 4 * N * C, array: x },
     { name: `y (${N})`, bytes: 4 * N },
   ]);
   copyIn(px, x, N * C);
