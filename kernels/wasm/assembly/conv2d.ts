@@ -193,7 +193,7 @@ export function convBackwardSharedBytes(
   N: i32,
 ): usize {
   if (!filterChunked(C, F, KH, KW, s, HO, WO, N)) return 0;
-  return 64 + <usize> min(N, FILTER_CHUNKS) * bytes64(F * C * KH * KW);
+  return 64 + <usize> min(N, FILTER_CHUNKS) * bytes64(F * C * KH * KW + F);
 }
 
 /** Whether the filter gradient runs direct (`filterImage`'s first path). */
@@ -354,13 +354,18 @@ export function convBackward(
   if (winogradFilterFits(C, F, KH, KW, s, HO, WO)) {
     winogradFilterGrad(tid, nth, dw, dout, x, N, C, H, W, F, pad, HO, WO, scratch);
   } else if (filterChunked(C, F, KH, KW, s, HO, WO, N)) {
-    // image chunks: each sums its images into a partial dw; the last thread to finish adds
-    // the partials to dw in chunk order (the same sums for any thread count)
-    const chunks = min(N, FILTER_CHUNKS), partBytes = bytes64(F * K);
+    // image chunks: each sums its images into a partial dw and db (while the image's dout is
+    // in cache); the last thread to finish adds the partials in chunk order (the same sums for
+    // any thread count)
+    const chunks = min(N, FILTER_CHUNKS), partBytes = bytes64(F * K + F);
     const strided = stride2FilterFits(s, WO);
     const V = stride2FilterPartials(scratch, C, KH, KW, HO, WO);
     for (let j = splitLo(chunks, tid, nth); j < splitLo(chunks, tid + 1, nth); j++) {
-      const part = shared + 64 + <usize> j * partBytes;
+      const part = shared + 64 + <usize> j * partBytes, dbPart = part + (<usize> (F * K) << 2);
+      memory.fill(dbPart, 0, <usize> F << 2);
+      for (let n = splitLo(N, j, chunks); n < splitLo(N, j + 1, chunks); n++) {
+        rowSums(dbPart, dout + (<usize> n * <usize> (F * P) << 2), F, P);
+      }
       if (strided) {
         // lane-wise partials over the chunk's images, the lanes added at the end
         memory.fill(V, 0, <usize> (F * K) << 4);
@@ -378,7 +383,11 @@ export function convBackward(
         filterImage(part, apD, bpX, xn, C, H, W, F, KH, KW, s, pad, HO, WO, 0, items, tile);
       }
     }
-    if (atomic.add<i32>(shared, 1) == nth - 1) addPartials(dw, shared + 64, partBytes, chunks, F * K);
+    if (atomic.add<i32>(shared, 1) == nth - 1) {
+      addPartials(dw, shared + 64, partBytes, chunks, F * K);
+      addPartials(db, shared + 64 + (<usize> (F * K) << 2), partBytes, chunks, F);
+    }
+    return;
   } else if (g0 < g1) {
     for (let n = 0; n < N; n++) {
       const dn = dout + (<usize> n * <usize> (F * P) << 2);
@@ -390,18 +399,29 @@ export function convBackward(
   const f0 = splitLo(F, tid, nth), f1 = splitLo(F, tid + 1, nth);
   for (let f = f0; f < f1; f++) {
     let sum: f32 = 0;
-    for (let n = 0; n < N; n++) {
-      const row = dout + (<usize> (n * F + f) * <usize> P << 2);
-      let v4 = f32x4.splat(0);
-      let p = 0;
-      for (; p + 4 <= P; p += 4) v4 = f32x4.add(v4, v128.load(row + (<usize> p << 2)));
-      let part = f32x4.extract_lane(v4, 0) + f32x4.extract_lane(v4, 1) +
-        f32x4.extract_lane(v4, 2) + f32x4.extract_lane(v4, 3);
-      for (; p < P; p++) part += load<f32>(row + (<usize> p << 2));
-      sum += part;
-    }
+    for (let n = 0; n < N; n++) sum += rowSum(dout + (<usize> (n * F + f) * <usize> P << 2), P);
     const q = db + (<usize> f << 2);
     store<f32>(q, load<f32>(q) + sum);
+  }
+}
+
+/** Σ of the P floats at row (four lanes, then the lanes and the tail added in order). */
+// @ts-ignore: decorator
+@inline function rowSum(row: usize, P: i32): f32 {
+  let v4 = f32x4.splat(0);
+  let p = 0;
+  for (; p + 4 <= P; p += 4) v4 = f32x4.add(v4, v128.load(row + (<usize> p << 2)));
+  let sum = f32x4.extract_lane(v4, 0) + f32x4.extract_lane(v4, 1) + f32x4.extract_lane(v4, 2) +
+    f32x4.extract_lane(v4, 3);
+  for (; p < P; p++) sum += load<f32>(row + (<usize> p << 2));
+  return sum;
+}
+
+/** dst[f] += Σ_p m[f, p] for the F rows of P floats at m. */
+function rowSums(dst: usize, m: usize, F: i32, P: i32): void {
+  for (let f = 0; f < F; f++) {
+    const q = dst + (<usize> f << 2);
+    store<f32>(q, load<f32>(q) + rowSum(m + (<usize> (f * P) << 2), P));
   }
 }
 
