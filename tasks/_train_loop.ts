@@ -153,6 +153,7 @@ export function createSession(
   const modelConfig = modelConfigOf(config, data.classes.length);
   const model = buildModel(modelConfig, config.seed);
   skipInputGradient(model); // the images' gradient is never read
+  model.reuseBuffers(); // training steps reuse each layer's tensors, in WASM memory: no copies
   const optimizer = new SGD(model.parameters(), {
     lr: config.lr,
     momentum: config.momentum,

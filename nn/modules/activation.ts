@@ -5,7 +5,7 @@
  */
 
 import { kernelsFor } from "../../kernels/mod.ts";
-import { Tensor } from "../tensor.ts";
+import type { Tensor } from "../tensor.ts";
 import { cached, checkDout, Module } from "./module.ts";
 
 /**
@@ -24,7 +24,7 @@ export class ReLU extends Module {
 
   // x: any shape → out: same shape
   forward(x: Tensor): Tensor {
-    const out = Tensor.zeros(x.shape, x.dtype);
+    const out = this.workTensor("out", x.shape, x.dtype, false);
     kernelsFor(x.dtype).reluForward(out.data, x.data, x.size);
     this.#x = x;
     return out;
@@ -33,7 +33,7 @@ export class ReLU extends Module {
   backward(dout: Tensor): Tensor {
     const x = cached("ReLU", this.#x);
     checkDout("ReLU", dout, x.shape);
-    const dx = Tensor.zeros(x.shape, x.dtype);
+    const dx = this.workTensor("dx", x.shape, x.dtype, false);
     kernelsFor(x.dtype).reluBackward(dx.data, dout.data, x.data, x.size);
     return dx;
   }

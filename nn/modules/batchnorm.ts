@@ -120,7 +120,7 @@ export class BatchNorm2d extends Module {
         }]): use a batch of 2 or more, or eval()`,
       );
     }
-    const out = Tensor.zeros(x.shape, this.dtype);
+    const out = this.workTensor("out", x.shape, this.dtype, false);
     kernelsFor(this.dtype).batchNorm2dForward(
       out.data,
       this.#saveMean.data,
@@ -150,7 +150,7 @@ export class BatchNorm2d extends Module {
     const x = cached("BatchNorm2d", this.#x);
     checkDout("BatchNorm2d", dout, x.shape);
     const [N, C, H, W] = x.shape;
-    const dx = Tensor.zeros(x.shape, this.dtype);
+    const dx = this.workTensor("dx", x.shape, this.dtype);
     kernelsFor(this.dtype).batchNorm2dBackward(
       dx.data,
       this.weight.grad.data,

@@ -91,7 +91,7 @@ export class Conv2d extends Module {
     checkDType("Conv2d", x, this.dtype);
     const w = this.weight.value;
     const d = convDims("Conv2d", x.shape, w.shape, this.stride, this.padding);
-    const out = Tensor.zeros([d.N, d.F, d.HO, d.WO], this.dtype);
+    const out = this.workTensor("out", [d.N, d.F, d.HO, d.WO], this.dtype, false);
     kernelsFor(this.dtype).conv2dForward(out.data, x.data, w.data, this.#biasValue().data, d);
     this.#x = x;
     this.#dims = d;
@@ -103,7 +103,7 @@ export class Conv2d extends Module {
     const x = cached("Conv2d", this.#x), d = this.#dims!;
     checkDout("Conv2d", dout, [d.N, d.F, d.HO, d.WO]);
     const k = kernelsFor(this.dtype);
-    const dx = Tensor.zeros(this.inputGrad ? x.shape : [0], this.dtype);
+    const dx = this.workTensor("dx", this.inputGrad ? x.shape : [0], this.dtype);
     if (this.inputGrad) k.conv2dBackwardData(dx.data, dout.data, this.weight.value.data, d);
     // Without a bias, the filter kernel's bias gradient goes to a scratch vector.
     const db = this.bias ? this.bias.grad : Tensor.zeros([d.F], this.dtype);

@@ -9,7 +9,7 @@
 
 import { kernelsFor } from "../../kernels/mod.ts";
 import { Rng } from "../random.ts";
-import { Tensor } from "../tensor.ts";
+import type { Tensor } from "../tensor.ts";
 import { cached, checkDout, Module } from "./module.ts";
 
 /** Options of `Dropout`. */
@@ -53,8 +53,8 @@ export class Dropout extends Module {
       this.#mask = null;
       return x;
     }
-    const out = Tensor.zeros(x.shape, x.dtype);
-    const mask = Tensor.zeros(x.shape, x.dtype); // mask: 0 or 1/(1 − p), x's shape
+    const out = this.workTensor("out", x.shape, x.dtype);
+    const mask = this.workTensor("mask", x.shape, x.dtype); // mask: 0 or 1/(1 − p), x's shape
     kernelsFor(x.dtype).dropoutForward(
       out.data,
       mask.data,
@@ -72,7 +72,7 @@ export class Dropout extends Module {
     checkDout("Dropout", dout, shape);
     const mask = this.#mask;
     if (!mask) return dout;
-    const dx = Tensor.zeros(shape, dout.dtype);
+    const dx = this.workTensor("dx", shape, dout.dtype);
     kernelsFor(dout.dtype).dropoutBackward(dx.data, dout.data, mask.data, dout.size);
     return dx;
   }

@@ -7,7 +7,7 @@
 
 import { kernelsFor } from "../../kernels/mod.ts";
 import { Rng } from "../random.ts";
-import { type DType, Tensor } from "../tensor.ts";
+import type { DType, Tensor } from "../tensor.ts";
 import { checkSize, kaimingUniform } from "./_init.ts";
 import { cached, checkDout, checkDType, checkRank, Module, type Parameter } from "./module.ts";
 
@@ -70,7 +70,7 @@ export class Linear extends Module {
       );
     }
     const k = kernelsFor(this.dtype);
-    const out = Tensor.zeros([N, this.outFeatures], this.dtype);
+    const out = this.workTensor("out", [N, this.outFeatures], this.dtype);
     // out (N, out) = x (N, in) · Wᵀ (in, out)
     k.gemm(out.data, x.data, this.weight.value.data, N, this.outFeatures, D, false, true, false);
     if (this.bias) k.addRowBias(out.data, this.bias.value.data, N, this.outFeatures);
@@ -84,7 +84,7 @@ export class Linear extends Module {
     const N = x.shape[0], O = this.outFeatures, D = this.inFeatures;
     checkDout("Linear", dout, [N, O]);
     const k = kernelsFor(this.dtype);
-    const dx = Tensor.zeros([N, D], this.dtype);
+    const dx = this.workTensor("dx", [N, D], this.dtype);
     k.gemm(dx.data, dout.data, this.weight.value.data, N, D, O, false, false, false);
     k.gemm(this.weight.grad.data, dout.data, x.data, O, D, N, true, false, true);
     if (this.bias) k.sumRows(this.bias.grad.data, dout.data, N, O);

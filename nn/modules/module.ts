@@ -8,11 +8,15 @@
  * - `backward(dout)` returns ∂L/∂x and ADDS ∂L/∂θ into every parameter's `grad`, so gradients
  *   accumulate over calls until `zeroGrad()`.
  * - Names follow PyTorch's `state_dict`: `features.0.weight`, `bn1.running_mean`.
+ * - `reuseBuffers()` (off by default; the training tasks turn it on) keeps one tensor per role
+ *   (output, input gradient, …) across training-mode calls, float32 ones in the WASM memory,
+ *   where the kernels use them in place: no allocation and no copies in or out per step.
  *
  * @module
  */
 
-import { type DType, Tensor } from "../tensor.ts";
+import { freeWasmArray, wasmArray } from "../../kernels/wasm/mod.ts";
+import { type DType, shapeSize, Tensor } from "../tensor.ts";
 
 /** A trainable tensor and its gradient, which `backward` adds into. */
 export interface Parameter {
@@ -55,6 +59,8 @@ export abstract class Module {
   readonly #params: Parameter[] = [];
   readonly #buffers: Buffer[] = [];
   readonly #children: [string, Module][] = [];
+  #reuse = false;
+  readonly #work = new Map<string, Tensor>();
 
   /** Computes the output and caches what `backward` needs. */
   abstract forward(x: Tensor): Tensor;
@@ -157,6 +163,55 @@ export abstract class Module {
     for (const [name, target] of own) target.data.set(given.get(name)!.data);
   }
 
+  /**
+   * With `on` (the default), this module and every descendant keep one tensor per role across
+   * training-mode calls instead of allocating new ones, float32 ones in the WASM backend's
+   * memory (kernels read and write them in place, no copies). A tensor that `forward` or
+   * `backward` returns is then valid only until the same module's next call of that method,
+   * as a training step uses them; evaluation mode still returns fresh tensors. `false` gives
+   * the buffers back.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { ReLU, Tensor } from "../../mod.ts";
+   * const relu = new ReLU().reuseBuffers();
+   * const a = relu.forward(new Tensor(new Float32Array([-1, 2]), [2]));
+   * const b = relu.forward(new Tensor(new Float32Array([3, -4]), [2]));
+   * assert.equal(a, b); // the same buffer, now holding the second result
+   * assert.deepEqual([...b.data], [3, 0]);
+   * relu.reuseBuffers(false);
+   * ```
+   */
+  reuseBuffers(on = true): this {
+    this.#walk("", (_, m) => {
+      m.#reuse = on;
+      if (!on) {
+        for (const t of m.#work.values()) release(t);
+        m.#work.clear();
+      }
+    });
+    return this;
+  }
+
+  /**
+   * A tensor of `shape` for `role` (e.g. "out", "dx"): a new zeroed one, or with
+   * `reuseBuffers` in training mode the module's own for that role (re-zeroed unless `zero` is
+   * false, for kernels that write every element).
+   */
+  protected workTensor(role: string, shape: readonly number[], dtype: DType, zero = true): Tensor {
+    if (!this.#reuse || !this.training) return Tensor.zeros(shape, dtype);
+    const had = this.#work.get(role);
+    if (had && had.dtype === dtype && shapeText(had.shape) === shapeText(shape)) {
+      if (zero) had.data.fill(0);
+      return had;
+    }
+    if (had) release(had);
+    const t = new Tensor(allocate(dtype, shapeSize(shape)), shape);
+    this.#work.set(role, t);
+    return t;
+  }
+
   /** Sets every parameter's gradient to zero. */
   zeroGrad(): void {
     for (const p of this.parameters()) p.grad.data.fill(0);
@@ -178,6 +233,31 @@ export abstract class Module {
   #walk(prefix: string, visit: (prefix: string, m: Module) => void): void {
     visit(prefix, this);
     for (const [name, child] of this.#children) child.#walk(`${prefix}${name}.`, visit);
+  }
+}
+
+// Arrays `allocate` took from the WASM memory (given back by `release`).
+const inWasm = new WeakSet<Float32Array>();
+
+// A zeroed array for a work tensor: float32 in the WASM memory while it has room (else a plain
+// array: residency saves copies but is never required).
+function allocate(dtype: DType, length: number): Float32Array | Float64Array {
+  if (dtype === "float64") return new Float64Array(length);
+  try {
+    const a = wasmArray(length);
+    inWasm.add(a);
+    return a;
+  } catch (e) {
+    if (e instanceof RangeError) return new Float32Array(length);
+    throw e;
+  }
+}
+
+function release(t: Tensor): void {
+  const a = t.data;
+  if (a instanceof Float32Array && inWasm.has(a)) {
+    inWasm.delete(a);
+    freeWasmArray(a);
   }
 }
 

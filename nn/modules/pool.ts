@@ -8,7 +8,7 @@
 
 import { type PoolDims, poolDims } from "../../kernels/dims.ts";
 import { kernelsFor } from "../../kernels/mod.ts";
-import { Tensor } from "../tensor.ts";
+import type { Tensor } from "../tensor.ts";
 import { checkSize } from "./_init.ts";
 import { cached, checkDout, checkRank, Module } from "./module.ts";
 
@@ -53,7 +53,7 @@ export class MaxPool2d extends Module {
   forward(x: Tensor): Tensor {
     const k = this.kernelSize;
     const d = poolDims("MaxPool2d", x.shape, k, k, this.stride);
-    const out = Tensor.zeros([d.N, d.C, d.HO, d.WO], x.dtype);
+    const out = this.workTensor("out", [d.N, d.C, d.HO, d.WO], x.dtype, false);
     const argmax = new Int32Array(out.size); // argmax: (N, C, HO, WO) flat indices into x
     kernelsFor(x.dtype).maxPool2dForward(out.data, argmax, x.data, d);
     this.#x = x;
@@ -65,7 +65,7 @@ export class MaxPool2d extends Module {
   backward(dout: Tensor): Tensor {
     const x = cached("MaxPool2d", this.#x), d = this.#dims!;
     checkDout("MaxPool2d", dout, [d.N, d.C, d.HO, d.WO]);
-    const dx = Tensor.zeros(x.shape, x.dtype);
+    const dx = this.workTensor("dx", x.shape, x.dtype);
     kernelsFor(x.dtype).maxPool2dBackward(dx.data, dout.data, this.#argmax!, d);
     return dx;
   }
@@ -105,7 +105,7 @@ export class AvgPool2d extends Module {
   forward(x: Tensor): Tensor {
     const k = this.kernelSize;
     const d = poolDims("AvgPool2d", x.shape, k, k, this.stride);
-    const out = Tensor.zeros([d.N, d.C, d.HO, d.WO], x.dtype);
+    const out = this.workTensor("out", [d.N, d.C, d.HO, d.WO], x.dtype);
     kernelsFor(x.dtype).avgPool2dForward(out.data, x.data, d);
     this.#x = x;
     this.#dims = d;
@@ -115,7 +115,7 @@ export class AvgPool2d extends Module {
   backward(dout: Tensor): Tensor {
     const x = cached("AvgPool2d", this.#x), d = this.#dims!;
     checkDout("AvgPool2d", dout, [d.N, d.C, d.HO, d.WO]);
-    const dx = Tensor.zeros(x.shape, x.dtype);
+    const dx = this.workTensor("dx", x.shape, x.dtype);
     kernelsFor(x.dtype).avgPool2dBackward(dx.data, dout.data, d);
     return dx;
   }
@@ -148,7 +148,7 @@ export class GlobalAvgPool extends Module {
     checkRank("GlobalAvgPool", x, 4, "(N, C, H, W)");
     const [N, C, H, W] = x.shape;
     const d = poolDims("GlobalAvgPool", x.shape, H, W, 1);
-    const out = Tensor.zeros([N, C], x.dtype);
+    const out = this.workTensor("out", [N, C], x.dtype);
     kernelsFor(x.dtype).avgPool2dForward(out.data, x.data, d);
     this.#x = x;
     this.#dims = d;
@@ -158,7 +158,7 @@ export class GlobalAvgPool extends Module {
   backward(dout: Tensor): Tensor {
     const x = cached("GlobalAvgPool", this.#x), d = this.#dims!;
     checkDout("GlobalAvgPool", dout, [d.N, d.C]);
-    const dx = Tensor.zeros(x.shape, x.dtype);
+    const dx = this.workTensor("dx", x.shape, x.dtype);
     kernelsFor(x.dtype).avgPool2dBackward(dx.data, dout.data, d);
     return dx;
   }

@@ -6,7 +6,7 @@
  */
 
 import { kernelsFor } from "../../kernels/mod.ts";
-import { Tensor } from "../tensor.ts";
+import type { Tensor } from "../tensor.ts";
 import { cached, checkDout, Module } from "./module.ts";
 
 /**
@@ -35,7 +35,7 @@ export class Scale extends Module {
 
   // x: any shape → out: same shape
   forward(x: Tensor): Tensor {
-    const out = Tensor.zeros(x.shape, x.dtype);
+    const out = this.workTensor("out", x.shape, x.dtype);
     kernelsFor(x.dtype).axpy(out.data, x.data, this.factor, x.size);
     this.#shape = x.shape;
     return out;
@@ -43,7 +43,7 @@ export class Scale extends Module {
 
   backward(dout: Tensor): Tensor {
     checkDout("Scale", dout, cached("Scale", this.#shape));
-    const dx = Tensor.zeros(dout.shape, dout.dtype);
+    const dx = this.workTensor("dx", dout.shape, dout.dtype);
     kernelsFor(dout.dtype).axpy(dx.data, dout.data, this.factor, dout.size);
     return dx;
   }
