@@ -4,7 +4,8 @@
  * (batch norm, average pooling, dropout, smoothed cross-entropy, axpy) running as the reference
  * JavaScript loops on float32 arrays (the baseline: the WASM backend before it implemented
  * them) and in WASM SIMD. Conv, pooling, ReLU, gemm and the optimizer run in WASM in both.
- * Images/s = 64 / (time per step).
+ * Images/s = 64 / (time per step). A second group times the training tasks' batch-512 step with
+ * fresh tensors against `Module.reuseBuffers` (tensors kept in WASM memory, no copies).
  *
  *   deno bench --allow-read --allow-env bench/modules_bench.ts
  *
@@ -71,6 +72,49 @@ Deno.bench({
   fn: () => withRefModuleKernels(trainStep),
 });
 Deno.bench({ group, name: "module kernels in WASM SIMD", fn: trainStep });
+
+// The training tasks' batch of 512: fresh tensors every step, copied into and out of the WASM
+// memory by every kernel (baseline), against Module.reuseBuffers (each layer's tensors reused in
+// WASM memory, used in place). The same bits either way.
+{
+  const B = 512, stepRng = new Rng(2);
+  const xs = Tensor.randn([B, 3, 32, 32], stepRng, { dtype: "float32" });
+  const ys = Int32Array.from({ length: B }, () => stepRng.int(10));
+  const group = `MyModel w=${MYMODEL_DEFAULTS.hiddenDim} train step, batch ${B}, float32`;
+  for (const reuse of [false, true]) {
+    const model = new MyModel(
+      [3, 32, 32],
+      MYMODEL_DEFAULTS.hiddenDim,
+      MYMODEL_DEFAULTS.kernelSize,
+      10,
+      {
+        rng: new Rng(0),
+      },
+    );
+    if (reuse) model.reuseBuffers();
+    const sgd = new SGD(model.parameters(), {
+      lr: 0.01,
+      momentum: 0.9,
+      nesterov: true,
+      weightDecay: 5e-4,
+    });
+    Deno.bench({
+      group,
+      name: reuse
+        ? "reuseBuffers: tensors stay in WASM memory"
+        : "fresh tensors, copied in and out",
+      baseline: !reuse,
+      n: 8,
+      warmup: 2,
+      fn: () => {
+        sgd.zeroGrad();
+        const { dlogits } = crossEntropy(model.forward(xs), ys, { labelSmoothing: 0.2 });
+        model.backward(dlogits);
+        sgd.step();
+      },
+    });
+  }
+}
 
 // The module kernels alone, on MyModel-sized activations: reference loops on float32 arrays
 // (baseline) vs WASM SIMD on every core.
