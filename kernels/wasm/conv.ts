@@ -78,13 +78,13 @@ function backwardRegions(
   ];
 }
 
-// The job-wide scratch of the filter gradient (partial sums per image chunk), or 0. Past 4096
-// weights it is 0 anyway, and the module's 32-bit product of the sizes could overflow.
+// The job-wide scratch of the filter gradient (partial sums per image chunk), or 0. Outside
+// the two chunked cases (≤ 4096 weights; a Winograd 3×3 with ≤ 32 channels and ≤ 1024 filters)
+// it is 0 anyway, and the module's 32-bit product of the sizes could overflow.
 function sharedBytes(d: ConvDims): number {
   const { C, KH, KW, F, HO, WO, stride, N } = d;
-  return F * C * KH * KW > 4096
-    ? 0
-    : exports.convBackwardSharedBytes(C, KH, KW, F, HO, WO, stride, N);
+  const small = F * C * KH * KW <= 4096, winograd = F * C <= 16384 && KH * KW <= 9;
+  return small || winograd ? exports.convBackwardSharedBytes(C, KH, KW, F, HO, WO, stride, N) : 0;
 }
 
 /** Throws the RangeError of `conv2dForward` when its buffers cannot fit; touches nothing. */
@@ -154,8 +154,9 @@ export function conv2dBackward(
     }
   }
   const flags = [dx ? 1 : 0, doFilter ? 1 : 0];
-  if (doFilter && sharedBytes(d) > 0) zero(pshared, 1); // the finished-threads counter
-  const args = [pdx, pdo, px, pw, pdw, pdb, ...convArgs(d), ps, scratch, ...flags, pshared];
+  const shared = doFilter && sharedBytes(d) > 0 ? pshared : 0; // 0: the module does not chunk
+  if (shared) zero(shared, 1); // the finished-threads counter
+  const args = [pdx, pdo, px, pw, pdw, pdb, ...convArgs(d), ps, scratch, ...flags, shared];
   runJob(Op.convBackward, args, nth);
   if (doFilter) {
     copyOut(dw!, pdw, s.w);

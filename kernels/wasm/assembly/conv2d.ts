@@ -32,8 +32,10 @@ import {
 import { bytes64, splitLo, up } from "./util";
 import {
   flipFilters,
+  winogradFilterChunked,
   winogradFilterFits,
   winogradFilterGrad,
+  winogradFilterSharedBytes,
   winogradFilterScratch,
   winogradFits,
   winogradImages,
@@ -179,8 +181,9 @@ export function filterChunked(C: i32, F: i32, KH: i32, KW: i32, s: i32, HO: i32,
 }
 
 /**
- * Bytes of the job-wide (not per-thread) scratch of `convBackward`: a counter and one partial dw
- * per image chunk when the filter gradient is chunked, else 0.
+ * Bytes of the job-wide (not per-thread) scratch of `convBackward`: a counter and one partial
+ * dw and db (or Winograd M) per image chunk when the filter gradient is chunked, else 0. Without
+ * it (`shared` = 0) `convBackward` does not chunk.
  */
 export function convBackwardSharedBytes(
   C: i32,
@@ -192,6 +195,9 @@ export function convBackwardSharedBytes(
   s: i32,
   N: i32,
 ): usize {
+  if (winogradFilterFits(C, F, KH, KW, s, HO, WO)) {
+    return winogradFilterChunked(C, F, N) ? winogradFilterSharedBytes(C, F, N) : 0;
+  }
   if (!filterChunked(C, F, KH, KW, s, HO, WO, N)) return 0;
   return 64 + <usize> min(N, FILTER_CHUNKS) * bytes64(F * C * KH * KW + F);
 }
@@ -352,8 +358,8 @@ export function convBackward(
   const items = filterItems(C, KH, KW, s);
   const g0 = splitLo(items, tid, nth), g1 = splitLo(items, tid + 1, nth);
   if (winogradFilterFits(C, F, KH, KW, s, HO, WO)) {
-    winogradFilterGrad(tid, nth, dw, dout, x, N, C, H, W, F, pad, HO, WO, scratch);
-  } else if (filterChunked(C, F, KH, KW, s, HO, WO, N)) {
+    winogradFilterGrad(tid, nth, dw, dout, x, N, C, H, W, F, pad, HO, WO, scratch, shared);
+  } else if (shared != 0 && filterChunked(C, F, KH, KW, s, HO, WO, N)) {
     // image chunks: each sums its images into a partial dw and db (while the image's dout is
     // in cache); the last thread to finish adds the partials in chunk order (the same sums for
     // any thread count)
