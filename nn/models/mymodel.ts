@@ -26,8 +26,8 @@
  * w = 16 about 25 (or 10 epochs at 40 GFLOP/s). `MYMODEL_DEFAULTS` picks w = 16.
  *
  * Measured (`deno task train:mymodel`, w = 16, 13 epochs, 2 cores, relaxed-SIMD kernels with
- * Winograd 3×3 convs and BN–ReLU in one pass): 89.27% test accuracy with flip test-time
- * augmentation in 19 min 17 s, at about 560 training images/s (layers reusing their tensors in
+ * Winograd 3×3 convs and BN–ReLU in one pass): 89.38% test accuracy with flip test-time
+ * augmentation in 18 min 22 s, at about 590 training images/s (layers reusing their tensors in
  * WASM memory, `Module.reuseBuffers`).
  *
  * Page's 10-epoch recipe, as replicated in airbench's `dawnbench.py`, is the starting point for
