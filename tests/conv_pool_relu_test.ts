@@ -1,10 +1,11 @@
 // The fused conv – 2×2 max-pool – relu kernels: the reference against the unfused reference
 // layers, the WASM kernels against the float64 reference (values, argmax, thread counts), and
 // their bad-input errors.
+import { withThreads } from "./_threads.ts";
 import { assertAllClose, assertEquals, assertThrows, assertTrue } from "./_assert.ts";
 import { convDims, poolDims } from "../kernels/dims.ts";
 import * as ref from "../kernels/ref/mod.ts";
-import { getThreads, setThreads, wasmKernels } from "../kernels/wasm/mod.ts";
+import { getThreads, wasmKernels } from "../kernels/wasm/mod.ts";
 import { Rng } from "../nn/random.ts";
 
 const TOL_F32 = 1e-4;
@@ -28,16 +29,6 @@ function randArray(n: number, rng: Rng): Float64Array {
   const a = new Float64Array(n);
   for (let i = 0; i < n; i++) a[i] = Math.fround(2 * rng.uniform() - 1);
   return a;
-}
-
-function withThreads<T>(n: number, fn: () => T): T {
-  const before = getThreads();
-  setThreads(n);
-  try {
-    return fn();
-  } finally {
-    setThreads(before);
-  }
 }
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);

@@ -1,16 +1,11 @@
 // The WASM conv and max-pool kernels against the float64 reference on the case table of
 // tests/_wasm_cases.ts, with one thread and with all threads (which must agree bit for bit).
+import { withThreads } from "./_threads.ts";
 import { assertAllClose, assertEquals, assertThrows } from "./_assert.ts";
 import { CONV_CASES, type Fill, POOL_CASES } from "./_wasm_cases.ts";
 import { convDims, poolDims } from "../kernels/dims.ts";
 import * as ref from "../kernels/ref/mod.ts";
-import {
-  conv2dBackward,
-  getThreads,
-  setThreads,
-  wasmBuild,
-  wasmKernels,
-} from "../kernels/wasm/mod.ts";
+import { conv2dBackward, getThreads, wasmBuild, wasmKernels } from "../kernels/wasm/mod.ts";
 import { Rng } from "../nn/random.ts";
 
 /** Normalised max error allowed between float32 WASM and the float64 reference. */
@@ -31,16 +26,6 @@ function randArray(n: number, rng: Rng, fill: Fill = "random"): Float64Array {
 
 function size(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
-}
-
-function withThreads<T>(n: number, fn: () => T): T {
-  const before = getThreads();
-  setThreads(n);
-  try {
-    return fn();
-  } finally {
-    setThreads(before);
-  }
 }
 
 Deno.test("wasm conv2d kernels match the reference", async (t) => {

@@ -1,10 +1,11 @@
 // The WASM module kernels (average pooling, batch norm, dropout, smoothed cross-entropy, axpy)
 // against the float64 reference, with one thread and with all threads (which must agree bit
 // for bit); dropout masks must equal the reference's exactly.
+import { withThreads } from "./_threads.ts";
 import { assertAllClose, assertAlmostEquals, assertEquals, assertThrows } from "./_assert.ts";
 import { poolDims } from "../kernels/dims.ts";
 import * as ref from "../kernels/ref/mod.ts";
-import { getThreads, setThreads, wasmKernels } from "../kernels/wasm/mod.ts";
+import { getThreads, wasmKernels } from "../kernels/wasm/mod.ts";
 import { wasmMissing } from "../kernels/mod.ts";
 import { Rng } from "../nn/random.ts";
 
@@ -17,16 +18,6 @@ function randArray(n: number, rng: Rng, offset = 0): Float64Array {
   const a = new Float64Array(n);
   for (let i = 0; i < n; i++) a[i] = Math.fround(offset + 2 * rng.uniform() - 1);
   return a;
-}
-
-function withThreads<T>(n: number, fn: () => T): T {
-  const before = getThreads();
-  setThreads(n);
-  try {
-    return fn();
-  } finally {
-    setThreads(before);
-  }
 }
 
 // Runs fn with one thread and with all threads, asserts they agree, returns the first.

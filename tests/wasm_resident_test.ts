@@ -1,13 +1,13 @@
 // Resident arrays (wasmArray): the kernels read and write them in place and give the same bits
 // as with plain arrays; overlapping arguments still behave as copies; blocks are reused, survive
 // the arena moving and the memory growing, and bad frees and oversized requests fail clearly.
+import { withThreads } from "./_threads.ts";
 import { assertEquals, assertThrows, assertTrue } from "./_assert.ts";
 import { convDims, poolDims } from "../kernels/dims.ts";
 import {
   conv2dBackward,
   freeWasmArray,
   getThreads,
-  setThreads,
   wasmArray,
   wasmKernels,
 } from "../kernels/wasm/mod.ts";
@@ -24,16 +24,6 @@ function resident(a: Float32Array): Float32Array {
   const r = wasmArray(a.length);
   r.set(a);
   return r;
-}
-
-function withThreads<T>(n: number, fn: () => T): T {
-  const before = getThreads();
-  setThreads(n);
-  try {
-    return fn();
-  } finally {
-    setThreads(before);
-  }
 }
 
 Deno.test("wasmArray gives zeroed float32 arrays and reuses freed blocks", () => {
