@@ -29,7 +29,7 @@ import {
   stride2ForwardScratch,
   sumLanes,
 } from "./stride2";
-import { bytes64, splitLo, up } from "./util";
+import { addPartials, bytes64, splitLo, up } from "./util";
 import {
   flipFilters,
   winogradFilterChunked,
@@ -428,22 +428,5 @@ function rowSums(dst: usize, m: usize, F: i32, P: i32): void {
   for (let f = 0; f < F; f++) {
     const q = dst + (<usize> f << 2);
     store<f32>(q, load<f32>(q) + rowSum(m + (<usize> (f * P) << 2), P));
-  }
-}
-
-/** dst (len floats) += Σ_j part_j, j = 0 … count − 1 in order; partials `stride` bytes apart. */
-function addPartials(dst: usize, parts: usize, stride: usize, count: i32, len: i32): void {
-  let i = 0;
-  for (; i + 4 <= len; i += 4) {
-    const at = <usize> i << 2;
-    let v = v128.load(dst + at);
-    for (let j = 0; j < count; j++) v = f32x4.add(v, v128.load(parts + <usize> j * stride + at));
-    v128.store(dst + at, v);
-  }
-  for (; i < len; i++) {
-    const at = <usize> i << 2;
-    let v = load<f32>(dst + at);
-    for (let j = 0; j < count; j++) v += load<f32>(parts + <usize> j * stride + at);
-    store<f32>(dst + at, v);
   }
 }

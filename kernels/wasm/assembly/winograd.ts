@@ -18,7 +18,7 @@
 
 import { gemmPacked, MR, NR, packA } from "./gemm";
 import { padImage } from "./im2col";
-import { bytes64, splitLo, up } from "./util";
+import { addPartials, bytes64, splitLo, up } from "./util";
 
 /**
  * Whether the Winograd path takes a conv: 3×3, stride 1, at least 8 channels, an even output
@@ -631,19 +631,7 @@ export function winogradFilterGrad(
     }
     if (atomic.add<i32>(shared, 1) == nth - 1) {
       // M = ((M_0 + M_1) + M_2) + …, then dw += Gᵀ M G
-      const len = 16 * F * C;
-      for (let j = 1; j < chunks; j++) {
-        const mj = parts + <usize> j * part;
-        let i = 0;
-        for (; i + 4 <= len; i += 4) {
-          const at = <usize> i << 2;
-          v128.store(parts + at, f32x4.add(v128.load(parts + at), v128.load(mj + at)));
-        }
-        for (; i < len; i++) {
-          const at = <usize> i << 2;
-          store<f32>(parts + at, load<f32>(parts + at) + load<f32>(mj + at));
-        }
-      }
+      addPartials(parts, parts + part, part, chunks - 1, 16 * F * C);
       addGtMG(dw, parts, mOp, F, C, 0, C);
     }
     return;
