@@ -5,7 +5,14 @@ import { assertAllClose, assertEquals, assertThrows } from "./_assert.ts";
 import { CONV_CASES, type Fill, POOL_CASES } from "./_wasm_cases.ts";
 import { convDims, poolDims } from "../kernels/dims.ts";
 import * as ref from "../kernels/ref/mod.ts";
-import { conv2dBackward, getThreads, wasmBuild, wasmKernels } from "../kernels/wasm/mod.ts";
+import {
+  conv2dBackward,
+  freeWasmArray,
+  getThreads,
+  wasmArray,
+  wasmBuild,
+  wasmKernels,
+} from "../kernels/wasm/mod.ts";
 import { Rng } from "../nn/random.ts";
 
 /** Normalised max error allowed between float32 WASM and the float64 reference. */
@@ -96,12 +103,19 @@ Deno.test("wasm maxPool2d kernels match the reference", async (t) => {
           };
           wasmKernels.maxPool2dForward(got.out, got.argmax, x, d);
           wasmKernels.maxPool2dBackward(got.dx, dout, got.argmax, d);
-          return got;
+          // a resident dx takes the WASM kernel (a plain float32 one is scattered in place)
+          const residentDx = wasmArray(dx0.length);
+          residentDx.set(dx0);
+          wasmKernels.maxPool2dBackward(residentDx, dout, got.argmax, d);
+          const kernelDx = residentDx.slice();
+          freeWasmArray(residentDx);
+          return { ...got, kernelDx };
         });
       const one = run(1), all = run(THREADS);
       assertEquals([...one.out], [...want.out], "out");
       assertEquals(one.argmax, want.argmax, "argmax");
       assertAllClose(one.dx, want.dx, TOL_F32, "dx");
+      assertEquals(one.kernelDx, one.dx, "dx of the WASM kernel vs the plain-array scatter");
       assertEquals(all, one, `${THREADS} threads vs 1`);
     });
   }
@@ -112,13 +126,29 @@ Deno.test("CONVNET_WASM_RELAXED selects the build; relaxed by default where Deno
   assertEquals(wasmBuild, strict ? "release" : "relaxed");
 });
 
-Deno.test("wasm maxPool2dBackward rejects an argmax outside its plane, leaving dx unchanged", () => {
+Deno.test("wasm maxPool2dBackward rejects an argmax outside its plane, leaving dx unchanged", async (t) => {
   const d = poolDims("test", [1, 2, 2, 2], 2, 2, 2);
-  const dx = new Float32Array([1, 2, 3, 4, 5, 6, 7, 8]);
-  assertThrows(
-    () => wasmKernels.maxPool2dBackward(dx, new Float32Array([1, 1]), new Int32Array([0, 2]), d),
-    RangeError,
-    "argmax[1] = 2 lies outside its plane [4, 8)",
-  );
-  assertEquals([...dx], [1, 2, 3, 4, 5, 6, 7, 8]);
+  const values = [1, 2, 3, 4, 5, 6, 7, 8];
+  const cases: [string, () => Float32Array | Float64Array][] = [
+    ["plain float32 dx (scattered in place)", () => Float32Array.from(values)],
+    ["float64 dx (the WASM kernel)", () => Float64Array.from(values)],
+    ["resident dx (the WASM kernel)", () => {
+      const r = wasmArray(values.length);
+      r.set(values);
+      return r;
+    }],
+  ];
+  for (const [name, make] of cases) {
+    await t.step(name, () => {
+      const dx = make();
+      assertThrows(
+        () =>
+          wasmKernels.maxPool2dBackward(dx, new Float32Array([1, 1]), new Int32Array([0, 2]), d),
+        RangeError,
+        "argmax[1] = 2 lies outside its plane [4, 8)",
+      );
+      assertEquals([...dx], values);
+      if (dx instanceof Float32Array && name.startsWith("resident")) freeWasmArray(dx);
+    });
+  }
 });

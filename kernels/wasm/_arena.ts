@@ -127,7 +127,7 @@ let free: { at: number; bytes: number }[] = []; // sorted by offset, never adjac
  * The byte offset of `a` when it is (a view into) a live resident array holding at least
  * `bytes`, with SLACK bytes after them inside the same block; else −1.
  */
-function residentOffset(a: FloatArray, bytes: number): number {
+export function residentOffset(a: FloatArray, bytes: number): number {
   if (!(a instanceof Float32Array) || !buffers.has(a.buffer) || a.byteLength < bytes) return -1;
   const at = a.byteOffset;
   if (at < ARENA_BASE || at >= pinEnd) return -1;

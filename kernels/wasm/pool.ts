@@ -6,7 +6,7 @@
  */
 
 import type { FloatArray, PoolDims } from "../dims.ts";
-import { carve, copyIn, copyOut, heapI32, zero } from "./_arena.ts";
+import { carve, copyIn, copyOut, heapI32, residentOffset, zero } from "./_arena.ts";
 import { Op } from "./_layout.ts";
 import { runJob } from "./_runtime.ts";
 
@@ -57,6 +57,11 @@ export function maxPool2dBackward(
 ): void {
   const nx = d.N * d.C * d.H * d.W, no = d.N * d.C * d.HO * d.WO;
   if (no === 0) return;
+  checkArgmax(argmax, d); // before anything is written: a resident dx is changed in place
+  if (dx instanceof Float32Array && residentOffset(dx, 4 * nx) < 0) {
+    scatterPlain(dx, dout, argmax, d, overwrite);
+    return;
+  }
   const [pdx, pdo, pa] = carve("maxPool2dBackward", [
     { name: `dx (${d.N}, ${d.C}, ${d.H}, ${d.W})`, bytes: 4 * nx, array: dx },
     { name: `dout (${d.N}, ${d.C}, ${d.HO}, ${d.WO})`, bytes: 4 * no, array: dout },
@@ -68,15 +73,52 @@ export function maxPool2dBackward(
   heapI32().set(argmax.subarray(0, no), pa / 4);
   const args = [pdx, pdo, pa, d.N * d.C, d.HO * d.WO, d.H * d.W];
   const bad = runJob(Op.maxPoolBackward, args, poolThreads(d));
-  if (bad !== 0) {
-    const o = bad - 1, plane = Math.floor(o / (d.HO * d.WO)) * d.H * d.W;
-    throw new RangeError(
-      `Cannot run maxPool2dBackward: argmax[${o}] = ${
-        argmax[o]
-      } lies outside its plane [${plane}, ${
-        plane + d.H * d.W
-      }); pass the argmax that maxPool2dForward wrote`,
-    );
-  }
+  if (bad !== 0) throw outsidePlane(bad - 1, argmax, d);
   copyOut(dx, pdx, nx);
+}
+
+// The backward of a plain float32 dx, in place: a scatter of the N·C·HO·WO pooled values, where
+// the kernel's path would copy all N·C·H·W values of dx into the memory and back (4× as many
+// for a 2×2 window). (100,3,32,32), 2×2, argmax check included: 0.17 ms through the kernel,
+// 0.13–0.15 ms scattered here.
+// Each sum is f32(dx + f32(dout)), the WASM kernel's float32 addition: both give the same bits.
+function scatterPlain(
+  dx: Float32Array,
+  dout: FloatArray,
+  argmax: Int32Array,
+  d: PoolDims,
+  overwrite: boolean,
+): void {
+  const no = d.N * d.C * d.HO * d.WO;
+  if (overwrite) dx.fill(0, 0, d.N * d.C * d.H * d.W);
+  const d32 = dout instanceof Float32Array ? dout : Float32Array.from(dout.subarray(0, no));
+  for (let o = 0; o < no; o++) dx[argmax[o]] += d32[o];
+}
+
+// Throws the RangeError of `outsidePlane` for the first argmax outside its plane.
+function checkArgmax(argmax: Int32Array, d: PoolDims): void {
+  const k = firstOutside(argmax, d.N * d.C, d.HO * d.WO, d.H * d.W);
+  if (k >= 0) throw outsidePlane(k, argmax, d);
+}
+
+// The first index of argmax (planes of `plane` values) that lies outside its plane of x (HW
+// values each), or −1; a tight loop of its own (with the throw inside it, V8 ran it 3× slower).
+function firstOutside(argmax: Int32Array, planes: number, plane: number, HW: number): number {
+  for (let p = 0, o = 0, lo = 0; p < planes; p++, o += plane, lo += HW) {
+    const end = o + plane;
+    for (let k = o; k < end; k++) {
+      // lo ≤ argmax[k] < lo + HW, as one unsigned comparison
+      if ((argmax[k] - lo) >>> 0 >= HW) return k;
+    }
+  }
+  return -1;
+}
+
+function outsidePlane(o: number, argmax: Int32Array, d: PoolDims): RangeError {
+  const plane = Math.floor(o / (d.HO * d.WO)) * d.H * d.W;
+  return new RangeError(
+    `Cannot run maxPool2dBackward: argmax[${o}] = ${argmax[o]} lies outside its plane [${plane}, ${
+      plane + d.H * d.W
+    }); pass the argmax that maxPool2dForward wrote`,
+  );
 }
