@@ -9,6 +9,7 @@ import {
   conv2dBackward,
   freeWasmArray,
   getThreads,
+  maxPool2dBackward,
   wasmArray,
   wasmBuild,
   wasmKernels,
@@ -94,6 +95,8 @@ Deno.test("wasm maxPool2d kernels match the reference", async (t) => {
       const want = { out: new Float64Array(no), argmax: new Int32Array(no), dx: dx0.slice() };
       ref.maxPool2dForward(want.out, want.argmax, x, d);
       ref.maxPool2dBackward(want.dx, dout, want.argmax, d);
+      const wantSet = new Float64Array(size(xs)); // dx = (overwrite), from zeros
+      ref.maxPool2dBackward(wantSet, dout, want.argmax, d);
       const run = (threads: number) =>
         withThreads(threads, () => {
           const got = {
@@ -108,14 +111,22 @@ Deno.test("wasm maxPool2d kernels match the reference", async (t) => {
           residentDx.set(dx0);
           wasmKernels.maxPool2dBackward(residentDx, dout, got.argmax, d);
           const kernelDx = residentDx.slice();
+          // overwrite: the old values (NaN here) are not read, by the kernel or the scatter
+          residentDx.fill(NaN);
+          maxPool2dBackward(residentDx, dout, got.argmax, d, true);
+          const kernelSet = residentDx.slice();
           freeWasmArray(residentDx);
-          return { ...got, kernelDx };
+          const plainSet = new Float32Array(size(xs)).fill(NaN);
+          maxPool2dBackward(plainSet, dout, got.argmax, d, true);
+          return { ...got, kernelDx, kernelSet, plainSet };
         });
       const one = run(1), all = run(THREADS);
       assertEquals([...one.out], [...want.out], "out");
       assertEquals(one.argmax, want.argmax, "argmax");
       assertAllClose(one.dx, want.dx, TOL_F32, "dx");
       assertEquals(one.kernelDx, one.dx, "dx of the WASM kernel vs the plain-array scatter");
+      assertAllClose(one.plainSet, wantSet, TOL_F32, "dx with overwrite");
+      assertEquals(one.kernelSet, one.plainSet, "dx with overwrite: WASM kernel vs scatter");
       assertEquals(all, one, `${THREADS} threads vs 1`);
     });
   }
@@ -127,28 +138,46 @@ Deno.test("CONVNET_WASM_RELAXED selects the build; relaxed by default where Deno
 });
 
 Deno.test("wasm maxPool2dBackward rejects an argmax outside its plane, leaving dx unchanged", async (t) => {
-  const d = poolDims("test", [1, 2, 2, 2], 2, 2, 2);
-  const values = [1, 2, 3, 4, 5, 6, 7, 8];
-  const cases: [string, () => Float32Array | Float64Array][] = [
-    ["plain float32 dx (scattered in place)", () => Float32Array.from(values)],
-    ["float64 dx (the WASM kernel)", () => Float64Array.from(values)],
-    ["resident dx (the WASM kernel)", () => {
-      const r = wasmArray(values.length);
-      r.set(values);
-      return r;
-    }],
+  // (1, 2, 2, 2): one pooled value per plane (the check's scalar tail). (1, 2, 8, 8): sixteen,
+  // the bad one in the second plane and in a SIMD lane (the second thread's share on two).
+  const small = { d: poolDims("test", [1, 2, 2, 2], 2, 2, 2), argmax: [0, 2] };
+  const big = { d: poolDims("test", [1, 2, 8, 8], 2, 2, 2), argmax: [] as number[] };
+  for (let p = 0; p < 2; p++) {
+    for (let i = 0; i < 16; i++) big.argmax.push(64 * p + 16 * Math.floor(i / 4) + 2 * (i % 4));
+  }
+  big.argmax[21] = 3;
+  const scenarios = [
+    { ...small, message: "argmax[1] = 2 lies outside its plane [4, 8)" },
+    { ...big, message: "argmax[21] = 3 lies outside its plane [64, 128)" },
   ];
-  for (const [name, make] of cases) {
-    await t.step(name, () => {
-      const dx = make();
-      assertThrows(
-        () =>
-          wasmKernels.maxPool2dBackward(dx, new Float32Array([1, 1]), new Int32Array([0, 2]), d),
-        RangeError,
-        "argmax[1] = 2 lies outside its plane [4, 8)",
-      );
-      assertEquals([...dx], values);
-      if (dx instanceof Float32Array && name.startsWith("resident")) freeWasmArray(dx);
-    });
+  for (const { d, argmax, message } of scenarios) {
+    const values = Array.from({ length: d.N * d.C * d.H * d.W }, (_, i) => i + 1);
+    const cases: [string, () => Float32Array | Float64Array][] = [
+      ["plain float32 dx (scattered in place)", () => Float32Array.from(values)],
+      ["float64 dx (the WASM kernel)", () => Float64Array.from(values)],
+      ["resident dx (the WASM kernel)", () => {
+        const r = wasmArray(values.length);
+        r.set(values);
+        return r;
+      }],
+    ];
+    for (const [name, make] of cases) {
+      for (const overwrite of [false, true]) {
+        await t.step(`(${d.N}, ${d.C}, ${d.H}, ${d.W}) ${name}, overwrite ${overwrite}`, () => {
+          const dx = make();
+          const dout = new Float32Array(argmax.length).fill(1);
+          for (const threads of [1, THREADS]) {
+            withThreads(threads, () =>
+              assertThrows(
+                () => maxPool2dBackward(dx, dout, Int32Array.from(argmax), d, overwrite),
+                RangeError,
+                message,
+              ));
+            assertEquals([...dx], values, `dx on ${threads} threads`);
+          }
+          if (dx instanceof Float32Array && name.startsWith("resident")) freeWasmArray(dx);
+        });
+      }
+    }
   }
 });

@@ -59,4 +59,6 @@ export const Op = {
   // 30–31: the Part 1 ConvNets' fused first layer (conv – 2×2 max-pool – relu)
   convPoolReluForward: 30,
   convPoolReluBackwardFilter: 31,
+  // 32: the max-pool backward's argmax check, run before its scatter
+  argmaxOutside: 32,
 } as const;

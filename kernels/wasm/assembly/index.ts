@@ -12,7 +12,7 @@ import {
   convForward,
   convForwardScratch,
 } from "./conv2d";
-import { maxPoolBackward, maxPoolForward } from "./pool2d";
+import { argmaxOutside, maxPoolBackward, maxPoolForward } from "./pool2d";
 import { addRowBias, reluBackward, reluForward, sumRows } from "./elementwise";
 import { softmaxCrossEntropy, svmLoss } from "./loss";
 import { gemm } from "./gemm_entry";
@@ -108,7 +108,7 @@ export function run(tid: i32, nth: i32): void {
       maxPoolForward(tid, nth, p(0), p(1), p(2), n(3), n(4), n(5), n(6), n(7), n(8), n(9), n(10));
       break;
     case 5:
-      maxPoolBackward(tid, nth, p(0), p(1), p(2), n(3), n(4), n(5), CTRL + 32);
+      maxPoolBackward(tid, nth, p(0), p(1), p(2), n(3), n(4), n(5), n(6), CTRL + 32);
       break;
     case 6:
       gemm(
@@ -277,6 +277,9 @@ export function run(tid: i32, nth: i32): void {
         p(16) + <usize> tid * p(17),
         CTRL + 32,
       );
+      break;
+    case 32:
+      argmaxOutside(tid, nth, p(0), n(1), n(2), n(3), CTRL + 32);
       break;
   }
 }

@@ -92,8 +92,47 @@ function pool2x2Row(
 }
 
 /**
- * dx: (N, C, H, W) += dout routed through argmax: (N, C, HO, WO), planes split. An argmax
- * outside its plane is skipped and its index + 1 written to `error` (f64).
+ * Whether every argmax: (N, C, HO, WO) lies inside its own plane [nc·HW, (nc + 1)·HW); planes
+ * split over threads. Writes 1 to `error` (f64) when one does not, and nothing otherwise, so
+ * that the TypeScript side can refuse a bad argmax before the scatter changes dx. Four indices
+ * per step: lo ≤ a < lo + HW as one unsigned comparison of a − lo against HW.
+ */
+export function argmaxOutside(
+  tid: i32,
+  nth: i32,
+  argmax: usize,
+  NC: i32,
+  HOWO: i32,
+  HW: i32,
+  error: usize,
+): void {
+  const p0 = splitLo(NC, tid, nth), p1 = splitLo(NC, tid + 1, nth);
+  const size = i32x4.splat(HW);
+  for (let p = p0; p < p1; p++) {
+    const lo = p * HW;
+    const base = i32x4.splat(lo);
+    const row = argmax + (<usize> (p * HOWO) << 2);
+    let outside = i32x4.splat(0);
+    let o = 0;
+    for (; o + 4 <= HOWO; o += 4) {
+      const a = v128.load(row + (<usize> o << 2));
+      outside = v128.or(outside, i32x4.ge_u(i32x4.sub(a, base), size));
+    }
+    let bad = v128.any_true(outside);
+    for (; o < HOWO; o++) {
+      bad = bad || <u32> (load<i32>(row + (<usize> o << 2)) - lo) >= <u32> HW;
+    }
+    if (bad) {
+      store<f64>(error, 1);
+      return;
+    }
+  }
+}
+
+/**
+ * dx: (N, C, H, W) += dout routed through argmax: (N, C, HO, WO), planes split (with `clear`,
+ * dx = instead: each plane is zeroed first). An argmax outside its plane is skipped and its
+ * index + 1 written to `error` (f64).
  */
 export function maxPoolBackward(
   tid: i32,
@@ -104,19 +143,23 @@ export function maxPoolBackward(
   NC: i32,
   HOWO: i32,
   HW: i32,
+  clear: i32,
   error: usize,
 ): void {
   const p0 = splitLo(NC, tid, nth), p1 = splitLo(NC, tid + 1, nth);
   for (let p = p0; p < p1; p++) {
-    const lo = p * HW, hi = lo + HW;
-    for (let o = p * HOWO; o < (p + 1) * HOWO; o++) {
-      const a = load<i32>(argmax + (<usize> o << 2));
-      if (a < lo || a >= hi) {
+    const lo = p * HW;
+    // with `clear`, the plane is zeroed first (while it is about to be written anyway)
+    if (clear) memory.fill(dx + (<usize> lo << 2), 0, <usize> HW << 2);
+    const plane = dx + (<usize> lo << 2);
+    for (let o = p * HOWO, end = o + HOWO; o < end; o++) {
+      const a = load<i32>(argmax + (<usize> o << 2)) - lo;
+      if (<u32> a >= <u32> HW) {
         // an argmax outside its plane: flag it (index + 1) and leave it out
         store<f64>(error, <f64> o + 1);
         continue;
       }
-      const q = dx + (<usize> a << 2);
+      const q = plane + (<usize> a << 2);
       store<f32>(q, load<f32>(q) + load<f32>(dout + (<usize> o << 2)));
     }
   }
