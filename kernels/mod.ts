@@ -3,9 +3,9 @@
  *
  * `Kernels` lists every kernel a layer may call; each backend implements all of it with the
  * same positional signatures as the reference (outputs first, then inputs, then sizes;
- * backward kernels add into their outputs). `kernelsFor(dtype)` picks the backend for a dtype:
- * float64 always runs the reference loops (they are the specification, used for gradient
- * checks); float32 runs the WASM SIMD backend.
+ * backward kernels add into their outputs unless told to `overwrite` them).
+ * `kernelsFor(dtype)` picks the backend for a dtype: float64 always runs the reference loops
+ * (they are the specification, used for gradient checks); float32 runs the WASM SIMD backend.
  *
  * @example
  * ```ts

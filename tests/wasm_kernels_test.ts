@@ -54,6 +54,9 @@ Deno.test("wasm conv2d kernels match the reference", async (t) => {
       ref.conv2dForward(want.out, x, w, b, d);
       ref.conv2dBackwardData(want.dx, dout, w, d);
       ref.conv2dBackwardFilter(want.dw, want.db, dout, x, d);
+      // overwrite: dx = ∂L/∂x, the old values (NaN here) never read
+      const wantSet = new Float64Array(size(xs)).fill(NaN);
+      ref.conv2dBackwardData(wantSet, dout, w, d, true);
       const run = (threads: number) =>
         withThreads(threads, () => {
           const got = {
@@ -69,7 +72,18 @@ Deno.test("wasm conv2d kernels match the reference", async (t) => {
           wasmKernels.conv2dBackwardData(got.dx, dout, w, d);
           wasmKernels.conv2dBackwardFilter(got.dw, got.db, dout, x, d);
           conv2dBackward(got.dx2, got.dw2, got.db2, dout, x, w, d);
-          return got;
+          // dx set by the kernel (plain and resident, old values NaN) vs added into zeros
+          const dxAdded = new Float32Array(size(xs));
+          wasmKernels.conv2dBackwardData(dxAdded, dout, w, d);
+          const dxSet = new Float32Array(size(xs)).fill(NaN);
+          wasmKernels.conv2dBackwardData(dxSet, dout, w, d, true);
+          const resident = wasmArray(size(xs)).fill(NaN);
+          wasmKernels.conv2dBackwardData(resident, dout, w, d, true);
+          const dxSetResident = resident.slice();
+          freeWasmArray(resident);
+          const all3 = [size(xs), size(ws), d.F].map((n) => new Float32Array(n).fill(NaN));
+          conv2dBackward(all3[0], all3[1], all3[2], dout, x, w, d, true);
+          return { ...got, dxAdded, dxSet, dxSetResident, all3 };
         });
       const one = run(1), all = run(THREADS);
       assertAllClose(one.out, want.out, TOL_F32, "out");
@@ -79,6 +93,13 @@ Deno.test("wasm conv2d kernels match the reference", async (t) => {
       assertEquals(one.dx2, one.dx, "combined backward dx");
       assertEquals(one.dw2, one.dw, "combined backward dw");
       assertEquals(one.db2, one.db, "combined backward db");
+      assertAllClose(wantSet, want.dx.map((v, i) => v - dx0[i]), 1e-12, "reference overwrite");
+      assertAllClose(one.dxSet, wantSet, TOL_F32, "dx with overwrite");
+      assertEquals(one.dxSet, one.dxAdded, "dx with overwrite vs added into zeros");
+      assertEquals(one.dxSetResident, one.dxSet, "dx with overwrite: resident vs plain");
+      assertAllClose(one.all3[0], wantSet, TOL_F32, "combined backward dx with overwrite");
+      assertAllClose(one.all3[1], want.dw.map((v, i) => v - dw0[i]), TOL_F32, "dw, overwrite");
+      assertAllClose(one.all3[2], want.db.map((v, i) => v - db0[i]), TOL_F32, "db, overwrite");
       assertEquals(all, one, `${THREADS} threads vs 1`);
     });
   }
@@ -95,8 +116,8 @@ Deno.test("wasm maxPool2d kernels match the reference", async (t) => {
       const want = { out: new Float64Array(no), argmax: new Int32Array(no), dx: dx0.slice() };
       ref.maxPool2dForward(want.out, want.argmax, x, d);
       ref.maxPool2dBackward(want.dx, dout, want.argmax, d);
-      const wantSet = new Float64Array(size(xs)); // dx = (overwrite), from zeros
-      ref.maxPool2dBackward(wantSet, dout, want.argmax, d);
+      const wantSet = new Float64Array(size(xs)).fill(NaN); // dx = (overwrite), NaNs not read
+      ref.maxPool2dBackward(wantSet, dout, want.argmax, d, true);
       const run = (threads: number) =>
         withThreads(threads, () => {
           const got = {

@@ -47,14 +47,19 @@ export function conv2dForward(
   }
 }
 
-/** dx += ∂L/∂x.  dx: (N, C, H, W)  dout: (N, F, HO, WO)  w: (F, C, KH, KW) */
+/**
+ * dx += ∂L/∂x (with `overwrite`, dx = ∂L/∂x).  dx: (N, C, H, W)  dout: (N, F, HO, WO)
+ * w: (F, C, KH, KW)
+ */
 export function conv2dBackwardData(
   dx: FloatArray,
   dout: FloatArray,
   w: FloatArray,
   d: ConvDims,
+  overwrite = false,
 ): void {
   const { N, C, H, W, F, KH, KW, stride, pad, HO, WO } = d;
+  if (overwrite) dx.fill(0, 0, N * C * H * W);
   for (let n = 0; n < N; n++) {
     for (let f = 0; f < F; f++) {
       for (let i = 0; i < HO; i++) {

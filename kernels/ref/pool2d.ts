@@ -45,13 +45,15 @@ export function maxPool2dForward(
   }
 }
 
-/** dx += ∂L/∂x.  dx: (N, C, H, W)  dout, argmax: (N, C, HO, WO) */
+/** dx += ∂L/∂x (with `overwrite`, dx = ∂L/∂x).  dx: (N, C, H, W)  dout, argmax: (N, C, HO, WO) */
 export function maxPool2dBackward(
   dx: FloatArray,
   dout: FloatArray,
   argmax: Int32Array,
   d: PoolDims,
+  overwrite = false,
 ): void {
   const size = d.N * d.C * d.HO * d.WO;
+  if (overwrite) dx.fill(0, 0, d.N * d.C * d.H * d.W);
   for (let o = 0; o < size; o++) dx[argmax[o]] += dout[o];
 }

@@ -133,8 +133,17 @@ export function conv2dBackward(
   overwrite = false,
 ): void {
   const s = shapes(d);
-  if (s.out === 0 || s.x === 0) return;
   const doFilter = dw !== null && db !== null;
+  if (s.out === 0 || s.x === 0) {
+    if (overwrite) { // nothing to add: the gradients are zero
+      dx?.fill(0, 0, s.x);
+      if (doFilter) {
+        dw.fill(0, 0, s.w);
+        db.fill(0, 0, s.F);
+      }
+    }
+    return;
+  }
   const nth = Math.max(d.N, Math.ceil((d.C * d.KH * d.KW) / 8));
   const scratch = scratchBytes(d, true);
   const regions = backwardRegions(d, dx !== null, doFilter, { dx, dout, x, w, dw, db });
@@ -142,8 +151,7 @@ export function conv2dBackward(
   copyIn(pdo, dout, s.out);
   if (dx) {
     copyIn(pw, w, s.w);
-    if (overwrite) zero(pdx, s.x);
-    else copyIn(pdx, dx, s.x);
+    if (!overwrite) copyIn(pdx, dx, s.x); // with overwrite the workers set each image of dx
   }
   if (doFilter) {
     copyIn(px, x, s.x);
@@ -153,7 +161,7 @@ export function conv2dBackward(
       copyIn(pdb, db!, s.F);
     }
   }
-  const flags = [dx ? 1 : 0, doFilter ? 1 : 0];
+  const flags = [dx ? (overwrite ? 2 : 1) : 0, doFilter ? 1 : 0]; // 2: dx set, not added
   const shared = doFilter && sharedBytes(d) > 0 ? pshared : 0; // 0: the module does not chunk
   if (shared) zero(shared, 1); // the finished-threads counter
   const args = [pdx, pdo, px, pw, pdw, pdb, ...convArgs(d), ps, scratch, ...flags, shared];
@@ -165,14 +173,18 @@ export function conv2dBackward(
   if (dx) copyOut(dx, pdx, s.x);
 }
 
-/** dx: (N, C, H, W) += ∂L/∂x.  dout: (N, F, HO, WO)  w: (F, C, KH, KW) */
+/**
+ * dx: (N, C, H, W) += ∂L/∂x (with `overwrite`, dx = ∂L/∂x).  dout: (N, F, HO, WO)
+ * w: (F, C, KH, KW)
+ */
 export function conv2dBackwardData(
   dx: FloatArray,
   dout: FloatArray,
   w: FloatArray,
   d: ConvDims,
+  overwrite = false,
 ): void {
-  conv2dBackward(dx, null, null, dout, dout, w, d);
+  conv2dBackward(dx, null, null, dout, dout, w, d, overwrite);
 }
 
 /** dw += ∂L/∂w, db += ∂L/∂b.  dw: (F, C, KH, KW)  db: (F)  dout: (N, F, HO, WO)  x: (N, C, H, W) */

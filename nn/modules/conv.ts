@@ -103,8 +103,9 @@ export class Conv2d extends Module {
     const x = cached("Conv2d", this.#x), d = this.#dims!;
     checkDout("Conv2d", dout, [d.N, d.F, d.HO, d.WO]);
     const k = kernelsFor(this.dtype);
-    const dx = this.workTensor("dx", this.inputGrad ? x.shape : [0], this.dtype);
-    if (this.inputGrad) k.conv2dBackwardData(dx.data, dout.data, this.weight.value.data, d);
+    // dx is set, not added to: its old values are never read (nor zeroed first)
+    const dx = this.workTensor("dx", this.inputGrad ? x.shape : [0], this.dtype, false);
+    if (this.inputGrad) k.conv2dBackwardData(dx.data, dout.data, this.weight.value.data, d, true);
     // Without a bias, the filter kernel's bias gradient goes to a scratch vector.
     const db = this.bias ? this.bias.grad : Tensor.zeros([d.F], this.dtype);
     k.conv2dBackwardFilter(this.weight.grad.data, db.data, dout.data, x.data, d);

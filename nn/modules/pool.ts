@@ -65,8 +65,9 @@ export class MaxPool2d extends Module {
   backward(dout: Tensor): Tensor {
     const x = cached("MaxPool2d", this.#x), d = this.#dims!;
     checkDout("MaxPool2d", dout, [d.N, d.C, d.HO, d.WO]);
-    const dx = this.workTensor("dx", x.shape, x.dtype);
-    kernelsFor(x.dtype).maxPool2dBackward(dx.data, dout.data, this.#argmax!, d);
+    // dx is set, not added to: its old values are never read (nor zeroed first)
+    const dx = this.workTensor("dx", x.shape, x.dtype, false);
+    kernelsFor(x.dtype).maxPool2dBackward(dx.data, dout.data, this.#argmax!, d, true);
     return dx;
   }
 

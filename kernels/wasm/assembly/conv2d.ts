@@ -300,7 +300,9 @@ export function convForward(
 }
 
 /**
- * Backward. With `doData`, dx: (N, C, H, W) += ∂L/∂x, images split over threads. With
+ * Backward. With `doData`, dx: (N, C, H, W) += ∂L/∂x (with `overwriteData`, dx = ∂L/∂x: its
+ * old values are never read, each image is set by the thread that owns it), images split
+ * over threads. With
  * `doFilter`, dw: (F, C, KH, KW) += ∂L/∂w with dw's column panels split, and db: (F) += ∂L/∂b
  * with filters split, each summed over all images in order. dout: (N, F, HO, WO).
  */
@@ -328,6 +330,7 @@ export function convBackward(
   doData: bool,
   doFilter: bool,
   shared: usize,
+  overwriteData: bool,
 ): void {
   const K = C * KH * KW, P = HO * WO, CHW = C * H * W;
   const apT = scratch, bpD = apT + bytes64(up(K, MR) * F), dcols = bpD + bytes64(F * up(P, NR));
@@ -342,16 +345,18 @@ export function convBackward(
     const vp = winogradLayout(scratch, F, C, H, W, 1), mp = winogradLayout(scratch, F, C, H, W, 2);
     const wtile = winogradLayout(scratch, F, C, H, W, 3), xp = winogradLayout(scratch, F, C, H, W, 4);
     const dn = dout + (<usize> n0 * <usize> (F * P) << 2), dxn = dx + (<usize> n0 * <usize> CHW << 2);
-    winogradImages(dxn, scratch, dn, 0, F, HO, WO, C, 2 - pad, H, W, n1 - n0, vp, mp, wtile, xp, true);
+    winogradImages(dxn, scratch, dn, 0, F, HO, WO, C, 2 - pad, H, W, n1 - n0, vp, mp, wtile, xp, !overwriteData);
   } else if (doData && n0 < n1 && stride2DataFits(s, C, W, pad)) {
     const dn = dout + (<usize> n0 * <usize> (F * P) << 2), dxn = dx + (<usize> n0 * <usize> CHW << 2);
-    stride2Data(dxn, dn, w, n1 - n0, C, H, W, F, KH, KW, pad, HO, WO, scratch);
+    stride2Data(dxn, dn, w, n1 - n0, C, H, W, F, KH, KW, pad, HO, WO, scratch, overwriteData);
   } else if (doData && n0 < n1) {
     packA(apT, w, K, F, 1, K); // op(A) = Wᵀ: (K, F)
     for (let n = n0; n < n1; n++) {
       packB(bpD, dout + (<usize> n * <usize> (F * P) << 2), P, F, P, 1);
       gemmPacked(dcols, P, apT, bpD, K, P, F, false, 0, (P + NR - 1) / NR, tile, 0);
-      col2im(dx + (<usize> n * <usize> CHW << 2), dcols, C, H, W, KH, KW, s, pad, HO, WO);
+      const dxn = dx + (<usize> n * <usize> CHW << 2);
+      if (overwriteData) memory.fill(dxn, 0, <usize> CHW << 2); // in cache, just before col2im
+      col2im(dxn, dcols, C, H, W, KH, KW, s, pad, HO, WO);
     }
   }
   if (!doFilter) return;

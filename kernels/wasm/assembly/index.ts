@@ -102,6 +102,7 @@ export function run(tid: i32, nth: i32): void {
         n(19) != 0,
         n(20) != 0,
         p(21),
+        n(19) == 2,
       );
       break;
     case 4:

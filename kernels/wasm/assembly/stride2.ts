@@ -385,7 +385,8 @@ export function stride2DataScratch(C: i32, H: i32, W: i32, F: i32, KH: i32, KW: 
 
 /**
  * dx: (count, C, H, W) += the data gradient of dout: (count, F, HO, WO) through w:
- * (F, C, KH, KW), stride 2. `scratch` is `stride2DataScratch` bytes.
+ * (F, C, KH, KW), stride 2 (with `clear`, dx = it: each image is zeroed just before its rows
+ * are added). `scratch` is `stride2DataScratch` bytes.
  */
 export function stride2Data(
   dx: usize,
@@ -402,6 +403,7 @@ export function stride2Data(
   HO: i32,
   WO: i32,
   scratch: usize,
+  clear: bool,
 ): void {
   // dout is read in place when no kept column reads outside it (D's geometry is then dout's)
   const direct = readsInside(H, W, KH, KW, pad, HO, WO);
@@ -450,6 +452,7 @@ export function stride2Data(
       }
     }
     const dxn = dx + (<usize> n * <usize> CHW << 2);
+    if (clear) memory.fill(dxn, 0, <usize> CHW << 2);
     for (let y = pad; y < pad + H; y++) {
       const ry = y & 1, h = y - pad;
       const rowBase = src + (<usize> (((y >> 1) - lo) * DW + Q) << 2);
