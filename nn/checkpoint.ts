@@ -18,8 +18,8 @@
  *   the training task owns (epoch, step, config, metrics history).
  *
  * Not saved: the generator state of `Dropout` modules (neither model uses dropout; a model that
- * did would not resume bit for bit), and BatchNorm's `num_batches_tracked` (PyTorch loads the
- * weights with `strict=False`).
+ * did would not resume bit for bit), and BatchNorm's `num_batches_tracked` (`interop/weights.py`
+ * loads the weights into PyTorch with `strict=True` and fills that counter in itself).
  *
  * Loading refuses, each with a message that says what to do: a truncated or corrupt file (the
  * safetensors decoder), a file without our metadata, a checkpoint of another model than the

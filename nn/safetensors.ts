@@ -253,14 +253,14 @@ export function decodeSafetensors(bytes: Uint8Array, source = "buffer"): SafeTen
           `(offsets must be contiguous, without overlap)`,
       );
     }
+    if (e.end > dataLength) {
+      throw corrupt(
+        source,
+        `the file is truncated: tensor "${e.name}" needs data bytes ${e.begin} to ${e.end} but ` +
+          `only ${dataLength} bytes of data are present`,
+      );
+    }
     expected = e.end;
-  }
-  if (expected > dataLength) {
-    throw corrupt(
-      source,
-      `the file is truncated: the header says the data ends at byte ${expected} but only ` +
-        `${dataLength} bytes of data are present`,
-    );
   }
   if (expected < dataLength) {
     throw corrupt(source, `${dataLength - expected} bytes follow the last tensor's data`);
