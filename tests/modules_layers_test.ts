@@ -230,3 +230,114 @@ Deno.test("PyTorch's positional arguments", async (t) => {
     },
   );
 });
+
+Deno.test("BatchNorm2d", async (t) => {
+  await t.step("train mode x=(3,2,2,3): dx, weight, bias", () => {
+    const rng = new Rng(6);
+    const bn = new BatchNorm2d(2, f64);
+    bn.weight.value.data.set([1.5, -0.7]);
+    bn.bias.value.data.set([0.2, 0.4]);
+    assertGradsClose(gradCheck(bn, Tensor.randn([3, 2, 2, 3], rng, { std: 2 }), rng), [
+      "weight",
+      "bias",
+    ]);
+  });
+  await t.step("eval mode x=(2,2,2,2): running statistics are constants", () => {
+    const rng = new Rng(7);
+    const bn = new BatchNorm2d(2, f64);
+    bn.runningMean.value.data.set([0.3, -0.2]);
+    bn.runningVar.value.data.set([2, 0.5]);
+    bn.weight.value.data.set([1.2, 0.8]);
+    bn.eval();
+    assertGradsClose(gradCheck(bn, Tensor.randn([2, 2, 2, 2], rng), rng), ["weight", "bias"]);
+  });
+});
+
+Deno.test("Sequential and Residual", async (t) => {
+  await t.step("Conv–BN–ReLU–MaxPool–Flatten–Linear x=(2,2,6,6)", () => {
+    const rng = new Rng(8);
+    // A conv bias before BatchNorm has an exactly-zero gradient (BN removes the mean), so
+    // the conv has none, as in ResNets.
+    const net = new Sequential([
+      new Conv2d(2, 3, { kernelSize: 3, padding: 1, bias: false, rng, ...f64 }),
+      new BatchNorm2d(3, f64),
+      new ReLU(),
+      new MaxPool2d(2),
+      new Flatten(),
+      new Linear(27, 4, { rng, ...f64 }),
+    ]);
+    assertGradsClose(gradCheck(net, Tensor.randn([2, 2, 6, 6], rng), rng), [
+      "0.weight",
+      "1.weight",
+      "1.bias",
+      "5.weight",
+      "5.bias",
+    ]);
+  });
+  await t.step("BatchNorm2d–ReLU runs fused: the same bits as the two layers one by one", () => {
+    for (const dtype of ["float32", "float64"] as const) {
+      for (const training of [true, false]) {
+        const rng = new Rng(11);
+        const make = () => {
+          const bn = new BatchNorm2d(3, { dtype });
+          bn.weight.value.data.set([1.5, -0.7, 0.9]);
+          bn.bias.value.data.set([0.2, 0.4, -0.3]);
+          bn.runningVar.value.data.set([2, 0.5, 1]);
+          return bn;
+        };
+        const fusedBn = make(), soloBn = make(), relu = new ReLU();
+        const net = new Sequential([fusedBn, new ReLU()]);
+        if (!training) net.eval(), soloBn.eval();
+        const x = Tensor.randn([2, 3, 4, 5], rng, { dtype, std: 2 });
+        const dout = Tensor.randn([2, 3, 4, 5], rng, { dtype });
+        const out = net.forward(x), want = relu.forward(soloBn.forward(x));
+        assertEquals(fusedBn.fusedRelu, true);
+        assertEquals(out.data, want.data, `${dtype} out`);
+        assertEquals(out.data.some((v) => v === 0), true); // the ReLU cuts somewhere
+        assertEquals(net.backward(dout).data, soloBn.backward(relu.backward(dout)).data, "dx");
+        assertEquals(fusedBn.weight.grad.data, soloBn.weight.grad.data, "dweight");
+        assertEquals(fusedBn.bias.grad.data, soloBn.bias.grad.data, "dbias");
+        assertEquals(fusedBn.runningMean.value.data, soloBn.runningMean.value.data);
+      }
+    }
+  });
+  await t.step("Residual(Conv–ReLU–Conv) with identity shortcut x=(2,2,4,4)", () => {
+    const rng = new Rng(9);
+    const block = new Residual(
+      new Sequential([
+        new Conv2d(2, 2, { kernelSize: 3, padding: 1, rng, ...f64 }),
+        new ReLU(),
+        new Conv2d(2, 2, { kernelSize: 3, padding: 1, rng, ...f64 }),
+      ]),
+    );
+    assertGradsClose(gradCheck(block, Tensor.randn([2, 2, 4, 4], rng), rng), [
+      "body.0.weight",
+      "body.0.bias",
+      "body.2.weight",
+      "body.2.bias",
+    ]);
+  });
+  await t.step("Residual with a strided 1×1 conv shortcut x=(2,2,4,4)", () => {
+    const rng = new Rng(10);
+    const block = new Residual(
+      new Conv2d(2, 3, { kernelSize: 3, padding: 1, stride: 2, rng, ...f64 }),
+      { shortcut: new Conv2d(2, 3, { kernelSize: 1, stride: 2, bias: false, rng, ...f64 }) },
+    );
+    assertGradsClose(gradCheck(block, Tensor.randn([2, 2, 5, 5], rng), rng), [
+      "body.weight",
+      "body.bias",
+      "shortcut.weight",
+    ]);
+    assertEquals(
+      block.toString(),
+      "Residual(Conv2d(2→3, k=3, s=2, p=1), shortcut=Conv2d(2→3, k=1, s=2, bias=false))",
+    );
+  });
+  await t.step("Residual around a module that returns its input doubles the gradient", () => {
+    const block = new Residual(new Flatten());
+    const x = new Tensor(new Float64Array([1, 2]), [2, 1]);
+    assertEquals([...block.forward(x).data], [2, 4]);
+    assertEquals([...x.data], [1, 2]);
+    assertEquals([...block.backward(Tensor.full([2, 1], 1)).data], [2, 2]);
+  });
+});
