@@ -84,11 +84,13 @@ export function avgPoolForward(
           v128.store(orow + (<usize> j << 2), f32x4.mul(f32x4.add(even, odd), quarter));
         }
       }
+      // whole-width windows share the row's divisor; clipped ones (ceil_mode) get their own
+      const rowScale = rows == PH ? scale : windowScale(rows, PW);
       for (; j < WO; j++) {
         const w0 = r0 + (<usize> (j * s) << 2), cols = min(PW, W - j * s);
         let sum: f32 = 0;
         for (let ph = 0; ph < rows; ph++) sum += rowSum(w0 + (<usize> (ph * W) << 2), cols);
-        store<f32>(orow + (<usize> j << 2), sum * (rows == PH && cols == PW ? scale : windowScale(rows, cols)));
+        store<f32>(orow + (<usize> j << 2), sum * (j < wholeW ? rowScale : windowScale(rows, cols)));
       }
     }
   }
@@ -135,10 +137,10 @@ export function avgPoolBackward(
           v128.store(r1 + q, f32x4.add(v128.load(r1 + q, 16), b), 16);
         }
       }
+      const rowScale = rows == PH ? scale : windowScale(rows, PW);
       for (; j < WO; j++) {
         const cols = min(PW, W - j * s);
-        const g = load<f32>(grow + (<usize> j << 2)) *
-          (rows == PH && cols == PW ? scale : windowScale(rows, cols));
+        const g = load<f32>(grow + (<usize> j << 2)) * (j < wholeW ? rowScale : windowScale(rows, cols));
         const w0 = r0 + (<usize> (j * s) << 2);
         for (let ph = 0; ph < rows; ph++) rowAdd(w0 + (<usize> (ph * W) << 2), cols, g);
       }
