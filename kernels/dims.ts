@@ -51,7 +51,20 @@ function checkPositiveInt(op: string, name: string, value: number, min: number):
   }
 }
 
-/** Validates a convolution's shapes and parameters and returns its dims. */
+/**
+ * Validates a convolution's shapes and parameters and returns its dims: HO = ⌊(H + 2·pad − KH) /
+ * stride⌋ + 1 and WO likewise, PyTorch's sizes (and the homework's Python 2 integer division):
+ * padded rows and columns past the last window are not read, and their input elements get a
+ * zero gradient.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { convDims } from "./dims.ts";
+ * const d = convDims("conv", [1, 3, 32, 32], [16, 3, 3, 3], 2, 1); // 3×3 stride 2 pad 1
+ * assert.deepEqual([d.HO, d.WO], [16, 16]); // ⌊31 / 2⌋ + 1
+ * ```
+ */
 export function convDims(
   op: string,
   xShape: readonly number[],

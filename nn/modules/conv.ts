@@ -66,7 +66,7 @@ const CONV2D_OPTIONS = [
  * // PyTorch's order and sizes: kernel 5 positionally; 3×3 stride 2 pad 1 floors 32 to 16
  * assert.equal(new Conv2d(3, 16, 5).kernelSize, 5);
  * const down = new Conv2d(3, 4, { kernelSize: 3, stride: 2, padding: 1 });
- * assert.deepEqual(down.forward(Tensor.zeros([1, 3, 32, 32])).shape, [1, 4, 16, 16]);
+ * assert.deepEqual(down.forward(Tensor.zeros([1, 3, 32, 32], "float32")).shape, [1, 4, 16, 16]);
  * ```
  */
 export class Conv2d extends Module {
