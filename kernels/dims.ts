@@ -24,7 +24,11 @@ export interface ConvDims {
   WO: number;
 }
 
-/** Sizes of a 2-D pooling. out: (N, C, HO, WO)  x: (N, C, H, W)  window: (PH, PW) */
+/**
+ * Sizes of a 2-D pooling. out: (N, C, HO, WO)  x: (N, C, H, W)  window: (PH, PW). Window (i, j)
+ * covers rows [i·stride, min(i·stride + PH, H)) and columns likewise: only PyTorch's
+ * `ceil_mode` sizes (`poolDims`) make the last windows stick out and be clipped.
+ */
 export interface PoolDims {
   N: number;
   C: number;
@@ -47,7 +51,20 @@ function checkPositiveInt(op: string, name: string, value: number, min: number):
   }
 }
 
-/** Validates a convolution's shapes and parameters and returns its dims. */
+/**
+ * Validates a convolution's shapes and parameters and returns its dims: HO = ⌊(H + 2·pad − KH) /
+ * stride⌋ + 1 and WO likewise, PyTorch's sizes (and the homework's Python 2 integer division):
+ * padded rows and columns past the last window are not read, and their input elements get a
+ * zero gradient.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { convDims } from "./dims.ts";
+ * const d = convDims("conv", [1, 3, 32, 32], [16, 3, 3, 3], 2, 1); // 3×3 stride 2 pad 1
+ * assert.deepEqual([d.HO, d.WO], [16, 16]); // ⌊31 / 2⌋ + 1
+ * ```
+ */
 export function convDims(
   op: string,
   xShape: readonly number[],
@@ -82,24 +99,52 @@ export function convDims(
       } input`,
     );
   }
-  if (spanH % stride !== 0 || spanW % stride !== 0) {
-    throw new RangeError(
-      `Cannot run ${op}: (H + 2·pad − KH) / stride = (${H} + ${2 * pad} − ${KH}) / ${stride} and ` +
-        `(W + 2·pad − KW) / stride = (${W} + ${
-          2 * pad
-        } − ${KW}) / ${stride} must be integers; choose another stride or pad`,
-    );
-  }
-  return { N, C, H, W, F, KH, KW, stride, pad, HO: spanH / stride + 1, WO: spanW / stride + 1 };
+  // PyTorch's rule (and the homework's integer division): rows and columns that no window
+  // reaches are left out, and their gradient is zero
+  const HO = Math.floor(spanH / stride) + 1, WO = Math.floor(spanW / stride) + 1;
+  return { N, C, H, W, F, KH, KW, stride, pad, HO, WO };
 }
 
-/** Validates a pooling's shapes and parameters and returns its dims. */
+/**
+ * The number of windows of `size` elements, `stride` apart, along an input of `length`
+ * elements (no padding): ⌊(length − size) / stride⌋ + 1, PyTorch's output size; with
+ * `ceilMode`, ⌈(length − size) / stride⌉ + 1, less one when the last window would start past
+ * the input (PyTorch's `ceil_mode`: the last window must start inside the input, and it is
+ * clipped at its edge). `length` ≥ `size` ≥ 1.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { windowCount } from "./dims.ts";
+ * assert.equal(windowCount(5, 2, 2, false), 2);
+ * assert.equal(windowCount(5, 2, 2, true), 3); // the third window holds only the last element
+ * assert.equal(windowCount(5, 1, 3, true), 2); // a third would start at 6, past the input
+ * ```
+ */
+export function windowCount(
+  length: number,
+  size: number,
+  stride: number,
+  ceilMode: boolean,
+): number {
+  const span = length - size;
+  if (!ceilMode) return Math.floor(span / stride) + 1;
+  const count = Math.ceil(span / stride) + 1;
+  return (count - 1) * stride >= length ? count - 1 : count;
+}
+
+/**
+ * Validates a pooling's shapes and parameters and returns its dims. HO = ⌊(H − poolHeight) /
+ * stride⌋ + 1 and WO likewise (PyTorch's sizes); with `ceilMode`, PyTorch's `ceil_mode` sizes
+ * (see `windowCount`), whose last windows are clipped at the input's edge.
+ */
 export function poolDims(
   op: string,
   xShape: readonly number[],
   poolHeight: number,
   poolWidth: number,
   stride: number,
+  ceilMode = false,
 ): PoolDims {
   if (xShape.length !== 4) {
     throw new TypeError(`Cannot run ${op}: x must have rank 4 (N, C, H, W), got ${fmt(xShape)}`);
@@ -107,16 +152,13 @@ export function poolDims(
   checkPositiveInt(op, "poolHeight", poolHeight, 1);
   checkPositiveInt(op, "poolWidth", poolWidth, 1);
   checkPositiveInt(op, "stride", stride, 1);
+  if (typeof ceilMode !== "boolean") {
+    throw new TypeError(`Cannot run ${op}: ceilMode must be true or false, got ${ceilMode}`);
+  }
   const [N, C, H, W] = xShape;
   if (poolHeight > H || poolWidth > W) {
     throw new RangeError(
       `Cannot run ${op}: the ${poolHeight}×${poolWidth} window is larger than the ${H}×${W} input`,
-    );
-  }
-  if ((H - poolHeight) % stride !== 0 || (W - poolWidth) % stride !== 0) {
-    throw new RangeError(
-      `Cannot run ${op}: (H − poolHeight) / stride = (${H} − ${poolHeight}) / ${stride} and ` +
-        `(W − poolWidth) / stride = (${W} − ${poolWidth}) / ${stride} must be integers`,
     );
   }
   return {
@@ -127,8 +169,8 @@ export function poolDims(
     PH: poolHeight,
     PW: poolWidth,
     stride,
-    HO: (H - poolHeight) / stride + 1,
-    WO: (W - poolWidth) / stride + 1,
+    HO: windowCount(H, poolHeight, stride, ceilMode),
+    WO: windowCount(W, poolWidth, stride, ceilMode),
   };
 }
 

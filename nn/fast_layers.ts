@@ -95,7 +95,8 @@ export function convBackward(dout: Tensor, cache: ConvCache): WeightGrads {
 export function maxPoolForward(x: Tensor, param: PoolParam): Forward<MaxPoolCache> {
   const op = "maxPoolForward";
   checkTensor(op, "x", x);
-  const dims = poolDims(op, x.shape, param.poolHeight, param.poolWidth, param.stride);
+  const { poolHeight, poolWidth, stride, ceilMode = false } = param;
+  const dims = poolDims(op, x.shape, poolHeight, poolWidth, stride, ceilMode);
   const out = Tensor.zeros([dims.N, dims.C, dims.HO, dims.WO], "float32");
   const argmax = new Int32Array(out.size);
   wasmKernels.maxPool2dForward(out.data, argmax, x.data, dims);

@@ -15,11 +15,20 @@ export interface ConvParam {
   pad: number;
 }
 
-/** Max-pool hyper-parameters (the homework's `pool_param`). */
+/**
+ * Max-pool hyper-parameters (the homework's `pool_param`). The output is (N, C, HO, WO) with
+ * HO = ⌊(H − poolHeight) / stride⌋ + 1 and WO likewise (PyTorch's sizes; the homework's Python
+ * 2 integer division).
+ */
 export interface PoolParam {
   poolHeight: number;
   poolWidth: number;
   stride: number;
+  /**
+   * PyTorch's `ceil_mode` (default false): ⌈…⌉ instead of ⌊…⌋, the last windows clipped at the
+   * input's edge and kept only if they start inside it.
+   */
+  ceilMode?: boolean;
 }
 
 /** What `convForward*` keeps for `convBackward*`. x: (N, C, H, W)  w: (F, C, KH, KW)  b: (F) */

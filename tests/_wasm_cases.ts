@@ -1,7 +1,8 @@
 /**
  * The differential case table of the WASM kernels: conv and max-pool shapes covering batch 1,
- * channels 1 to 64, odd sizes, strides 1–3, padding 0–3, non-square kernels and pooling
- * windows with all-negative and tied values. Used by tests/wasm_kernels_test.ts.
+ * channels 1 to 64, odd sizes, strides 1–4, padding 0–3, non-square kernels, windows that leave
+ * a remainder (PyTorch's floored output sizes) and pooling windows with all-negative and tied
+ * values, with and without `ceilMode`. Used by tests/wasm_kernels_test.ts and the WebGPU tests.
  *
  * @module
  */
@@ -12,8 +13,8 @@ export type ConvCase = readonly [readonly number[], readonly number[], number, n
 /** How a pool case fills x: random, all negative, or with ties in every window. */
 export type Fill = "random" | "negative" | "ties";
 
-/** A pool case: x (N, C, H, W), poolHeight, poolWidth, stride, fill. */
-export type PoolCase = readonly [readonly number[], number, number, number, Fill];
+/** A pool case: x (N, C, H, W), poolHeight, poolWidth, stride, fill, ceilMode (default false). */
+export type PoolCase = readonly [readonly number[], number, number, number, Fill, boolean?];
 
 /** Conv cases. */
 export const CONV_CASES: readonly ConvCase[] = [
@@ -87,6 +88,20 @@ export const CONV_CASES: readonly ConvCase[] = [
   [[2, 4, 14, 14], [5, 4, 2, 2], 2, 3],
   [[2, 3, 15, 31], [6, 3, 3, 5], 2, 1],
   [[2, 32, 15, 15], [8, 32, 3, 3], 2, 1],
+  // windows that leave a remainder, floored as PyTorch: (H + 2·pad − K) / stride not whole.
+  // 3×3 s2 p1 on an even map (32 → 16): the stride-2 forward and filter gradient, GEMM data
+  [[2, 3, 32, 32], [4, 3, 3, 3], 2, 1],
+  // … on 30×30 (→ 15): im2col without the padded copy, the stride-2 data gradient
+  [[2, 3, 30, 30], [4, 3, 3, 3], 2, 1],
+  // 4×4 s2 p2 on 31×31 (→ 16): all three stride-2 paths with a remainder
+  [[2, 3, 31, 31], [4, 3, 4, 4], 2, 2],
+  // more channels: the GEMM forward and data gradient, the stride-2 filter gradient
+  [[2, 32, 16, 16], [8, 32, 3, 3], 2, 1],
+  [[1, 4, 16, 16], [6, 4, 5, 5], 2, 1], // 5×5 s2 p1: 13 / 2
+  [[2, 2, 10, 11], [3, 2, 3, 3], 3, 1], // s3: exact in H, a remainder in W
+  [[1, 2, 13, 13], [3, 2, 3, 3], 3, 0],
+  [[1, 2, 7, 7], [2, 2, 2, 2], 3, 0], // kernel < stride: rows 2, 5 and 6 never read
+  [[2, 3, 9, 12], [4, 3, 2, 2], 4, 1],
 ];
 
 /** Max-pool cases. */
@@ -105,4 +120,17 @@ export const POOL_CASES: readonly PoolCase[] = [
   [[3, 2, 10, 10], 2, 2, 2, "ties"],
   [[1, 64, 4, 4], 4, 4, 1, "random"],
   [[1, 1, 5, 5], 1, 1, 1, "random"],
+  // PyTorch's floored sizes (the last row and column left out) and its ceil_mode (the last
+  // windows clipped at the edge; with kernel < stride, kept only if they start inside)
+  [[1, 1, 5, 5], 2, 2, 2, "random"],
+  [[1, 1, 5, 5], 2, 2, 2, "random", true],
+  [[2, 3, 7, 7], 2, 2, 2, "negative", true],
+  [[1, 2, 7, 7], 3, 3, 3, "ties"],
+  [[1, 2, 7, 7], 3, 3, 3, "random", true],
+  [[1, 2, 7, 7], 3, 3, 2, "negative", true],
+  [[1, 3, 9, 18], 2, 2, 2, "random", true],
+  [[2, 2, 17, 17], 2, 2, 2, "ties", true],
+  [[1, 3, 32, 31], 2, 2, 2, "random"],
+  [[1, 1, 5, 5], 1, 1, 3, "random", true],
+  [[1, 2, 6, 9], 2, 3, 2, "random", true],
 ];

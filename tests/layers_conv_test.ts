@@ -37,6 +37,30 @@ Deno.test("convForwardNaive()", async (t) => {
     assertEquals([...out.data], [4, 6, 4, 6, 9, 6, 4, 6, 4]);
   });
 
+  await t.step("PyTorch's floored sizes: windows that leave a remainder drop it", () => {
+    // (sizes cross-checked against torch.nn.functional.conv2d)
+    const sizes: [number[], number[], ConvParam, number[]][] = [
+      [[1, 3, 32, 32], [4, 3, 3, 3], { stride: 2, pad: 1 }, [1, 4, 16, 16]], // ⌊31 / 2⌋ + 1
+      [[1, 3, 31, 31], [4, 3, 3, 3], { stride: 2, pad: 1 }, [1, 4, 16, 16]],
+      [[2, 2, 10, 11], [3, 2, 3, 3], { stride: 3, pad: 1 }, [2, 3, 4, 4]],
+      [[2, 3, 9, 12], [4, 3, 2, 2], { stride: 4, pad: 1 }, [2, 4, 3, 4]],
+      [[1, 2, 7, 7], [2, 2, 2, 2], { stride: 3, pad: 0 }, [1, 2, 2, 2]],
+    ];
+    for (const [xs, ws, param, want] of sizes) {
+      const out = convForwardNaive(
+        Tensor.zeros(xs),
+        Tensor.zeros(ws),
+        Tensor.zeros([ws[0]]),
+        param,
+      );
+      assertEquals(out.out.shape, want, `x=(${xs}) w=(${ws}) s=${param.stride} p=${param.pad}`);
+    }
+    // 2×2 s3 on 4×4 of ones reads rows and columns 0, 1 and 3 only
+    const x = Tensor.full([1, 1, 4, 4], 1), w = Tensor.full([1, 1, 2, 2], 1);
+    const { out } = convForwardNaive(x, w, Tensor.zeros([1]), { stride: 3, pad: 0 });
+    assertEquals([...out.data], [4]);
+  });
+
   await t.step("non-square 1×2 kernel over two channels and two filters", () => {
     // x: (1, 2, 1, 3)  channel 0 = [1, 2, 3], channel 1 = [10, 20, 30]
     const x = new Tensor(new Float64Array([1, 2, 3, 10, 20, 30]), [1, 2, 1, 3]);
@@ -113,12 +137,6 @@ Deno.test("convForwardNaive() bad input", async (t) => {
       "input has 3 channels but the weights expect 2",
     ],
     [
-      "non-integral output size",
-      () => convForwardNaive(x, w, b, { stride: 3, pad: 0 }),
-      RangeError,
-      "must be integers",
-    ],
-    [
       "kernel larger than the padded input",
       () => convForwardNaive(x, Tensor.zeros([4, 3, 9, 9]), b, ok),
       RangeError,
@@ -183,6 +201,10 @@ const GRAD_CASES: [number[], number[], ConvParam][] = [
   [[2, 1, 4, 4], [2, 1, 3, 1], { stride: 1, pad: 2 }], // pad 2, 3×1 kernel
   [[1, 3, 5, 5], [2, 3, 5, 5], { stride: 1, pad: 0 }], // the kernel covers the image: 1×1 output
   [[2, 2, 5, 6], [3, 2, 1, 2], { stride: 2, pad: 2 }],
+  // windows that leave a remainder (PyTorch's floored sizes): the unread rows get zero gradient
+  [[2, 3, 6, 6], [4, 3, 3, 3], { stride: 2, pad: 1 }], // 3×3 s2 p1 on an even map: 5 / 2
+  [[1, 2, 7, 8], [3, 2, 3, 3], { stride: 3, pad: 1 }],
+  [[1, 2, 7, 7], [2, 2, 2, 2], { stride: 3, pad: 0 }], // kernel < stride: rows 2, 5, 6 unread
 ];
 
 Deno.test("convBackwardNaive()", async (t) => {
@@ -202,6 +224,21 @@ Deno.test("convBackwardNaive()", async (t) => {
       }
     });
   }
+
+  await t.step("input rows and columns that no window reaches get zero gradient", () => {
+    const rng = new Rng(7);
+    const x = Tensor.randn([1, 2, 7, 7], rng), w = Tensor.randn([3, 2, 2, 2], rng);
+    const { out, cache } = convForwardNaive(x, w, Tensor.zeros([3]), { stride: 3, pad: 0 });
+    const { dx } = convBackwardNaive(Tensor.full(out.shape, 1), cache);
+    for (let c = 0; c < 2; c++) {
+      for (let h = 0; h < 7; h++) {
+        for (let col = 0; col < 7; col++) {
+          const reached = h % 3 !== 2 && h < 5 && col % 3 !== 2 && col < 5;
+          assertEquals(dx.get(0, c, h, col) !== 0, reached, `dx[0, ${c}, ${h}, ${col}]`);
+        }
+      }
+    }
+  });
 
   await t.step("the homework's h = 1e-5 also passes on its shapes", () => {
     const rng = new Rng(231);

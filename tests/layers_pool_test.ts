@@ -11,6 +11,7 @@ import {
 } from "../mod.ts";
 import { BOUNDS, drawAwayFromKinks, H_LINEAR, minWindowGap } from "../tasks/_gradcheck_bounds.ts";
 import { assertAtMost, assertEquals, assertThrows } from "./_assert.ts";
+import { poolDims } from "../kernels/dims.ts";
 
 /** The homework's tolerance on its forward checks (rel_error < 1e-7). */
 const TOL_HOMEWORK = 1e-7;
@@ -53,6 +54,34 @@ Deno.test("maxPoolForwardNaive()", async (t) => {
     assertEquals([...out.data], [3, 5, 4, -1]);
   });
 
+  await t.step("PyTorch's sizes: floored, or with ceilMode the clipped last windows", () => {
+    // 5×5, 2×2 s2: floor drops the last row and column; ceil keeps them as 1-wide windows
+    const x = plane(Array.from({ length: 25 }, (_, i) => i), 5, 5);
+    const p = { poolHeight: 2, poolWidth: 2, stride: 2 };
+    assertEquals([...maxPoolForwardNaive(x, p).out.data], [6, 8, 16, 18]);
+    const ceil = maxPoolForwardNaive(x, { ...p, ceilMode: true });
+    assertEquals(ceil.out.shape, [1, 1, 3, 3]);
+    assertEquals([...ceil.out.data], [6, 8, 9, 16, 18, 19, 21, 23, 24]);
+    // a window that would start past the input is dropped (1×1 s3 on 5: starts 0, 3; not 6)
+    const sparse = maxPoolForwardNaive(x, {
+      poolHeight: 1,
+      poolWidth: 1,
+      stride: 3,
+      ceilMode: true,
+    });
+    assertEquals([...sparse.out.data], [0, 3, 15, 18]);
+    // (sizes cross-checked against torch.nn.functional.max_pool2d)
+    const sizes: [number[], PoolParam, number[]][] = [
+      [[1, 2, 7, 7], { poolHeight: 3, poolWidth: 3, stride: 3 }, [1, 2, 2, 2]],
+      [[1, 2, 7, 7], { poolHeight: 3, poolWidth: 3, stride: 3, ceilMode: true }, [1, 2, 3, 3]],
+      [[1, 3, 9, 18], { poolHeight: 2, poolWidth: 2, stride: 2, ceilMode: true }, [1, 3, 5, 9]],
+      [[1, 2, 6, 9], { poolHeight: 2, poolWidth: 3, stride: 2, ceilMode: true }, [1, 2, 3, 4]],
+    ];
+    for (const [xs, param, want] of sizes) {
+      assertEquals(maxPoolForwardNaive(Tensor.zeros(xs), param).out.shape, want, `x=(${xs})`);
+    }
+  });
+
   await t.step("float32 in, float32 out", () => {
     const x = Tensor.linspace(-1, 1, [1, 2, 4, 4], "float32");
     const { out } = maxPoolForwardNaive(x, { poolHeight: 2, poolWidth: 2, stride: 2 });
@@ -78,10 +107,16 @@ Deno.test("maxPoolForwardNaive() bad input", async (t) => {
       message: "the 5×2 window is larger than the 4×4 input",
     },
     {
-      name: "a non-integral output size",
-      fn: () => maxPoolForwardNaive(x, { poolHeight: 3, poolWidth: 3, stride: 2 }),
-      error: RangeError,
-      message: "(H − poolHeight) / stride = (4 − 3) / 2",
+      name: "a ceilMode that is not a boolean",
+      fn: () =>
+        maxPoolForwardNaive(x, {
+          poolHeight: 2,
+          poolWidth: 2,
+          stride: 2,
+          ceilMode: "yes" as unknown as boolean,
+        }),
+      error: TypeError,
+      message: "ceilMode must be true or false, got yes",
     },
     {
       name: "a zero window",
@@ -117,14 +152,50 @@ const GRAD_CASES: [number[], PoolParam][] = [
   [[1, 3, 5, 4], { poolHeight: 3, poolWidth: 2, stride: 1 }], // batch 1, non-square window
   [[1, 2, 5, 7], { poolHeight: 3, poolWidth: 3, stride: 2 }], // overlapping, stride 2
   [[2, 1, 6, 6], { poolHeight: 1, poolWidth: 1, stride: 1 }], // identity
+  // PyTorch's sizes: floored (the last row and column get zero gradient) and ceil_mode
+  [[2, 2, 5, 5], { poolHeight: 2, poolWidth: 2, stride: 2 }],
+  [[2, 2, 5, 5], { poolHeight: 2, poolWidth: 2, stride: 2, ceilMode: true }],
+  [[1, 2, 7, 7], { poolHeight: 3, poolWidth: 3, stride: 3, ceilMode: true }],
+  [[1, 3, 7, 6], { poolHeight: 3, poolWidth: 2, stride: 2, ceilMode: true }],
 ];
+
+/**
+ * The smallest gap between the largest and second-largest value of any window, the clipped
+ * windows of `ceilMode` included (tasks/_gradcheck_bounds.ts's `minWindowGap` covers the
+ * windows inside the input): a window of one element has no second value.
+ */
+function minClippedGap(t: Tensor, p: PoolParam): number {
+  const [N, C, H, W] = t.shape;
+  const d = poolDims("gap", t.shape, p.poolHeight, p.poolWidth, p.stride, p.ceilMode ?? false);
+  let gap = Infinity;
+  for (let nc = 0; nc < N * C; nc++) {
+    for (let i = 0; i < d.HO; i++) {
+      for (let j = 0; j < d.WO; j++) {
+        const values: number[] = [];
+        for (let h = i * p.stride; h < Math.min(i * p.stride + p.poolHeight, H); h++) {
+          for (let w = j * p.stride; w < Math.min(j * p.stride + p.poolWidth, W); w++) {
+            values.push(t.data[(nc * H + h) * W + w]);
+          }
+        }
+        values.sort((a, b) => b - a);
+        if (values.length > 1) gap = Math.min(gap, values[0] - values[1]);
+      }
+    }
+  }
+  return gap;
+}
 
 Deno.test("maxPoolBackwardNaive()", async (t) => {
   for (const [i, [xShape, param]] of GRAD_CASES.entries()) {
-    const name = `x=(${xShape}) ${param.poolHeight}×${param.poolWidth} s=${param.stride}`;
+    const name = `x=(${xShape}) ${param.poolHeight}×${param.poolWidth} s=${param.stride}${
+      param.ceilMode ? " ceil" : ""
+    }`;
     await t.step(`${name}: dx matches numerical gradients`, () => {
       const rng = new Rng(200 + i);
-      const x = drawAwayFromKinks(() => Tensor.randn(xShape, rng), (x) => minWindowGap(x, param));
+      const x = drawAwayFromKinks(
+        () => Tensor.randn(xShape, rng),
+        (x) => Math.min(minWindowGap(x, param), minClippedGap(x, param)),
+      );
       const layer = {
         forward: () => maxPoolForwardNaive(x, param),
         backward: maxPoolBackwardNaive,

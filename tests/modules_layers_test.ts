@@ -1,4 +1,4 @@
-import { assertAtMost, assertEquals } from "./_assert.ts";
+import { assertAtMost, assertEquals, assertThrows } from "./_assert.ts";
 import { gradCheck, spreadInput, TOL_GRAD } from "./_modules_check.ts";
 import {
   AvgPool2d,
@@ -35,6 +35,9 @@ Deno.test("Conv2d", async (t) => {
     ["x=(2,3,5,5) F=4 k=3 s=1 p=1", [2, 3, 5, 5], 4, { kernelSize: 3, padding: 1 }],
     ["x=(2,2,7,7) F=3 k=3 s=2 p=1", [2, 2, 7, 7], 3, { kernelSize: 3, stride: 2, padding: 1 }],
     ["x=(1,2,4,4) F=2 k=1 no bias", [1, 2, 4, 4], 2, { kernelSize: 1, bias: false }],
+    // PyTorch's floored sizes: 3×3 s2 p1 on 8×8 → 4×4; 2×2 s3 on 7×7 → 2×2 (rows 2, 5, 6 unread)
+    ["x=(2,2,8,8) F=3 k=3 s=2 p=1", [2, 2, 8, 8], 3, { kernelSize: 3, stride: 2, padding: 1 }],
+    ["x=(1,2,7,7) F=2 k=2 s=3", [1, 2, 7, 7], 2, { kernelSize: 2, stride: 3 }],
   ];
   for (const [name, shape, F, opts] of cases) {
     await t.step(name, () => {
@@ -113,6 +116,17 @@ Deno.test("ReLU, pooling and Flatten", async (t) => {
       4,
       4,
     ]],
+    // PyTorch's floored sizes and ceil_mode (clipped last windows)
+    ["MaxPool2d(2) x=(2,2,5,5) floored", () => new MaxPool2d(2), [2, 2, 5, 5]],
+    ["MaxPool2d(2, ceil) x=(2,2,5,5)", () => new MaxPool2d(2, { ceilMode: true }), [2, 2, 5, 5]],
+    ["AvgPool2d(2) x=(1,2,5,5) floored", () => new AvgPool2d(2), [1, 2, 5, 5]],
+    ["AvgPool2d(2, ceil) x=(1,2,5,5)", () => new AvgPool2d(2, { ceilMode: true }), [1, 2, 5, 5]],
+    ["AvgPool2d(3, s=2, ceil) x=(1,2,6,6)", () => new AvgPool2d(3, { stride: 2, ceilMode: true }), [
+      1,
+      2,
+      6,
+      6,
+    ]],
     ["GlobalAvgPool x=(2,3,3,3)", () => new GlobalAvgPool(), [2, 3, 3, 3]],
     ["Flatten x=(2,3,2,2)", () => new Flatten(), [2, 3, 2, 2]],
     ["Scale(-0.5) x=(2,5)", () => new Scale(-0.5), [2, 5]],
@@ -140,7 +154,81 @@ Deno.test("ReLU, pooling and Flatten", async (t) => {
     assertEquals(new MaxPool2d(2).toString(), "MaxPool2d(2)");
     assertEquals(new AvgPool2d(3, { stride: 1 }).toString(), "AvgPool2d(3, s=1)");
     assertEquals(new GlobalAvgPool().toString(), "GlobalAvgPool");
+    assertEquals(
+      new MaxPool2d(3, { stride: 2, ceilMode: true }).toString(),
+      "MaxPool2d(3, s=2, ceil)",
+    );
   });
+});
+
+/** A module class called with whatever arguments, as plain JavaScript may. */
+type Loose = new (...args: unknown[]) => Module;
+
+Deno.test("PyTorch's positional arguments", async (t) => {
+  await t.step("accepted where they have one meaning: kernel size, stride, bias, eps", () => {
+    const conv = new Conv2d(3, 16, 5); // nn.Conv2d(3, 16, 5)
+    assertEquals([conv.kernelSize, conv.stride, conv.padding], [5, 1, 0]);
+    assertEquals(conv.weight.value.shape, [16, 3, 5, 5]);
+    assertEquals(conv.toString(), "Conv2d(3→16, k=5)");
+    const pool = new MaxPool2d(3, 2); // nn.MaxPool2d(3, 2)
+    assertEquals([pool.kernelSize, pool.stride, pool.ceilMode], [3, 2, false]);
+    assertEquals(new AvgPool2d(2, 1).stride, 1);
+    assertEquals(new Linear(4, 2, false).bias, null); // nn.Linear(4, 2, False)
+    assertEquals(new BatchNorm2d(4, 1e-3).eps, 1e-3); // nn.BatchNorm2d(4, 1e-3)
+  });
+  await t.step(
+    "refused with the options form: further positionals, unknown names, bad types",
+    () => {
+      const refused: [string, () => unknown, string][] = [
+        [
+          "Conv2d(3, 16, 3, 2)",
+          () => new (Conv2d as unknown as Loose)(3, 16, 3, 2),
+          "1 positional argument too many (2)",
+        ],
+        [
+          "Conv2d kernel_size",
+          () => new Conv2d(3, 16, { kernel_size: 5 } as never),
+          'unknown option "kernel_size"',
+        ],
+        ["Conv2d(3, 16, '5')", () => new Conv2d(3, 16, "5" as never), "got 5 (string)"],
+        ["Conv2d(3, 16, null)", () => new Conv2d(3, 16, null as never), "got null (object)"],
+        [
+          "MaxPool2d(2, 2, 1)",
+          () => new (MaxPool2d as unknown as Loose)(2, 2, 1),
+          "1 positional argument too many (1)",
+        ],
+        [
+          "MaxPool2d ceil_mode",
+          () => new MaxPool2d(2, { ceil_mode: true } as never),
+          'unknown option "ceil_mode"',
+        ],
+        [
+          "AvgPool2d(2, true)",
+          () => new AvgPool2d(2, true as never),
+          "or a number (stride), got true",
+        ],
+        [
+          "Linear(4, 2, 3)",
+          () => new Linear(4, 2, 3 as never),
+          "or a boolean (bias), got 3 (number)",
+        ],
+        [
+          "BatchNorm2d(4, 1e-5, 0.2)",
+          () => new (BatchNorm2d as unknown as Loose)(4, 1e-5, 0.2),
+          "too many (0.2)",
+        ],
+        [
+          "Dropout(0.2, true)",
+          () => new Dropout(0.2, true as never),
+          "expected an options object, got true",
+        ],
+      ];
+      for (const [name, make, message] of refused) {
+        const error = assertThrows(make, TypeError, message);
+        assertEquals(error.message.startsWith("Cannot create "), true, name);
+      }
+    },
+  );
 });
 
 Deno.test("BatchNorm2d", async (t) => {

@@ -106,9 +106,9 @@ Deno.test("wasm conv2d kernels match the reference", async (t) => {
 });
 
 Deno.test("wasm maxPool2d kernels match the reference", async (t) => {
-  for (const [xs, ph, pw, stride, fill] of POOL_CASES) {
-    await t.step(`x=(${xs}) ${ph}×${pw} s=${stride} ${fill}`, () => {
-      const d = poolDims("test", xs, ph, pw, stride);
+  for (const [xs, ph, pw, stride, fill, ceil = false] of POOL_CASES) {
+    await t.step(`x=(${xs}) ${ph}×${pw} s=${stride} ${fill}${ceil ? " ceil" : ""}`, () => {
+      const d = poolDims("test", xs, ph, pw, stride, ceil);
       const rng = new Rng(size(xs) + ph);
       const x = randArray(size(xs), rng, fill);
       const no = d.N * d.C * d.HO * d.WO;

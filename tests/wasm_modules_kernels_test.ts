@@ -31,9 +31,16 @@ Deno.test("the WASM backend implements every kernel", () => {
   assertEquals([...wasmMissing], []);
 });
 
-// [x shape, PH, PW, stride]: odd sizes, overlapping and global windows, the 2×2 fast path
-// with tails, and enough planes for every thread
-const AVG_CASES: [number[], number, number, number][] = [
+// [x shape, PH, PW, stride, ceilMode?]: odd sizes, overlapping and global windows, the 2×2 fast
+// path with tails, enough planes for every thread, and PyTorch's floored and ceil_mode sizes
+// (the last windows clipped at the edge and divided by the part inside)
+const AVG_CASES: [number[], number, number, number, boolean?][] = [
+  [[2, 3, 5, 5], 2, 2, 2],
+  [[2, 3, 5, 5], 2, 2, 2, true],
+  [[1, 2, 7, 7], 3, 3, 3, true],
+  [[2, 4, 9, 18], 2, 2, 2, true],
+  [[1, 3, 17, 17], 2, 2, 2, true],
+  [[1, 2, 5, 5], 1, 1, 3, true],
   [[1, 1, 4, 4], 2, 2, 2],
   [[1, 3, 7, 9], 3, 3, 2],
   [[2, 5, 8, 8], 8, 8, 1],
@@ -47,9 +54,9 @@ const AVG_CASES: [number[], number, number, number][] = [
 ];
 
 Deno.test("wasm avgPool2d kernels match the reference", async (t) => {
-  for (const [xs, ph, pw, stride] of AVG_CASES) {
-    await t.step(`x=(${xs}) ${ph}×${pw} s=${stride}`, () => {
-      const d = poolDims("test", xs, ph, pw, stride);
+  for (const [xs, ph, pw, stride, ceil = false] of AVG_CASES) {
+    await t.step(`x=(${xs}) ${ph}×${pw} s=${stride}${ceil ? " ceil" : ""}`, () => {
+      const d = poolDims("test", xs, ph, pw, stride, ceil);
       const rng = new Rng(xs[0] * 1000 + xs[1] * 10 + ph);
       const nx = d.N * d.C * d.H * d.W, no = d.N * d.C * d.HO * d.WO;
       const x = randArray(nx, rng), dout = randArray(no, rng), dx0 = randArray(nx, rng);

@@ -44,9 +44,9 @@ gpuTest("webgpu conv2d kernels match the reference", async (t) => {
 });
 
 gpuTest("webgpu maxPool2d kernels match the reference", async (t) => {
-  for (const [xs, ph, pw, stride, fill] of POOL_CASES) {
-    await t.step(`x=(${xs}) ${ph}×${pw} s=${stride} ${fill}`, async () => {
-      const d = poolDims("test", xs, ph, pw, stride);
+  for (const [xs, ph, pw, stride, fill, ceil = false] of POOL_CASES) {
+    await t.step(`x=(${xs}) ${ph}×${pw} s=${stride} ${fill}${ceil ? " ceil" : ""}`, async () => {
+      const d = poolDims("test", xs, ph, pw, stride, ceil);
       const rng = new Rng(size(xs) + ph);
       const x = randArray(size(xs), rng, fill);
       const no = d.N * d.C * d.HO * d.WO;

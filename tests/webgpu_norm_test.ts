@@ -9,9 +9,9 @@ import { webgpuArrays as gpu } from "../kernels/webgpu/mod.ts";
 import { Rng } from "../nn/random.ts";
 
 gpuTest("webgpu avgPool2d kernels match the reference", async (t) => {
-  for (const [xs, ph, pw, stride, fill] of POOL_CASES) {
-    await t.step(`x=(${xs}) ${ph}×${pw} s=${stride} ${fill}`, async () => {
-      const d = poolDims("test", xs, ph, pw, stride);
+  for (const [xs, ph, pw, stride, fill, ceil = false] of POOL_CASES) {
+    await t.step(`x=(${xs}) ${ph}×${pw} s=${stride} ${fill}${ceil ? " ceil" : ""}`, async () => {
+      const d = poolDims("test", xs, ph, pw, stride, ceil);
       const rng = new Rng(size(xs) + pw);
       const x = randArray(size(xs), rng, fill);
       const no = d.N * d.C * d.HO * d.WO;

@@ -2,7 +2,8 @@
  * Reference 2-D max pooling, forward and backward, in plain loops: the specification the
  * WASM and WebGPU kernels must match.
  *
- * out[n,c,i,j] = max_{ph,pw} x[n, c, i·s + ph, j·s + pw]; the running maximum starts at the
+ * out[n,c,i,j] = max_{ph,pw} x[n, c, i·s + ph, j·s + pw], over the window's part inside x (with
+ * `ceil_mode` sizes the last windows are clipped at its edge); the running maximum starts at the
  * window's first element (never at a sentinel such as −99999), and ties go to the first
  * element in row-major window order, like NumPy's argmax. `argmax` records the flat index into
  * x of each winner, and backward routes each gradient there (adding, so that overlapping
@@ -27,9 +28,10 @@ export function maxPool2dForward(
       for (let j = 0; j < WO; j++) {
         let best = plane + i * stride * W + j * stride;
         let bestValue = x[best];
-        for (let ph = 0; ph < PH; ph++) {
+        const rows = Math.min(PH, H - i * stride), cols = Math.min(PW, W - j * stride);
+        for (let ph = 0; ph < rows; ph++) {
           const row = plane + (i * stride + ph) * W + j * stride;
-          for (let pw = 0; pw < PW; pw++) {
+          for (let pw = 0; pw < cols; pw++) {
             const v = x[row + pw];
             if (v > bestValue) {
               bestValue = v;

@@ -17,7 +17,9 @@ import { checkParam, sameDType } from "./_check.ts";
  * Convolves (cross-correlates) `x` with the filters `w` and adds the bias `b`:
  * out[n,f,i,j] = b[f] + Σ_{c,kh,kw} w[f,c,kh,kw] · x[n, c, i·stride + kh − pad, j·stride + kw − pad],
  * with x zero outside its bounds. x: (N, C, H, W)  w: (F, C, KH, KW)  b: (F)  →  out: (N, F, HO, WO)
- * where HO = (H + 2·pad − KH) / stride + 1 and WO likewise, both of which must be integers.
+ * where HO = ⌊(H + 2·pad − KH) / stride⌋ + 1 and WO likewise (PyTorch's sizes and the homework's
+ * integer division: padded rows and columns that no window reaches are left out, and input
+ * elements there get a zero gradient).
  *
  * @example
  * ```ts
@@ -30,6 +32,9 @@ import { checkParam, sameDType } from "./_check.ts";
  * const { out } = convForwardNaive(x, w, b, { stride: 1, pad: 1 });
  * assert.deepEqual(out.shape, [1, 1, 3, 3]);
  * assert.deepEqual([...out.data], [4, 6, 4, 6, 9, 6, 4, 6, 4]);
+ * // 3×3 stride 2 pad 1 on 32×32: ⌊31 / 2⌋ + 1 = 16, as PyTorch
+ * const down = convForwardNaive(Tensor.zeros([1, 1, 32, 32]), w, b, { stride: 2, pad: 1 });
+ * assert.deepEqual(down.out.shape, [1, 1, 16, 16]);
  * ```
  */
 export function convForwardNaive(

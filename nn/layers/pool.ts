@@ -15,8 +15,10 @@ import { checkParam, sameDType } from "./_check.ts";
 
 /**
  * The maximum of each `poolHeight`×`poolWidth` window of `x`, windows `stride` apart.
- * x: (N, C, H, W)  →  out: (N, C, HO, WO) with HO = (H − poolHeight) / stride + 1 and WO
- * likewise, both of which must be integers.
+ * x: (N, C, H, W)  →  out: (N, C, HO, WO) with HO = ⌊(H − poolHeight) / stride⌋ + 1 and WO
+ * likewise (PyTorch's sizes and the homework's integer division: rows and columns that no
+ * window reaches are left out, and get a zero gradient); with `ceilMode`, PyTorch's
+ * `ceil_mode` sizes, the last windows clipped at the input's edge.
  *
  * @example
  * ```ts
@@ -27,19 +29,24 @@ import { checkParam, sameDType } from "./_check.ts";
  * ]);
  * const { out } = maxPoolForwardNaive(x, { poolHeight: 2, poolWidth: 2, stride: 2 });
  * assert.deepEqual([...out.data], [4, 5, 8, -3]); // the last window is all negative
+ * const five = Tensor.zeros([1, 1, 5, 5]);
+ * const param = { poolHeight: 2, poolWidth: 2, stride: 2 };
+ * assert.deepEqual(maxPoolForwardNaive(five, param).out.shape, [1, 1, 2, 2]);
+ * const ceil = maxPoolForwardNaive(five, { ...param, ceilMode: true });
+ * assert.deepEqual(ceil.out.shape, [1, 1, 3, 3]);
  * ```
  */
 export function maxPoolForwardNaive(x: Tensor, param: PoolParam): Forward<MaxPoolCache> {
   const op = "maxPoolForwardNaive";
   const dtype = sameDType(op, { x });
   checkParam(op, param, "{ poolHeight, poolWidth, stride }");
-  const { poolHeight, poolWidth, stride } = param;
-  const dims = poolDims(op, x.shape, poolHeight, poolWidth, stride);
+  const { poolHeight, poolWidth, stride, ceilMode = false } = param;
+  const dims = poolDims(op, x.shape, poolHeight, poolWidth, stride, ceilMode);
   const outShape = [dims.N, dims.C, dims.HO, dims.WO];
   const out = Tensor.zeros(outShape, dtype); // out: (N, C, HO, WO)
   const argmax = new Int32Array(out.size); // argmax: (N, C, HO, WO) flat indices into x
   ref.maxPool2dForward(out.data, argmax, x.data, dims);
-  return { out, cache: { x, argmax, param: { poolHeight, poolWidth, stride }, dims } };
+  return { out, cache: { x, argmax, param: { poolHeight, poolWidth, stride, ceilMode }, dims } };
 }
 
 /**

@@ -9,7 +9,7 @@
 
 import { kernelsFor } from "../../kernels/mod.ts";
 import { type DType, Tensor } from "../tensor.ts";
-import { checkSize } from "./_init.ts";
+import { checkSize, readOptions } from "./_init.ts";
 import {
   type Buffer,
   cached,
@@ -60,9 +60,21 @@ export class BatchNorm2d extends Module {
   #trainedForward = true;
   #fusedRelu = false;
 
-  constructor(numFeatures: number, options: BatchNorm2dOptions = {}) {
+  /**
+   * @param options the options, or eps (PyTorch's second positional argument,
+   * `nn.BatchNorm2d(16, 1e-3)`; it used to be read as an empty object, silently keeping 1e-5)
+   * @param extra nothing: PyTorch's positional momentum and later arguments are refused
+   */
+  constructor(numFeatures: number, options: BatchNorm2dOptions | number = {}, ...extra: never[]) {
     super();
-    const { eps = 1e-5, momentum = 0.1, dtype = "float32" } = options;
+    const o = readOptions<BatchNorm2dOptions>(
+      "BatchNorm2d",
+      options,
+      ["eps", "momentum", "dtype"],
+      extra,
+      { name: "eps", type: "number" },
+    );
+    const { eps = 1e-5, momentum = 0.1, dtype = "float32" } = o;
     checkSize("BatchNorm2d", "numFeatures", numFeatures);
     if (!(eps > 0)) throw new RangeError(`Cannot create BatchNorm2d: eps must be > 0, got ${eps}`);
     if (!(momentum >= 0 && momentum <= 1)) {

@@ -1,6 +1,6 @@
 /**
  * `Conv2d`: a 2-D convolution layer over (N, C, H, W) inputs, PyTorch's `nn.Conv2d` with square
- * kernels, one stride and symmetric zero padding. It calls the active backend's conv kernels.
+ * kernels, one stride and symmetric zero padding, and PyTorch's output sizes. It calls the active backend's conv kernels.
  *
  * @module
  */
@@ -9,7 +9,7 @@ import { type ConvDims, convDims } from "../../kernels/dims.ts";
 import { kernelsFor } from "../../kernels/mod.ts";
 import { Rng } from "../random.ts";
 import { type DType, Tensor } from "../tensor.ts";
-import { checkSize, kaimingUniform } from "./_init.ts";
+import { checkSize, kaimingUniform, readOptions } from "./_init.ts";
 import { cached, checkDout, checkDType, Module, type Parameter } from "./module.ts";
 
 /** Options of `Conv2d`. */
@@ -33,9 +33,27 @@ export interface Conv2dOptions {
   inputGrad?: boolean;
 }
 
+const CONV2D_OPTIONS = [
+  "kernelSize",
+  "stride",
+  "padding",
+  "bias",
+  "rng",
+  "dtype",
+  "inputGrad",
+] as const;
+
 /**
  * A 2-D convolution: out[n,f] = b[f] + Σ_c w[f,c] ⋆ x[n,c]. Parameters `weight` (F, C, K, K) and
- * `bias` (F), initialised as PyTorch does (U(−1/√fanIn, 1/√fanIn), fanIn = C·K·K).
+ * `bias` (F), initialised as PyTorch does (U(−1/√fanIn, 1/√fanIn), fanIn = C·K·K). The output
+ * is (N, F, HO, WO) with HO = ⌊(H + 2·padding − K) / stride⌋ + 1 and WO likewise, PyTorch's
+ * sizes: input rows and columns that no window reaches get a zero gradient.
+ *
+ * The third argument is an options object or, as PyTorch's `nn.Conv2d(3, 16, 5)`, the kernel
+ * size: accepted rather than refused because that positional order is what PyTorch users write
+ * and it has one meaning (it used to be read as an empty object, silently building a 3×3 conv).
+ * PyTorch's further positional arguments (stride, padding) and unknown option names
+ * (`kernel_size`) throw a TypeError showing the options form.
  *
  * @example
  * ```ts
@@ -45,6 +63,10 @@ export interface Conv2dOptions {
  * const y = conv.forward(Tensor.zeros([2, 3, 5, 5], "float32"));
  * assert.deepEqual(y.shape, [2, 8, 5, 5]);
  * assert.equal(conv.toString(), "Conv2d(3→8, k=3, p=1)");
+ * // PyTorch's order and sizes: kernel 5 positionally; 3×3 stride 2 pad 1 floors 32 to 16
+ * assert.equal(new Conv2d(3, 16, 5).kernelSize, 5);
+ * const down = new Conv2d(3, 4, { kernelSize: 3, stride: 2, padding: 1 });
+ * assert.deepEqual(down.forward(Tensor.zeros([1, 3, 32, 32], "float32")).shape, [1, 4, 16, 16]);
  * ```
  */
 export class Conv2d extends Module {
@@ -62,10 +84,23 @@ export class Conv2d extends Module {
   #dims?: ConvDims;
   #zeroBias?: Tensor;
 
-  constructor(inChannels: number, outChannels: number, options: Conv2dOptions = {}) {
+  /**
+   * @param options the options, or the kernel size (PyTorch's third positional argument)
+   * @param extra nothing: PyTorch's positional stride and padding are refused, pass options
+   */
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    options: Conv2dOptions | number = {},
+    ...extra: never[]
+  ) {
     super();
-    const { kernelSize = 3, stride = 1, padding = 0, bias = true, inputGrad = true } = options;
-    const { rng = new Rng(0), dtype = "float32" } = options;
+    const o = readOptions<Conv2dOptions>("Conv2d", options, CONV2D_OPTIONS, extra, {
+      name: "kernelSize",
+      type: "number",
+    });
+    const { kernelSize = 3, stride = 1, padding = 0, bias = true, inputGrad = true } = o;
+    const { rng = new Rng(0), dtype = "float32" } = o;
     checkSize("Conv2d", "inChannels", inChannels);
     checkSize("Conv2d", "outChannels", outChannels);
     checkSize("Conv2d", "kernelSize", kernelSize);

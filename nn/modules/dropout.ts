@@ -10,6 +10,7 @@
 import { kernelsFor } from "../../kernels/mod.ts";
 import { Rng } from "../random.ts";
 import type { Tensor } from "../tensor.ts";
+import { readOptions } from "./_init.ts";
 import { cached, checkDout, Module } from "./module.ts";
 
 /** Options of `Dropout`. */
@@ -37,13 +38,18 @@ export class Dropout extends Module {
   #mask?: Tensor | null;
   #shape?: readonly number[];
 
-  constructor(p = 0.5, options: DropoutOptions = {}) {
+  /**
+   * @param options the options (PyTorch's positional `inplace` has no meaning here: refused)
+   * @param extra nothing: further positional arguments are refused
+   */
+  constructor(p = 0.5, options: DropoutOptions = {}, ...extra: never[]) {
     super();
+    const o = readOptions<DropoutOptions>("Dropout", options, ["rng"], extra);
     if (!(p >= 0 && p < 1)) {
       throw new RangeError(`Cannot create Dropout: p must be in [0, 1), got ${p}`);
     }
     this.p = p;
-    this.#rng = options.rng ?? new Rng(0);
+    this.#rng = o.rng ?? new Rng(0);
   }
 
   // x: any shape → out: same shape

@@ -8,7 +8,7 @@
 import { kernelsFor } from "../../kernels/mod.ts";
 import { Rng } from "../random.ts";
 import type { DType, Tensor } from "../tensor.ts";
-import { checkSize, kaimingUniform } from "./_init.ts";
+import { checkSize, kaimingUniform, readOptions } from "./_init.ts";
 import { cached, checkDout, checkDType, checkRank, Module, type Parameter } from "./module.ts";
 
 /** Options of `Linear`. */
@@ -44,9 +44,23 @@ export class Linear extends Module {
   readonly bias: Parameter | null;
   #x?: Tensor;
 
-  constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
+  /**
+   * @param options the options, or whether to add a bias (PyTorch's third positional argument,
+   * `nn.Linear(10, 5, False)`; it used to be read as an empty object, silently keeping the bias)
+   * @param extra nothing: further positional arguments are refused, pass options
+   */
+  constructor(
+    inFeatures: number,
+    outFeatures: number,
+    options: LinearOptions | boolean = {},
+    ...extra: never[]
+  ) {
     super();
-    const { bias = true, rng = new Rng(0), dtype = "float32" } = options;
+    const o = readOptions<LinearOptions>("Linear", options, ["bias", "rng", "dtype"], extra, {
+      name: "bias",
+      type: "boolean",
+    });
+    const { bias = true, rng = new Rng(0), dtype = "float32" } = o;
     checkSize("Linear", "inFeatures", inFeatures);
     checkSize("Linear", "outFeatures", outFeatures);
     this.inFeatures = inFeatures;

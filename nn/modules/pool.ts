@@ -1,7 +1,8 @@
 /**
  * Pooling modules over (N, C, H, W): `MaxPool2d` and `AvgPool2d` (PyTorch's, without padding;
- * the stride defaults to the window size) and `GlobalAvgPool` (the mean over H and W, giving
- * (N, C)). They call the active backend's pooling kernels.
+ * the stride defaults to the window size; PyTorch's output sizes, `ceil_mode` as `ceilMode`)
+ * and `GlobalAvgPool` (the mean over H and W, giving (N, C)). They call the active backend's
+ * pooling kernels.
  *
  * @module
  */
@@ -9,21 +10,55 @@
 import { type PoolDims, poolDims } from "../../kernels/dims.ts";
 import { kernelsFor } from "../../kernels/mod.ts";
 import type { Tensor } from "../tensor.ts";
-import { checkSize } from "./_init.ts";
+import { checkSize, readOptions } from "./_init.ts";
 import { cached, checkDout, checkRank, Module } from "./module.ts";
 
 /** Options of the pooling modules. */
 export interface PoolOptions {
   /** Step between windows (default: the window size, as PyTorch). */
   stride?: number;
+  /**
+   * PyTorch's `ceil_mode` (default false): HO = ⌈(H − K) / stride⌉ + 1 instead of
+   * ⌊(H − K) / stride⌋ + 1, the last window clipped at the input's edge and kept only if it
+   * starts inside the input.
+   */
+  ceilMode?: boolean;
 }
 
-function windowText(name: string, size: number, stride: number): string {
-  return stride === size ? `${name}(${size})` : `${name}(${size}, s=${stride})`;
+const POOL_OPTIONS = ["stride", "ceilMode"] as const;
+
+/**
+ * The checked options of a pooling module; a number in their place is PyTorch's positional
+ * stride (`nn.MaxPool2d(3, 2)`).
+ */
+function poolOptions(op: string, kernelSize: number, options: unknown, extra: readonly unknown[]) {
+  const o = readOptions<PoolOptions>(op, options, POOL_OPTIONS, extra, {
+    name: "stride",
+    type: "number",
+  });
+  const { stride = kernelSize, ceilMode = false } = o;
+  checkSize(op, "kernelSize", kernelSize);
+  checkSize(op, "stride", stride);
+  if (typeof ceilMode !== "boolean") {
+    throw new TypeError(`Cannot create ${op}: ceilMode must be true or false, got ${ceilMode}`);
+  }
+  return { stride, ceilMode };
+}
+
+function windowText(name: string, size: number, stride: number, ceilMode: boolean): string {
+  const parts = [String(size)];
+  if (stride !== size) parts.push(`s=${stride}`);
+  if (ceilMode) parts.push("ceil");
+  return `${name}(${parts.join(", ")})`;
 }
 
 /**
- * Max pooling over square windows. Ties go to the first element of the window.
+ * Max pooling over square windows. Ties go to the first element of the window. The output is
+ * (N, C, HO, WO) with HO = ⌊(H − kernelSize) / stride⌋ + 1 (PyTorch's; `ceilMode` for
+ * `ceil_mode`); input rows and columns that no window reaches get a zero gradient. The second
+ * argument is an options object or, as in PyTorch's `nn.MaxPool2d(3, 2)`, the stride (it used
+ * to be read as an empty object, silently pooling with stride = kernel size): accepted for the
+ * same reason as `Conv2d`'s kernel size.
  *
  * @example
  * ```ts
@@ -31,28 +66,36 @@ function windowText(name: string, size: number, stride: number): string {
  * import { MaxPool2d, Tensor } from "../../mod.ts";
  * const x = new Tensor(new Float64Array([-4, -3, -2, -1]), [1, 1, 2, 2]);
  * assert.deepEqual([...new MaxPool2d(2).forward(x).data], [-1]);
+ * const map = Tensor.zeros([1, 1, 5, 5]);
+ * assert.deepEqual(new MaxPool2d(2).forward(map).shape, [1, 1, 2, 2]); // PyTorch floors
+ * assert.deepEqual(new MaxPool2d(2, { ceilMode: true }).forward(map).shape, [1, 1, 3, 3]);
  * ```
  */
 export class MaxPool2d extends Module {
   readonly kernelSize: number;
   readonly stride: number;
+  /** PyTorch's `ceil_mode`: see `PoolOptions.ceilMode`. */
+  readonly ceilMode: boolean;
   #x?: Tensor;
   #argmax?: Int32Array;
   #dims?: PoolDims;
 
-  constructor(kernelSize: number, options: PoolOptions = {}) {
+  /**
+   * @param options the options, or the stride (PyTorch's second positional argument)
+   * @param extra nothing: PyTorch's positional padding and later arguments are refused
+   */
+  constructor(kernelSize: number, options: PoolOptions | number = {}, ...extra: never[]) {
     super();
-    const { stride = kernelSize } = options;
-    checkSize("MaxPool2d", "kernelSize", kernelSize);
-    checkSize("MaxPool2d", "stride", stride);
+    const { stride, ceilMode } = poolOptions("MaxPool2d", kernelSize, options, extra);
     this.kernelSize = kernelSize;
     this.stride = stride;
+    this.ceilMode = ceilMode;
   }
 
   // x: (N, C, H, W) → out: (N, C, HO, WO)
   forward(x: Tensor): Tensor {
     const k = this.kernelSize;
-    const d = poolDims("MaxPool2d", x.shape, k, k, this.stride);
+    const d = poolDims("MaxPool2d", x.shape, k, k, this.stride, this.ceilMode);
     const out = this.workTensor("out", [d.N, d.C, d.HO, d.WO], x.dtype, false);
     const argmax = new Int32Array(out.size); // argmax: (N, C, HO, WO) flat indices into x
     kernelsFor(x.dtype).maxPool2dForward(out.data, argmax, x.data, d);
@@ -72,12 +115,15 @@ export class MaxPool2d extends Module {
   }
 
   toString(): string {
-    return windowText("MaxPool2d", this.kernelSize, this.stride);
+    return windowText("MaxPool2d", this.kernelSize, this.stride, this.ceilMode);
   }
 }
 
 /**
- * Average pooling over square windows (each divided by its full size).
+ * Average pooling over square windows, each divided by its size (PyTorch's `count_include_pad`
+ * without padding); with `ceilMode`, the last windows are clipped at the input's edge and
+ * divided by the part inside, as PyTorch does. Output sizes, the positional stride and the
+ * zero gradient of unreached rows as `MaxPool2d`.
  *
  * @example
  * ```ts
@@ -85,27 +131,38 @@ export class MaxPool2d extends Module {
  * import { AvgPool2d, Tensor } from "../../mod.ts";
  * const x = new Tensor(new Float64Array([1, 2, 3, 6]), [1, 1, 2, 2]);
  * assert.deepEqual([...new AvgPool2d(2).forward(x).data], [3]);
+ * // a 2×3 map: floor keeps one window; ceil mode adds the clipped last column, divided by 2
+ * const m = new Tensor(new Float64Array([1, 2, 3, 4, 5, 6]), [1, 1, 2, 3]);
+ * assert.deepEqual([...new AvgPool2d(2).forward(m).data], [3]);
+ * const ceil = new AvgPool2d(2, { ceilMode: true });
+ * assert.deepEqual([...ceil.forward(m).data], [3, 4.5]);
+ * assert.equal(ceil.toString(), "AvgPool2d(2, ceil)");
  * ```
  */
 export class AvgPool2d extends Module {
   readonly kernelSize: number;
   readonly stride: number;
+  /** PyTorch's `ceil_mode`: see `PoolOptions.ceilMode`. */
+  readonly ceilMode: boolean;
   #x?: Tensor;
   #dims?: PoolDims;
 
-  constructor(kernelSize: number, options: PoolOptions = {}) {
+  /**
+   * @param options the options, or the stride (PyTorch's second positional argument)
+   * @param extra nothing: PyTorch's positional padding and later arguments are refused
+   */
+  constructor(kernelSize: number, options: PoolOptions | number = {}, ...extra: never[]) {
     super();
-    const { stride = kernelSize } = options;
-    checkSize("AvgPool2d", "kernelSize", kernelSize);
-    checkSize("AvgPool2d", "stride", stride);
+    const { stride, ceilMode } = poolOptions("AvgPool2d", kernelSize, options, extra);
     this.kernelSize = kernelSize;
     this.stride = stride;
+    this.ceilMode = ceilMode;
   }
 
   // x: (N, C, H, W) → out: (N, C, HO, WO)
   forward(x: Tensor): Tensor {
     const k = this.kernelSize;
-    const d = poolDims("AvgPool2d", x.shape, k, k, this.stride);
+    const d = poolDims("AvgPool2d", x.shape, k, k, this.stride, this.ceilMode);
     const out = this.workTensor("out", [d.N, d.C, d.HO, d.WO], x.dtype);
     kernelsFor(x.dtype).avgPool2dForward(out.data, x.data, d);
     this.#x = x;
@@ -122,7 +179,7 @@ export class AvgPool2d extends Module {
   }
 
   toString(): string {
-    return windowText("AvgPool2d", this.kernelSize, this.stride);
+    return windowText("AvgPool2d", this.kernelSize, this.stride, this.ceilMode);
   }
 }
 

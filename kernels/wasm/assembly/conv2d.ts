@@ -66,6 +66,15 @@ export function paddedBytes(C: i32, KH: i32, KW: i32, HO: i32, WO: i32, s: i32):
   return bytes64(C * ((HO - 1) * s + KH) * ((WO - 1) * s + KW) + NR);
 }
 
+/**
+ * Whether the windows read the whole zero-padded image, (H + 2·pad) × (W + 2·pad), so that it
+ * fits the `paddedBytes` of its output size; not when ⌊(H + 2·pad − KH) / s⌋ drops a remainder.
+ */
+// @ts-ignore: decorator
+@inline function paddedFits(H: i32, W: i32, KH: i32, KW: i32, s: i32, pad: i32, HO: i32, WO: i32): bool {
+  return (HO - 1) * s + KH == H + 2 * pad && (WO - 1) * s + KW == W + 2 * pad;
+}
+
 /** Bytes of the forward's B scratch: the im2col panels, or (stride 1) the padded image. */
 export function forwardBBytes(C: i32, KH: i32, KW: i32, HO: i32, WO: i32): usize {
   const panels = C * KH * KW * up(HO * WO, NR);
@@ -113,11 +122,13 @@ export function convImage(
     convDirect(conv, P, ap, bp, F, C, KH, KW, H + 2 * pad, W + 2 * pad, HO, WO, tile, b);
     return;
   }
-  if (pad > 0) {
+  if (pad > 0 && paddedFits(H, W, KH, KW, s, pad, HO, WO)) {
     padImage(xpad, x, C, H, W, pad);
     im2colPanels(bp, xpad, C, H + 2 * pad, W + 2 * pad, KH, KW, s, 0, HO, WO, lanes);
   } else {
-    im2colPanels(bp, x, C, H, W, KH, KW, s, 0, HO, WO, lanes);
+    // no padding, or windows that leave padded rows or columns unread (xpad holds only the
+    // rows and columns the windows read): im2col tests the bounds itself; same values
+    im2colPanels(bp, x, C, H, W, KH, KW, s, pad, HO, WO, lanes);
   }
   gemmPacked(conv, P, ap, bp, F, P, K, false, 0, (P + NR - 1) / NR, tile, b);
 }

@@ -1,7 +1,9 @@
 // 2-D max pooling forward and backward; matches kernels/ref/pool2d.ts (maxPool2dForward,
 // maxPool2dBackward): the running maximum starts at the window's first element, ties go to
-// the first element in row-major window order, argmax holds flat indices into x. Threads
-// split the N·C planes (a plane's argmax stays inside the plane, so backward has no races).
+// the first element in row-major window order, argmax holds flat indices into x; with
+// `ceil_mode` sizes the last windows are clipped at the input's edge (the SIMD 2×2 path takes
+// only whole windows). Threads split the N·C planes (a plane's argmax stays inside the plane,
+// so backward has no races).
 
 import { splitLo } from "./util";
 
@@ -23,19 +25,22 @@ export function maxPoolForward(
 ): void {
   const lo = splitLo(NC, tid, nth), hi = splitLo(NC, tid + 1, nth);
   const fast = PH == 2 && PW == 2 && s == 2;
+  const wholeW = min(WO, (W - PW) / s + 1); // the columns of windows inside x
   for (let nc = lo; nc < hi; nc++) {
     const plane = nc * H * W;
     const o = nc * HO * WO;
     for (let i = 0; i < HO; i++) {
+      const rows = min(PH, H - i * s);
       let j = 0;
-      if (fast) j = pool2x2Row(out, argmax, x, plane + 2 * i * W, W, WO, o + i * WO);
+      if (fast && rows == 2) j = pool2x2Row(out, argmax, x, plane + 2 * i * W, W, wholeW, o + i * WO);
       for (; j < WO; j++) {
         // branch-free running maximum: ties and NaN keep the earlier element, like the reference
         let best = plane + i * s * W + j * s;
         let bestValue = load<f32>(x + (<usize> best << 2));
-        for (let ph = 0; ph < PH; ph++) {
+        const cols = min(PW, W - j * s);
+        for (let ph = 0; ph < rows; ph++) {
           const row = plane + (i * s + ph) * W + j * s;
-          for (let pw = 0; pw < PW; pw++) {
+          for (let pw = 0; pw < cols; pw++) {
             const v = load<f32>(x + (<usize> (row + pw) << 2));
             const better = v > bestValue;
             bestValue = select<f32>(v, bestValue, better);
@@ -52,7 +57,8 @@ export function maxPoolForward(
 
 // 2×2 stride-2 pooling of one output row, four outputs per step: the window's four elements
 // are compared in row-major order with strict >, as in the reference. Returns the first
-// output column left for the scalar loop. top: flat index of the row's first input element.
+// output column left for the scalar loop. top: flat index of the row's first input element;
+// WO: the row's outputs whose windows lie inside x.
 function pool2x2Row(
   out: usize,
   argmax: usize,

@@ -1,5 +1,6 @@
 // Average-pool forward (kernels/ref/avgpool.ts): one invocation per output element sums its
-// PH×PW window and divides by PH·PW. 2-D grid of 1-D workgroups (index = (y·gx + x)·WG + lid).
+// PH×PW window and divides by PH·PW (the last windows of `ceil_mode` sizes: clipped at x's edge
+// and divided by the part inside). 2-D grid of 1-D workgroups (index = (y·gx + x)·WG + lid).
 // Bindings: 0 params, 1 out (N, C, HO, WO), 2 x (N, C, H, W).
 
 override WG: u32 = 256;
@@ -18,10 +19,12 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   let j = o % p.WO;
   let i = (o / p.WO) % p.HO;
   let plane = (o / (p.WO * p.HO)) * p.H * p.W;
+  let rows = min(p.PH, p.H - i * p.stride);
+  let cols = min(p.PW, p.W - j * p.stride);
   var sum = 0.0;
-  for (var ph = 0u; ph < p.PH; ph++) {
+  for (var ph = 0u; ph < rows; ph++) {
     let row = plane + (i * p.stride + ph) * p.W + j * p.stride;
-    for (var pw = 0u; pw < p.PW; pw++) { sum += x[row + pw]; }
+    for (var pw = 0u; pw < cols; pw++) { sum += x[row + pw]; }
   }
-  out[o] = sum / f32(p.PH * p.PW);
+  out[o] = sum / f32(rows * cols);
 }

@@ -1,6 +1,6 @@
 // Max-pool forward (kernels/ref/pool2d.ts): one invocation per output element computes the
 // window maximum, starting at the window's first element (ties keep the first, row-major), and
-// its flat index into x. 2-D grid of 1-D workgroups (index = (y·gx + x)·WG + lid).
+// its flat index into x; the last windows of `ceil_mode` sizes are clipped at x's edge. 2-D grid of 1-D workgroups (index = (y·gx + x)·WG + lid).
 // Bindings: 0 params, 1 out (N, C, HO, WO), 2 argmax (N, C, HO, WO) i32, 3 x (N, C, H, W).
 
 override WG: u32 = 256;
@@ -22,9 +22,11 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   let plane = (o / (p.WO * p.HO)) * p.H * p.W;
   var best = plane + i * p.stride * p.W + j * p.stride;
   var bestValue = x[best];
-  for (var ph = 0u; ph < p.PH; ph++) {
+  let rows = min(p.PH, p.H - i * p.stride);
+  let cols = min(p.PW, p.W - j * p.stride);
+  for (var ph = 0u; ph < rows; ph++) {
     let row = plane + (i * p.stride + ph) * p.W + j * p.stride;
-    for (var pw = 0u; pw < p.PW; pw++) {
+    for (var pw = 0u; pw < cols; pw++) {
       let v = x[row + pw];
       if (v > bestValue) {
         bestValue = v;
