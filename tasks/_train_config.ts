@@ -50,6 +50,11 @@ export interface RunOptions {
   threads: number;
   backend: BackendName;
   cifar10Dir?: string;
+  /**
+   * The run flags given on the command line (`threads`, `backend`, …): a resumed run takes the
+   * others from its run folder.
+   */
+  explicit: readonly string[];
 }
 
 /** The recipes `train:convnet` and `train:mymodel` run (the lead tunes them with fast kernels). */
@@ -130,7 +135,9 @@ Model and recipe (defaults depend on --model; see the configuration printed at s
 
 Run:
   --out DIR               the run folder (default runs/<model>-<timestamp>)
-  --resume DIR            continue the run in DIR from its last checkpoint
+  --resume DIR            continue the run in DIR from its last checkpoint, with the data
+                          folder, --threads and --backend its config.json records (the
+                          numbers depend on them) unless given again
   --threads N             worker threads of the kernels (default $CONVNET_THREADS, else the cores)
   --backend B             ref, wasm, webgpu or auto (default wasm; webgpu trains convnet or
                           mymodel on the GPU, evaluation stays on WASM; auto takes webgpu on a
@@ -264,6 +271,7 @@ function parseRunOptions(values: Record<string, string | boolean | undefined>): 
     threads,
     backend: backend as BackendName,
     cifar10Dir: values["cifar10-dir"] as string | undefined,
+    explicit: RUN_FLAGS.filter((flag) => values[flag] !== undefined),
   };
 }
 

@@ -6,10 +6,11 @@
  * @module
  */
 
+import { resolve } from "node:path";
 import { ensureCifar10, loadCifar10, type NormalizationJSON, splitCifar10 } from "../data/mod.ts";
 import { loadTrainCheckpoint, peekTrainCheckpoint } from "../nn/checkpoint.ts";
 import { parseTrainArgs, type RunOptions, TRAIN_HELP, type TrainConfig } from "./_train_config.ts";
-import { selectTrainBackend } from "./_train_backend.ts";
+import { type BackendName, BACKENDS, selectTrainBackend } from "./_train_backend.ts";
 import { wasmBuild } from "../kernels/wasm/mod.ts";
 import { createGpuRunner } from "./_train_gpu.ts";
 import { evaluate } from "./_train_eval.ts";
@@ -30,6 +31,74 @@ interface Resume {
   bytes: Uint8Array;
   progress: TrainProgress;
   normalization: NormalizationJSON;
+  /** How the run was run, from its config.json (empty for a folder without one). */
+  recorded: RecordedRun;
+}
+
+/** The fields of a run folder's config.json that the numbers of a resumed run depend on. */
+interface RecordedRun {
+  cifar10Dir?: string;
+  threads?: number;
+  backend?: string;
+  wasmBuild?: string;
+}
+
+async function readRecordedRun(dir: string): Promise<RecordedRun> {
+  const path = `${dir}/config.json`;
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return {};
+    throw e;
+  }
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new Error(
+      `Cannot resume from "${dir}": its config.json is not JSON (${(e as Error).message}); ` +
+        "delete it to resume with the current defaults, or restore it",
+    );
+  }
+  const pick = <T>(key: string, type: string) =>
+    typeof json[key] === type ? json[key] as T : undefined;
+  return {
+    cifar10Dir: pick<string>("cifar10Dir", "string"),
+    threads: pick<number>("threads", "number"),
+    backend: pick<string>("backend", "string"),
+    wasmBuild: pick<string>("wasmBuild", "string"),
+  };
+}
+
+/**
+ * The run options of a resumed run: what the command line gives, else what the run folder
+ * recorded (the data folder, the thread count and the backend), else the defaults. Notes a WASM
+ * build other than the recorded one, which only the environment chooses.
+ */
+function resumeRunOptions(
+  run: RunOptions,
+  recorded: RecordedRun,
+  note: (line: string) => void,
+): RunOptions {
+  const given = (flag: string) => run.explicit.includes(flag);
+  const backend = recorded.backend !== undefined &&
+      (BACKENDS as readonly string[]).includes(recorded.backend)
+    ? recorded.backend as BackendName
+    : undefined;
+  if (recorded.wasmBuild !== undefined && recorded.wasmBuild !== wasmBuild) {
+    note(
+      `This run was trained with the ${recorded.wasmBuild} WASM build and continues with the ` +
+        `${wasmBuild} one: its numbers will differ from an uninterrupted run (set ` +
+        `CONVNET_WASM_RELAXED=${recorded.wasmBuild === "relaxed" ? 1 : 0} to match)`,
+    );
+  }
+  return {
+    ...run,
+    cifar10Dir: run.cifar10Dir ?? recorded.cifar10Dir,
+    threads: given("threads") ? run.threads : recorded.threads ?? run.threads,
+    backend: given("backend") ? run.backend : backend ?? run.backend,
+  };
 }
 
 async function readResume(dir: string): Promise<Resume> {
@@ -49,6 +118,7 @@ async function readResume(dir: string): Promise<Resume> {
     bytes,
     progress: state.progress as TrainProgress,
     normalization: state.normalization as NormalizationJSON,
+    recorded: await readRecordedRun(dir),
   };
 }
 
@@ -66,18 +136,25 @@ async function refuseOldRun(out: string): Promise<void> {
   );
 }
 
-async function loadData(config: TrainConfig, run: RunOptions): Promise<TrainData> {
-  const dir = await ensureCifar10({
-    cifar10Dir: run.cifar10Dir,
-    download: true,
-    log: (line: string) => console.error(line),
-  });
+/** The run's images, and the absolute path of the folder they came from. */
+async function loadData(
+  config: TrainConfig,
+  run: RunOptions,
+): Promise<{ data: TrainData; dir: string }> {
+  const dir = resolve(
+    await ensureCifar10({
+      cifar10Dir: run.cifar10Dir,
+      download: true,
+      log: (line: string) => console.error(line),
+    }),
+  );
   const cifar = await loadCifar10(dir);
-  return splitCifar10(cifar, {
+  const data = splitCifar10(cifar, {
     numTrain: config.numTrain,
     numVal: config.numVal,
     numTest: config.numTest,
   });
+  return { data, dir };
 }
 
 /** Runs the training task with command-line `args`; returns the exit code. */
@@ -87,13 +164,19 @@ export async function train(args: string[]): Promise<number> {
     console.log(TRAIN_HELP);
     return 0;
   }
-  const { run } = parsed;
-  const resume = run.resume === undefined ? undefined : await readResume(run.resume);
+  const resume = parsed.run.resume === undefined ? undefined : await readResume(parsed.run.resume);
+  const run = resume ? resumeRunOptions(parsed.run, resume.recorded, console.error) : parsed.run;
   const config = resume ? resume.progress.config : parsed.config!;
   const backend = await selectTrainBackend(run.backend, run.threads, config.model);
   const out = resume?.dir ?? run.out ?? defaultOutDir(config.model);
   if (!resume) await refuseOldRun(out);
-  const data = await loadData(config, run);
+  const { data, dir: cifar10Dir } = await loadData(config, run).catch((e) => {
+    if (!resume || run.explicit.includes("cifar10-dir") || run.cifar10Dir === undefined) throw e;
+    throw new Error(
+      `Cannot resume from "${resume.dir}": its config.json records the data in ` +
+        `"${run.cifar10Dir}" (${(e as Error).message})`,
+    );
+  });
   const session = createSession(config, data, resume);
   if (resume) {
     loadTrainCheckpoint(resume.bytes, session.model, session.optimizer, {
@@ -113,6 +196,7 @@ export async function train(args: string[]): Promise<number> {
     threads: backend.threads,
     backend: backend.name,
     wasmBuild,
+    cifar10Dir,
     ...(backend.adapter ? { adapter: backend.adapter } : {}),
     imagesTrain: data.train.labels.length,
     model_description: session.model.toString(),

@@ -15,6 +15,7 @@ import {
   type ModelConfig,
 } from "../nn/checkpoint.ts";
 import { SGD } from "../nn/optim.ts";
+import { tempDir, writeBinaryCifar } from "./_data_fixtures.ts";
 
 const CIFAR = Deno.env.get("CIFAR10_DIR");
 const ROOT = decodeURIComponent(new URL("..", import.meta.url).pathname);
@@ -309,4 +310,74 @@ Deno.test("train() predict() collect(): help and refusals before any data is rea
     await assertRejects(() => collect([tmp]), Error, "it has no config.json");
   });
   await Deno.remove(tmp, { recursive: true });
+});
+
+/** Spawns `deno run tasks/train.ts ARGS`, interrupts it with Ctrl-C after `after` is printed. */
+async function interruptedRun(args: string[], after: string): Promise<number> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env=CIFAR10_DIR,CONVNET_THREADS",
+      "tasks/train.ts",
+      ...args,
+    ],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  let seen = "";
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  while (!seen.includes(after)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    seen += value;
+  }
+  child.kill("SIGINT");
+  while (!(await reader.read()).done); // the rest of its output
+  return (await child.status).code;
+}
+
+Deno.test("train: --resume takes the data folder and threads its run folder recorded", async () => {
+  await using tmp = await tempDir("resume");
+  await writeBinaryCifar(`${tmp.dir}/data`, 240, 20); // 1,200 training images: 200 + 1,000 val
+  const flags = [
+    ...TINY,
+    "--num-val",
+    "50",
+    "--num-test",
+    "20",
+    "--batch-size",
+    "10",
+    "--epochs",
+    "2",
+    "--log-interval",
+    "1",
+    "--threads",
+    "1",
+    "--cifar10-dir",
+    `${tmp.dir}/data`,
+  ];
+  const code = await interruptedRun([...flags, "--out", `${tmp.dir}/a`], "Train Epoch: 1 [10/");
+  assertEquals(code, 130);
+  const recorded = JSON.parse(await Deno.readTextFile(`${tmp.dir}/a/config.json`));
+  assertEquals([recorded.cifar10Dir, recorded.threads], [`${tmp.dir}/data`, 1]);
+  // No --cifar10-dir, no --threads: the run folder's values, not $CIFAR10_DIR, data/ or the cores.
+  assertEquals(await quiet(() => train(["--resume", `${tmp.dir}/a`])), 0);
+  assertEquals(await quiet(() => train([...flags, "--out", `${tmp.dir}/b`])), 0);
+  const training = async (run: string) =>
+    (await lines(`${tmp.dir}/${run}/convnet.log`)).filter((x) =>
+      x.startsWith("Train") || x.startsWith("test")
+    );
+  assertEquals(await training("a"), await training("b"));
+  const resumed = JSON.parse(await Deno.readTextFile(`${tmp.dir}/a/config.json`));
+  assertEquals([resumed.cifar10Dir, resumed.threads], [`${tmp.dir}/data`, 1]);
+  // A recorded data folder that has gone is named.
+  await Deno.rename(`${tmp.dir}/data`, `${tmp.dir}/moved`);
+  await assertRejects(
+    () => quiet(() => train(["--resume", `${tmp.dir}/a`])),
+    Error,
+    `its config.json records the data in "${tmp.dir}/data"`,
+  );
 });
