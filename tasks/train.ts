@@ -61,13 +61,12 @@ async function readRecordedRun(dir: string): Promise<RecordedRun> {
         "delete it to resume with the current defaults, or restore it",
     );
   }
-  const pick = <T>(key: string, type: string) =>
-    typeof json[key] === type ? json[key] as T : undefined;
+  const str = (key: string) => typeof json[key] === "string" ? json[key] as string : undefined;
   return {
-    cifar10Dir: pick<string>("cifar10Dir", "string"),
-    threads: pick<number>("threads", "number"),
-    backend: pick<string>("backend", "string"),
-    wasmBuild: pick<string>("wasmBuild", "string"),
+    cifar10Dir: str("cifar10Dir"),
+    threads: typeof json.threads === "number" ? json.threads : undefined,
+    backend: str("backend"),
+    wasmBuild: str("wasmBuild"),
   };
 }
 
