@@ -105,6 +105,24 @@ export const DEFAULTS: Record<ModelName, TrainConfig> = {
   },
 };
 
+/**
+ * The default learning rate at `batchSize`: the recipe's, scaled linearly from the recipe's
+ * batch size (Goyal et al. 2017), so that a smaller batch does not take the larger batch's
+ * steps (convnet at batch 50 with the batch-128 rate climbs to a loss of 2e12). At the
+ * recipe's own batch size it is the recipe's rate, bit for bit.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DEFAULTS, scaledLr } from "./_train_config.ts";
+ * assert.equal(scaledLr(DEFAULTS.convnet, 128), 0.02);
+ * assert.equal(scaledLr(DEFAULTS.convnet, 64), 0.01);
+ * ```
+ */
+export function scaledLr(recipe: TrainConfig, batchSize: number): number {
+  return batchSize === recipe.batchSize ? recipe.lr : recipe.lr * batchSize / recipe.batchSize;
+}
+
 /** `--help` of `deno task train`. */
 export const TRAIN_HELP = `Train a ConvNet on CIFAR-10 (the homework's train.py).
 
@@ -115,7 +133,8 @@ Model and recipe (defaults depend on --model; see the configuration printed at s
   --model NAME            convnet (the homework's shallow net) or mymodel (ResNet-9 style)
   --hidden-dim N          width: convnet's conv filters, mymodel's first stage
   --kernel-size K         odd kernel size of the convolutions
-  --lr X                  (peak) learning rate of SGD
+  --lr X                  (peak) learning rate of SGD (default: the recipe's, scaled
+                          linearly when --batch-size differs from the recipe's)
   --momentum X            SGD momentum (0 turns it off)
   --weight-decay X        L2 weight decay (PyTorch's weight_decay)
   --nesterov / --no-nesterov
@@ -252,6 +271,7 @@ export function parseTrainArgs(args: string[]): ParsedTrainArgs {
     if (values[`no-${flag}`]) set[key] = false;
   }
   if (typeof values.schedule === "string") set.schedule = values.schedule;
+  if (values.lr === undefined) config.lr = scaledLr(DEFAULTS[model as ModelName], config.batchSize);
   checkTrainConfig(config);
   return { help: false, config, overrides, run };
 }

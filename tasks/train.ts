@@ -18,7 +18,7 @@ import { CHECKPOINT_FILE, defaultOutDir, RunFolder, StepBar } from "./_train_fil
 import { testLine } from "./_train_log.ts";
 import {
   createSession,
-  NonFiniteLossError,
+  DivergedError,
   type TrainData,
   trainEpochs,
   type TrainProgress,
@@ -229,8 +229,11 @@ async function trainAndTest(
       onBatch: (done, total) => folder.bar?.update(done, total),
       shouldStop: () => stop,
       onEpochEnd: async (session) => {
-        await folder.saveCheckpoint(session);
-        await folder.saveWeights(session, data.classes);
+        // While the loss is above the divergence bar, the last good checkpoint and weights stay.
+        if ((session.progress.watch?.over ?? 0) === 0) {
+          await folder.saveCheckpoint(session);
+          await folder.saveWeights(session, data.classes);
+        }
         await folder.writePictures(session, resolved);
         await folder.saveTiming(session);
         const t = session.progress.timeline.at(-1)!;
@@ -243,7 +246,7 @@ async function trainAndTest(
       },
     });
   } catch (e) {
-    if (!(e instanceof NonFiniteLossError)) throw e;
+    if (!(e instanceof DivergedError)) throw e;
     await folder.log(`${e.message} (${folder.checkpointPath})`);
     return 1;
   } finally {

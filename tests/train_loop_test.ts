@@ -12,11 +12,17 @@ import { kernelsFor } from "../kernels/mod.ts";
 import { logLine, testLine } from "../tasks/_train_log.ts";
 import {
   createSession,
+  DivergedError,
+  DIVERGENCE_FACTOR,
+  DIVERGENCE_PATIENCE,
+  hasDiverged,
+  type LossWatch,
   NonFiniteLossError,
   type TrainData,
   trainEpochs,
   type TrainProgress,
   type TrainSession,
+  watchLoss,
 } from "../tasks/_train_loop.ts";
 
 const DATA: TrainData = {
@@ -113,6 +119,55 @@ Deno.test("trainEpochs() stops on a non-finite loss", async () => {
   assertTrue(e.message.includes(`at step ${step} (epoch 1) with learning rate 1e+38`), e.message);
 });
 
+Deno.test("trainEpochs() stops when the loss diverges", async () => {
+  // At learning rate 0.5 the tiny convnet's loss grows by orders of magnitude per step but
+  // stays finite for 20 steps: only the divergence rule stops it.
+  const s = createSession(tiny("convnet", { lr: 0.5, schedule: "constant", epochs: 30 }), DATA);
+  const e = await assertRejects(() => trainEpochs(s, DATA), DivergedError);
+  assertTrue(!(e instanceof NonFiniteLossError), e.message);
+  const { step, lr } = e as DivergedError;
+  assertEquals(lr, 0.5);
+  assertTrue(step >= DIVERGENCE_PATIENCE, `step ${step}`);
+  assertEquals(s.progress.metrics.length, step, "the diverged step is not recorded");
+  assertTrue(
+    e.message.includes(`the training loss diverged`) &&
+      e.message.includes(
+        `at step ${step} (epoch ${Math.floor(step / 3) + 1}) with learning rate 0.5`,
+      ) &&
+      e.message.includes("Lower --lr (try 0.05)"),
+    e.message,
+  );
+  assertTrue(s.progress.metrics.every((m) => Number.isFinite(m.trainLoss)));
+});
+
+Deno.test("watchLoss()", async (t) => {
+  const run = (losses: number[]) => {
+    let w: LossWatch | undefined;
+    for (const loss of losses) w = watchLoss(w, loss);
+    return w!;
+  };
+  const start = Array(5).fill(2.3);
+  await t.step("a spike is not a divergence", () => {
+    const w = run([...start, 200, ...Array(50).fill(2)]);
+    assertTrue(!hasDiverged(w) && w.over === 0, JSON.stringify(w));
+  });
+  await t.step("a sustained climb is, after DIVERGENCE_PATIENCE steps over the bar", () => {
+    const bar = DIVERGENCE_FACTOR * 2.3;
+    const steps = [...start, ...Array(200).fill(bar + 1)];
+    let w: LossWatch | undefined, overAt = -1, divergedAt = -1;
+    steps.forEach((loss, i) => {
+      w = watchLoss(w, loss);
+      if (overAt < 0 && w.over > 0) overAt = i;
+      if (divergedAt < 0 && hasDiverged(w)) divergedAt = i;
+    });
+    assertEquals(divergedAt - overAt, DIVERGENCE_PATIENCE - 1);
+  });
+  await t.step("falling back under the bar resets the count", () => {
+    const w = run([...start, ...Array(40).fill(100), ...Array(60).fill(2)]);
+    assertEquals(w.over, 0);
+  });
+});
+
 Deno.test("logLine() and testLine()", () => {
   assertEquals(
     logLine({
@@ -154,6 +209,16 @@ Deno.test("parseTrainArgs()", async (t) => {
     if (p.help || p.config === null) return;
     assertEquals(p.config, { ...DEFAULTS.mymodel, lr: 0.1, tta: false, epochs: 3 });
     assertEquals(p.run.backend, "wasm");
+  });
+  await t.step("the default learning rate follows --batch-size; --lr wins", () => {
+    const lr = (...args: string[]) => {
+      const p = parseTrainArgs(["--model", "convnet", ...args]);
+      return p.help ? NaN : p.config!.lr;
+    };
+    assertEquals(lr(), DEFAULTS.convnet.lr);
+    assertEquals(lr("--batch-size", "128"), DEFAULTS.convnet.lr);
+    assertEquals(lr("--batch-size", "50"), DEFAULTS.convnet.lr * 50 / DEFAULTS.convnet.batchSize);
+    assertEquals(lr("--batch-size", "50", "--lr", "0.02"), 0.02);
   });
   await t.step("--help", () => assertEquals(parseTrainArgs(["--help"]).help, true));
   await t.step("messages name the flag", () => {

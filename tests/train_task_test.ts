@@ -13,7 +13,9 @@ import {
   encodeTrainCheckpoint,
   encodeWeights,
   type ModelConfig,
+  peekTrainCheckpoint,
 } from "../nn/checkpoint.ts";
+import type { TrainProgress } from "../tasks/_train_loop.ts";
 import { SGD } from "../nn/optim.ts";
 import { tempDir, writeBinaryCifar } from "./_data_fixtures.ts";
 
@@ -380,4 +382,25 @@ Deno.test("train: --resume takes the data folder and threads its run folder reco
     Error,
     `its config.json records the data in "${tmp.dir}/data"`,
   );
+});
+
+Deno.test("train: a diverging run stops with exit code 1, keeping the last good checkpoint", async () => {
+  await using tmp = await tempDir("diverge");
+  await writeBinaryCifar(`${tmp.dir}/data`, 240, 20);
+  const args = [
+    ...TINY,
+    ...["--num-val", "50", "--num-test", "20", "--batch-size", "10", "--epochs", "5"],
+    ...["--lr", "0.5", "--schedule", "constant", "--threads", "1"],
+    ...["--cifar10-dir", `${tmp.dir}/data`, "--out", `${tmp.dir}/run`],
+  ];
+  assertEquals(await quiet(() => train(args)), 1);
+  const last = (await lines(`${tmp.dir}/run/convnet.log`)).at(-1)!;
+  const match =
+    /^Training stopped: the training loss diverged .* at step (\d+) \(epoch \d\) with learning rate 0\.5; the weights of the last checkpoint are kept\. Lower --lr \(try 0\.05\)/
+      .exec(last);
+  assertTrue(match !== null, last);
+  const saved = peekTrainCheckpoint(await Deno.readFile(`${tmp.dir}/run/checkpoint.safetensors`))
+    .progress as TrainProgress;
+  assertTrue(saved.step < Number(match![1]), `checkpoint at step ${saved.step}`);
+  assertEquals(saved.watch?.over ?? 0, 0, "the checkpoint is from before the loss crossed the bar");
 });
