@@ -14,7 +14,7 @@ import { type BackendName, BACKENDS, selectTrainBackend } from "./_train_backend
 import { wasmBuild } from "../kernels/wasm/mod.ts";
 import { createGpuRunner } from "./_train_gpu.ts";
 import { evaluate } from "./_train_eval.ts";
-import { CHECKPOINT_FILE, defaultOutDir, RunFolder, StepBar } from "./_train_files.ts";
+import { CHECKPOINT_FILE, claimRunDir, RunFolder, StepBar } from "./_train_files.ts";
 import { testLine } from "./_train_log.ts";
 import {
   createSession,
@@ -167,8 +167,7 @@ export async function train(args: string[]): Promise<number> {
   const run = resume ? resumeRunOptions(parsed.run, resume.recorded, console.error) : parsed.run;
   const config = resume ? resume.progress.config : parsed.config!;
   const backend = await selectTrainBackend(run.backend, run.threads, config.model);
-  const out = resume?.dir ?? run.out ?? defaultOutDir(config.model);
-  if (!resume) await refuseOldRun(out);
+  if (!resume && run.out !== undefined) await refuseOldRun(run.out);
   const { data, dir: cifar10Dir } = await loadData(config, run).catch((e) => {
     if (!resume || run.explicit.includes("cifar10-dir") || run.cifar10Dir === undefined) throw e;
     throw new Error(
@@ -185,6 +184,7 @@ export async function train(args: string[]): Promise<number> {
     session.progress = resume.progress;
   }
   if (backend.name === "webgpu") session.runner = await createGpuRunner(session);
+  const out = resume?.dir ?? await claimRunDir(config.model, run.out);
   const bar = new StepBar(() => `epoch ${session.progress.epoch + 1}/${config.epochs}`);
   const folder = new RunFolder(out, config.model, bar);
   await folder.create();
