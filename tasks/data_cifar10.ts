@@ -2,6 +2,10 @@
  * `deno task data:cifar10`: downloads CIFAR-10 (binary format), checks its MD5 and unpacks it
  * into `<dir>/cifar-10-batches-bin` — all or nothing, and nothing at all when it is there.
  *
+ * Its task in deno.json grants `--allow-net` for every host, so that `--url` can name a mirror:
+ * narrowing it to the URL's host would need the task to re-run Deno with that host added, which
+ * needs `--allow-run` — a wider grant than the network for a task that only downloads.
+ *
  * @module
  */
 
@@ -16,9 +20,8 @@ DIR/${BINARY_FOLDER}. Does nothing when DIR already holds CIFAR-10 (either forma
 
 Options:
   --dir DIR    the folder to put ${BINARY_FOLDER} in (default: data/ in the project)
-  --url URL    where to download from (default: ${CIFAR10_URL})
-               (the task may only reach www.cs.toronto.edu; for a mirror run
-               deno run --allow-read --allow-write --allow-net=HOST tasks/data_cifar10.ts)
+  --url URL    where to download from, e.g. a mirror (default: ${CIFAR10_URL});
+               the task may reach any host for this, and fetches nothing else
   --md5 HASH   the expected MD5 of the tarball (default: ${CIFAR10_MD5})
   --quiet      no progress bar (it is off anyway when stderr is not a terminal)
   -h, --help   this text`;
