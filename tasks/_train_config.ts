@@ -159,9 +159,9 @@ Run:
                           numbers depend on them) unless given again
   --threads N             worker threads of the kernels (default $CONVNET_THREADS, else the cores)
   --backend B             ref, wasm, webgpu or auto (default wasm; webgpu trains convnet or
-                          mymodel on the GPU, evaluation stays on WASM; auto takes webgpu on a
-                          hardware adapter — not yet validated on a real GPU, hence not the
-                          default)
+                          mymodel on the GPU, evaluation stays on WASM; auto times a few
+                          steps on both and takes webgpu only on a hardware adapter that
+                          measures faster, printing why)
 ${CIFAR10_DIR_HELP}
   -h, --help              show this help
 `;

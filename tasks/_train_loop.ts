@@ -272,7 +272,7 @@ export interface TrainHooks {
 }
 
 /** Forward, loss, backward and SGD on the CPU model; the batch's loss and accuracy. */
-function cpuStep(s: TrainSession, batch: { x: Tensor; y: Int32Array }, lr: number) {
+export function cpuStep(s: TrainSession, batch: { x: Tensor; y: Int32Array }, lr: number) {
   const c = s.progress.config;
   const logits = s.model.forward(batch.x);
   const { loss, dlogits } = crossEntropy(logits, batch.y, { labelSmoothing: c.labelSmoothing });

@@ -13,6 +13,7 @@ import { parseTrainArgs, type RunOptions, TRAIN_HELP, type TrainConfig } from ".
 import { type BackendName, BACKENDS, selectTrainBackend } from "./_train_backend.ts";
 import { wasmBuild } from "../kernels/wasm/mod.ts";
 import { createGpuRunner } from "./_train_gpu.ts";
+import { probeStepTimes } from "./_train_probe.ts";
 import { evaluate } from "./_train_eval.ts";
 import { CHECKPOINT_FILE, claimRunDir, RunFolder, StepBar } from "./_train_files.ts";
 import { testLine } from "./_train_log.ts";
@@ -166,7 +167,6 @@ export async function train(args: string[]): Promise<number> {
   const resume = parsed.run.resume === undefined ? undefined : await readResume(parsed.run.resume);
   const run = resume ? resumeRunOptions(parsed.run, resume.recorded, console.error) : parsed.run;
   const config = resume ? resume.progress.config : parsed.config!;
-  const backend = await selectTrainBackend(run.backend, run.threads, config.model);
   if (!resume && run.out !== undefined) await refuseOldRun(run.out);
   const { data, dir: cifar10Dir } = await loadData(config, run).catch((e) => {
     if (!resume || run.explicit.includes("cifar10-dir") || run.cifar10Dir === undefined) throw e;
@@ -175,7 +175,12 @@ export async function train(args: string[]): Promise<number> {
         `"${run.cifar10Dir}" (${(e as Error).message})`,
     );
   });
-  const session = createSession(config, data, resume);
+  let probed: TrainSession | undefined; // `auto` measures a step on the run's own session
+  const backend = await selectTrainBackend(run.backend, run.threads, config.model, {
+    probe: () =>
+      probeStepTimes(probed = createSession(config, data, resume), data, createGpuRunner),
+  });
+  const session = probed ?? createSession(config, data, resume);
   if (resume) {
     loadTrainCheckpoint(resume.bytes, session.model, session.optimizer, {
       source: `"${resume.dir}/${CHECKPOINT_FILE}"`,

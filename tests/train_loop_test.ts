@@ -18,12 +18,14 @@ import {
   hasDiverged,
   type LossWatch,
   NonFiniteLossError,
+  type StepRunner,
   type TrainData,
   trainEpochs,
   type TrainProgress,
   type TrainSession,
   watchLoss,
 } from "../tasks/_train_loop.ts";
+import { PROBE_STEPS, probeStepTimes } from "../tasks/_train_probe.ts";
 
 const DATA: TrainData = {
   train: syntheticSet(48, 1),
@@ -108,6 +110,30 @@ Deno.test("trainEpochs() resume", async (t) => {
     const c = await straight({ ...config, seed: 2 });
     assertTrue(c.lines[0] !== a.lines[0], `${c.lines[0]} differs from ${a.lines[0]}`);
   });
+});
+
+Deno.test("probeStepTimes() times both backends and leaves the run's numbers unchanged", async () => {
+  for (const model of ["convnet", "mymodel"] as const) {
+    const config = tiny(model, { schedule: "cosine" });
+    const s = createSession(config, DATA);
+    let gpuSteps = 0, destroyed = false;
+    const slowRunner = (): Promise<StepRunner> =>
+      Promise.resolve({
+        step: async () => {
+          gpuSteps++;
+          await new Promise((r) => setTimeout(r, 20));
+          return { loss: 2.3, acc: 0.1 };
+        },
+        sync: () => Promise.resolve(),
+        destroy: () => void (destroyed = true),
+      });
+    const t = await probeStepTimes(s, DATA, slowRunner);
+    assertEquals([gpuSteps, destroyed], [PROBE_STEPS + 1, true]);
+    assertTrue(t.webgpuMs >= 15 && t.wasmMs > 0, JSON.stringify(t));
+    const lines: string[] = [];
+    assertEquals(await trainEpochs(s, DATA, { log: (l) => void lines.push(l) }), "done");
+    assertSameRun(await straight(config), { s, lines });
+  }
 });
 
 Deno.test("trainEpochs() stops on a non-finite loss", async () => {
