@@ -17,6 +17,8 @@ import {
 } from "../nn/checkpoint.ts";
 import type { TrainProgress } from "../tasks/_train_loop.ts";
 import { SGD } from "../nn/optim.ts";
+import { saveSafetensors } from "../nn/safetensors.ts";
+import { Tensor } from "../nn/tensor.ts";
 import { tempDir, writeBinaryCifar } from "./_data_fixtures.ts";
 
 const CIFAR = Deno.env.get("CIFAR10_DIR");
@@ -403,4 +405,43 @@ Deno.test("train: a diverging run stops with exit code 1, keeping the last good 
     .progress as TrainProgress;
   assertTrue(saved.step < Number(match![1]), `checkpoint at step ${saved.step}`);
   assertEquals(saved.watch?.over ?? 0, 0, "the checkpoint is from before the loss crossed the bar");
+});
+
+Deno.test("predict: a training checkpoint predicts as its weights; Part 1 weights are refused", async () => {
+  await using tmp = await tempDir("predict");
+  const config: ModelConfig = {
+    name: "convnet",
+    imSize: [3, 32, 32],
+    hiddenDim: 2,
+    kernelSize: 3,
+    nClasses: 10,
+  };
+  const model = buildModel(config, 5);
+  await Deno.writeFile(`${tmp.dir}/w.safetensors`, encodeWeights(model, config));
+  await Deno.writeFile(
+    `${tmp.dir}/checkpoint.safetensors`,
+    encodeTrainCheckpoint(model, new SGD(model.parameters(), { momentum: 0.9 }), {
+      config,
+      progress: { config: { tta: false } },
+    }),
+  );
+  const images = new Uint8Array(7 * IMAGE_BYTES).map((_, i) => (i * 37) % 256);
+  await Deno.writeFile(`${tmp.dir}/x.npy`, encodeNpyUint8(images, [7, 32, 32, 3]));
+  const run = async (weights: string) => {
+    const out = `${tmp.dir}/${weights}.csv`;
+    const args = ["--model", `${tmp.dir}/${weights}`, "--images", `${tmp.dir}/x.npy`, "--out", out];
+    assertEquals(await quiet(() => predict(args)), 0);
+    return await Deno.readTextFile(out);
+  };
+  const fromWeights = await run("w.safetensors");
+  assertEquals(fromWeights.trim().split("\n").length, 8);
+  assertEquals(await run("checkpoint.safetensors"), fromWeights);
+  await saveSafetensors(`${tmp.dir}/part1.safetensors`, {
+    W1: new Tensor(new Float32Array(4), [1, 1, 2, 2]),
+  }, { metadata: { first_conv: "W1", model: "TwoLayerConvNet" } });
+  await assertRejects(
+    () => predict(["--model", `${tmp.dir}/part1.safetensors`, "--images", `${tmp.dir}/x.npy`]),
+    TypeError,
+    "it holds the Part 1 TwoLayerConvNet of train:twolayer, which predict does not support",
+  );
 });
