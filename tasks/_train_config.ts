@@ -188,8 +188,37 @@ const RUN_FLAGS = ["out", "resume", "threads", "backend", "cifar10-dir", "help"]
 
 /** What the command line asked for. */
 export type ParsedTrainArgs =
-  | { help: true }
+  | { help: true; model?: ModelName }
   | { help: false; config: TrainConfig | null; overrides: string[]; run: RunOptions };
+
+/**
+ * The recipe of `model` as flags, for `--help` (`train:convnet --help` shows its own defaults).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { recipeHelp } from "./_train_config.ts";
+ * assert.match(recipeHelp("convnet"), /--lr 0\.02 .*--batch-size 128 .*--no-nesterov/s);
+ * ```
+ */
+export function recipeHelp(model: ModelName): string {
+  const c = DEFAULTS[model] as unknown as Record<string, number | boolean | string>;
+  const flags = [`--schedule ${c.schedule}`];
+  for (const [flag, [key]] of Object.entries(NUMBER_FLAGS)) flags.push(`--${flag} ${c[key]}`);
+  for (const [flag, key] of Object.entries(BOOL_FLAGS)) {
+    flags.push(`--${c[key] ? "" : "no-"}${flag}`);
+  }
+  const lines = [`Defaults of --model ${model}:`];
+  let line = " ";
+  for (const f of flags) {
+    if (line.length + f.length + 1 > 96) {
+      lines.push(line);
+      line = " ";
+    }
+    line += ` ${f}`;
+  }
+  return [...lines, line].join("\n");
+}
 
 /** A flag's number, or a RangeError naming the flag and whether a number or integer is needed. */
 export function parseNumber(flag: string, text: string, kind: "number" | "int"): number {
@@ -238,7 +267,10 @@ export function parseTrainArgs(args: string[]): ParsedTrainArgs {
   } catch (e) {
     throw new RangeError(`Cannot parse the flags: ${(e as Error).message}; see --help`);
   }
-  if (values.help) return { help: true };
+  if (values.help) {
+    const model = values.model as ModelName;
+    return MODEL_NAMES.includes(model) ? { help: true, model } : { help: true };
+  }
   const run = parseRunOptions(values);
   const overrides = Object.keys(values).filter((k) => !RUN_FLAGS.includes(k));
   if (run.resume !== undefined) {

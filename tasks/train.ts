@@ -9,7 +9,13 @@
 import { resolve } from "node:path";
 import { ensureCifar10, loadCifar10, type NormalizationJSON, splitCifar10 } from "../data/mod.ts";
 import { loadTrainCheckpoint, peekTrainCheckpoint } from "../nn/checkpoint.ts";
-import { parseTrainArgs, type RunOptions, TRAIN_HELP, type TrainConfig } from "./_train_config.ts";
+import {
+  parseTrainArgs,
+  recipeHelp,
+  type RunOptions,
+  TRAIN_HELP,
+  type TrainConfig,
+} from "./_train_config.ts";
 import { type BackendName, BACKENDS, selectTrainBackend } from "./_train_backend.ts";
 import { wasmBuild } from "../kernels/wasm/mod.ts";
 import { createGpuRunner } from "./_train_gpu.ts";
@@ -161,7 +167,7 @@ async function loadData(
 export async function train(args: string[]): Promise<number> {
   const parsed = parseTrainArgs(args);
   if (parsed.help) {
-    console.log(TRAIN_HELP);
+    console.log(TRAIN_HELP + (parsed.model ? `\n${recipeHelp(parsed.model)}\n` : ""));
     return 0;
   }
   const resume = parsed.run.resume === undefined ? undefined : await readResume(parsed.run.resume);
@@ -289,6 +295,7 @@ async function testRun(
   const testMetrics = await folder.saveTestMetrics(result, data.classes);
   await folder.writePictures(s, resolved, testMetrics);
   await folder.log(testLine(result));
+  console.log(`run folder ${folder.dir} (open report.html)`);
   return 0;
 }
 

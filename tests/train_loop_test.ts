@@ -6,7 +6,7 @@ import {
   loadTrainCheckpoint,
   peekTrainCheckpoint,
 } from "../nn/checkpoint.ts";
-import { DEFAULTS, parseTrainArgs, type TrainConfig } from "../tasks/_train_config.ts";
+import { DEFAULTS, parseTrainArgs, recipeHelp, type TrainConfig } from "../tasks/_train_config.ts";
 import { selectBackend } from "../tasks/_train_backend.ts";
 import { kernelsFor } from "../kernels/mod.ts";
 import { logLine, testLine } from "../tasks/_train_log.ts";
@@ -246,7 +246,17 @@ Deno.test("parseTrainArgs()", async (t) => {
     assertEquals(lr("--batch-size", "50"), DEFAULTS.convnet.lr * 50 / DEFAULTS.convnet.batchSize);
     assertEquals(lr("--batch-size", "50", "--lr", "0.02"), 0.02);
   });
-  await t.step("--help", () => assertEquals(parseTrainArgs(["--help"]).help, true));
+  await t.step("--help, with the recipe of --model", () => {
+    assertEquals(parseTrainArgs(["--help"]), { help: true });
+    assertEquals(parseTrainArgs(["--model", "mymodel", "--help"]), {
+      help: true,
+      model: "mymodel",
+    });
+    const help = recipeHelp("mymodel");
+    for (const flag of ["--lr 0.4", "--batch-size 512", "--schedule onecycle", "--nesterov"]) {
+      assertTrue(help.includes(flag), `${flag} in ${help}`);
+    }
+  });
   await t.step("messages name the flag", () => {
     const cases: [string[], string][] = [
       [[], "Cannot train without --model: use --model convnet or --model mymodel"],

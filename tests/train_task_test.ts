@@ -57,6 +57,20 @@ async function quiet(fn: () => Promise<number>): Promise<number> {
   }
 }
 
+/** Runs a task function; its exit code and what it printed with console.log. */
+async function captured(fn: () => Promise<number>): Promise<{ code: number; out: string[] }> {
+  const { log, error } = console;
+  const out: string[] = [];
+  console.log = (line: string) => void out.push(line);
+  console.error = () => {};
+  try {
+    return { code: await fn(), out };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+}
+
 const lines = async (path: string) => (await Deno.readTextFile(path)).trimEnd().split("\n");
 
 Deno.test({
@@ -369,7 +383,9 @@ Deno.test("train: --resume takes the data folder and threads its run folder reco
   assertEquals([recorded.cifar10Dir, recorded.threads], [`${tmp.dir}/data`, 1]);
   // No --cifar10-dir, no --threads: the run folder's values, not $CIFAR10_DIR, data/ or the cores.
   assertEquals(await quiet(() => train(["--resume", `${tmp.dir}/a`])), 0);
-  assertEquals(await quiet(() => train([...flags, "--out", `${tmp.dir}/b`])), 0);
+  const b = await captured(() => train([...flags, "--out", `${tmp.dir}/b`]));
+  assertEquals(b.code, 0);
+  assertEquals(b.out.at(-1), `run folder ${tmp.dir}/b (open report.html)`);
   const training = async (run: string) =>
     (await lines(`${tmp.dir}/${run}/convnet.log`)).filter((x) =>
       x.startsWith("Train") || x.startsWith("test")

@@ -102,6 +102,19 @@ Deno.test("reportHtml()", async (t) => {
     assertTrue(html.includes("Confusion matrix"));
     assertEquals(html.match(/<tr><th>\w+<\/th>(<td style=[^>]+>\d+<\/td>){10}<\/tr>/g)?.length, 10);
   });
+  await t.step("train accuracy: the last epoch's mean, not its last (partial) batch", async () => {
+    const accs = [0.4, 0.4, 0.4, 0.4, 0.6, 0.6, 0.6, 0];
+    const metrics = accs.map((trainAcc, i) => ({
+      iteration: i,
+      epoch: (i + 1) / 4,
+      trainLoss: 1,
+      trainAcc,
+    }));
+    const page = await reportHtml({ model: "convnet", config: {}, metrics });
+    const card = page.match(/train accuracy, last epoch<\/div><div class="value">([^<]+)<\/div>/);
+    assertEquals(card?.[1], "45.00%");
+    assertTrue(page.includes("mean of 4 measurements"));
+  });
   await t.step("escapes what it shows", async () => {
     assertEquals(escapeHtml(`<a href="x">&'`), "&#60;a href=&#34;x&#34;&#62;&#38;&#39;");
     const evil = await reportHtml({ ...run, config: { note: "</script><b>" } });
