@@ -5,7 +5,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseFlags } from "./_cli.ts";
 import { CIFAR10_DIR_HELP, CIFAR10_DIR_OPTION } from "../data/locate.ts";
 import { MODEL_NAMES, type ModelName } from "../nn/checkpoint.ts";
 import { type BackendName, BACKENDS } from "./_train_backend.ts";
@@ -261,12 +261,9 @@ export function parseTrainArgs(args: string[]): ParsedTrainArgs {
     options[flag] = { type: "boolean" };
     options[`no-${flag}`] = { type: "boolean" };
   }
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({ args, options, strict: true, allowPositionals: false }));
-  } catch (e) {
-    throw new RangeError(`Cannot parse the flags: ${(e as Error).message}; see --help`);
-  }
+  const { values } = parseFlags({ args, options, allowPositionals: false }) as {
+    values: Record<string, string | boolean | undefined>;
+  };
   if (values.help) {
     const model = values.model as ModelName;
     return MODEL_NAMES.includes(model) ? { help: true, model } : { help: true };

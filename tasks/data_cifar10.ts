@@ -9,7 +9,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseFlags, runTask } from "./_cli.ts";
 import { CIFAR10_MD5, CIFAR10_URL, downloadCifar10 } from "../data/download.ts";
 import { BINARY_FOLDER, defaultCifar10Dir } from "../data/locate.ts";
 
@@ -26,8 +26,8 @@ Options:
   --quiet      no progress bar (it is off anyway when stderr is not a terminal)
   -h, --help   this text`;
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
+async function main(): Promise<number> {
+  const { values } = parseFlags({
     args: Deno.args,
     options: {
       dir: { type: "string", default: defaultCifar10Dir() },
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   });
   if (values.help) {
     console.log(HELP);
-    return;
+    return 0;
   }
   if (!/^[0-9a-fA-F]{32}$/.test(values.md5)) {
     throw new RangeError(`Cannot use --md5 ${values.md5}: an MD5 is 32 hexadecimal digits`);
@@ -60,13 +60,7 @@ async function main(): Promise<void> {
       ? `Done: CIFAR-10 is in "${result.dir}"`
       : `Nothing to do: CIFAR-10 is already in "${result.dir}"`,
   );
+  return 0;
 }
 
-if (import.meta.main) {
-  try {
-    await main();
-  } catch (e) {
-    console.error(`data:cifar10: ${(e as Error).message}`);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await runTask("data:cifar10", main);

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseFlags, runTask } from "./_cli.ts";
 import {
   CIFAR10_DIR_HELP,
   CIFAR10_DIR_OPTION,
@@ -167,24 +167,19 @@ function positiveInt(flag: string, text: string | undefined, fallback: number): 
 
 /** Runs the prediction task with command-line `args`; returns the exit code. */
 export async function predict(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        ...CIFAR10_DIR_OPTION,
-        model: { type: "string" },
-        images: { type: "string" },
-        out: { type: "string", default: "predictions.csv" },
-        "batch-size": { type: "string" },
-        limit: { type: "string" },
-        "no-tta": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (e) {
-    throw new RangeError(`Cannot parse the flags: ${(e as Error).message}; see --help`);
-  }
+  const { values } = parseFlags({
+    args,
+    options: {
+      ...CIFAR10_DIR_OPTION,
+      model: { type: "string" },
+      images: { type: "string" },
+      out: { type: "string", default: "predictions.csv" },
+      "batch-size": { type: "string" },
+      limit: { type: "string" },
+      "no-tta": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
   if (values.help) {
     console.log(HELP);
     return 0;
@@ -201,7 +196,14 @@ export async function predict(args: string[]): Promise<number> {
   const tta = !values["no-tta"] && metadata.tta === "true";
   let set: ImageSet, labelled: boolean, source: string;
   if (values.images !== undefined) {
-    const npy = await readNpyUint8(values.images);
+    const path = values.images;
+    const npy = await readNpyUint8(path).catch((e) => {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+      throw new Error(
+        `Cannot predict --images "${path}": no such file (pass a .npy of uint8 images ` +
+          "(N, 32, 32, 3), or leave --images out for the CIFAR-10 test batch)",
+      );
+    });
     set = imagesFromHwc(npy.data, npy.shape, `"${values.images}"`);
     labelled = false;
     source = values.images;
@@ -249,11 +251,4 @@ export async function predict(args: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) {
-  try {
-    Deno.exitCode = await predict(Deno.args);
-  } catch (e) {
-    console.error(e instanceof Error ? e.message : String(e));
-    Deno.exitCode = e instanceof RangeError || e instanceof TypeError ? 2 : 1;
-  }
-}
+if (import.meta.main) await runTask("predict", () => predict(Deno.args));

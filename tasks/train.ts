@@ -6,6 +6,7 @@
  * @module
  */
 
+import { runTask } from "./_cli.ts";
 import { resolve } from "node:path";
 import { ensureCifar10, loadCifar10, type NormalizationJSON, splitCifar10 } from "../data/mod.ts";
 import { loadTrainCheckpoint, peekTrainCheckpoint } from "../nn/checkpoint.ts";
@@ -299,11 +300,4 @@ async function testRun(
   return 0;
 }
 
-if (import.meta.main) {
-  try {
-    Deno.exitCode = await train(Deno.args);
-  } catch (e) {
-    console.error(e instanceof Error ? e.message : String(e));
-    Deno.exitCode = e instanceof RangeError || e instanceof TypeError ? 2 : 1;
-  }
-}
+if (import.meta.main) await runTask("train", () => train(Deno.args));

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseFlags, runTask } from "./_cli.ts";
 import { ensureCifar10 } from "../data/download.ts";
 import { loadCifar10 } from "../data/cifar10.ts";
 import { ImageSetDataset } from "../data/image_dataset.ts";
@@ -95,9 +95,8 @@ function num(name: string, text: string, integer: boolean): number {
 
 /** Parses the flags into a configuration (validation of ranges happens in the model/Solver). */
 export function parseTwoLayerArgs(args: string[]): TwoLayerConfig | null {
-  const { values: v } = parseArgs({
+  const { values: v } = parseFlags({
     args,
-    strict: true,
     options: {
       model: { type: "string", default: "two" },
       "num-filters": { type: "string", default: "32" },
@@ -305,11 +304,4 @@ export async function trainTwoLayer(args: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) {
-  try {
-    Deno.exit(await trainTwoLayer(Deno.args));
-  } catch (e) {
-    console.error(`train:twolayer: ${(e as Error).message}`);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await runTask("train:twolayer", () => trainTwoLayer(Deno.args));

@@ -51,7 +51,7 @@ Deno.test("deno task data:cifar10", async (t) => {
     });
     await t.step("a bad --md5 is refused before anything happens", async () => {
       const { code, out } = await run(["--dir", tmp.dir, "--md5", "xyz"]);
-      assertEquals(code, 1);
+      assertEquals(code, 2); // a usage error
       assertTrue(out.includes("Cannot use --md5 xyz"), out);
     });
     await t.step("killed mid-download: nothing looks complete; the rerun succeeds", async () => {

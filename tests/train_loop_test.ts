@@ -266,7 +266,12 @@ Deno.test("parseTrainArgs()", async (t) => {
       [["--model", "convnet", "--batch-size", "0"], "Cannot use --batch-size 0: it must be ≥ 1"],
       [["--model", "convnet", "--kernel-size", "4"], "Cannot use --kernel-size 4: it must be odd"],
       [["--model", "convnet", "--schedule", "step"], "Cannot use --schedule step: use one of"],
-      [["--model", "convnet", "--bogus"], "Cannot parse the flags"],
+      [["--model", "convnet", "--bogus"], "Cannot use --bogus: there is no such flag; see --help"],
+      [
+        ["--model", "convnet", "--lr", "-1"],
+        "Cannot read --lr -1: join a value that starts with a dash to its flag, as in --lr=-1",
+      ],
+      [["--model", "convnet", "--lr=-1"], "Cannot use --lr -1: it must be ≥ 0"],
       [["--model", "convnet", "--tta", "--no-tta"], "Cannot use both --tta and --no-tta"],
       [["--model", "convnet", "--backend", "gpu"], "Cannot use --backend gpu"],
       [["--model", "convnet", "--threads", "0"], "Cannot use --threads 0"],

@@ -18,7 +18,11 @@ Deno.test("parseTwoLayerArgs()", async (t) => {
     assertThrows(() => parseTwoLayerArgs(["--update-rule", "sgdd"]), RangeError, "sgd_momentum");
     assertThrows(() => parseTwoLayerArgs(["--batch-size", "2.5"]), RangeError, "an integer");
     assertThrows(() => parseTwoLayerArgs(["--lr", "fast"]), RangeError, "a number");
-    assertThrows(() => parseTwoLayerArgs(["--bogus"]), TypeError);
+    assertThrows(
+      () => parseTwoLayerArgs(["--bogus"]),
+      RangeError,
+      "Cannot use --bogus: there is no",
+    );
   });
   await t.step("the model step refuses out-of-range values before any data is read", () => {
     const build = (...args: string[]) => () => buildTwoLayerModel(parseTwoLayerArgs(args)!);
@@ -39,7 +43,7 @@ Deno.test("parseTwoLayerArgs()", async (t) => {
 Deno.test("train:twolayer refuses a negative learning rate before touching the disk", async () => {
   const out = await Deno.makeTempDir();
   const r = await runTask(["--lr=-1", "--out", `${out}/run`, "--cifar10-dir", `${out}/none`]);
-  assertEquals(r.code, 1, r.stderr);
+  assertEquals(r.code, 2, r.stderr); // a usage error
   assertTrue(r.stderr.includes("Invalid learning rate -1: it must be > 0"), r.stderr);
   assertEquals([...Deno.readDirSync(out)].length, 0, "no run folder, no download");
   await Deno.remove(out, { recursive: true });
@@ -109,7 +113,7 @@ Deno.test({
       });
       await t.step("a filter size that does not fit is refused before any work", async () => {
         const run = await runTask(["--filter-size", "6", "--out", `${dir}/bad`]);
-        assertEquals(run.code, 1);
+        assertEquals(run.code, 2);
         assertTrue(run.stderr.includes("Invalid filter size 6"), run.stderr);
       });
     } finally {
@@ -138,7 +142,7 @@ Deno.test("train:twolayer checks before it writes, and never shares a run folder
     await writeBinaryCifar(`${tmp.dir}/data`, 240, 20); // 200 training + 1,000 validation images
     const data = ["--cifar10-dir", `${tmp.dir}/data`, "--num-val", "100", "--threads", "1"];
     const tooMany = await runTask(data, tmp.dir); // --num-train 49000 of 200
-    assertEquals(tooMany.code, 1, tooMany.stderr);
+    assertEquals(tooMany.code, 2, tooMany.stderr);
     assertTrue(tooMany.stderr.includes("numTrain=49000"), tooMany.stderr);
     assertEquals([...Deno.readDirSync(tmp.dir)].map((e) => e.name).sort(), ["data", "old"]);
     const args = [...data, "--num-train", "200"];

@@ -154,13 +154,29 @@ Deno.test("deno task plot", async (t) => {
     assertEquals((await plot("--no-report", dir)).code, 0);
     assertEquals(await Deno.readFile(`${dir}/convnet_lossvstrain.png`), before);
   });
-  await t.step("fails clearly without a run folder or a model name", async () => {
-    const empty = await Deno.makeTempDir();
-    const out = await plot(empty);
-    assertEquals(out.code, 1);
-    assertTrue(new TextDecoder().decode(out.stderr).includes('config.json has no "model"'));
-    await assertRejects(() => loadRun(empty, { name: "x" }), Error, "it has no metrics.csv");
-    await Deno.remove(empty);
-  });
+  await t.step(
+    "fails clearly without a run folder, a model name or a readable config",
+    async () => {
+      const empty = await Deno.makeTempDir();
+      const out = await plot(empty);
+      assertEquals(out.code, 1);
+      const stderr = new TextDecoder().decode(out.stderr);
+      assertTrue(stderr.includes(`plot: Cannot plot "${empty}": it has no metrics.csv`), stderr);
+      assertTrue(!stderr.includes("--name"), "an empty folder is not a naming problem");
+      await assertRejects(() => loadRun(empty, { name: "x" }), Error, "it has no metrics.csv");
+      await Deno.copyFile(`${dir}/metrics.csv`, `${empty}/metrics.csv`);
+      await assertRejects(() => loadRun(empty), TypeError, 'config.json has no "model"');
+      await Deno.writeTextFile(`${empty}/config.json`, '{"model": "convnet",');
+      const bad = await plot(empty);
+      assertEquals(bad.code, 2);
+      assertTrue(
+        new TextDecoder().decode(bad.stderr).includes(
+          `plot: Cannot read "${empty}/config.json": it is not JSON (`,
+        ),
+        new TextDecoder().decode(bad.stderr),
+      );
+      await Deno.remove(empty, { recursive: true });
+    },
+  );
   await Deno.remove(dir, { recursive: true });
 });
