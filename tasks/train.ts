@@ -45,6 +45,7 @@ interface Resume {
 
 /** The fields of a run folder's config.json that the numbers of a resumed run depend on. */
 interface RecordedRun {
+  model?: string;
   cifar10Dir?: string;
   threads?: number;
   backend?: string;
@@ -71,6 +72,7 @@ async function readRecordedRun(dir: string): Promise<RecordedRun> {
   }
   const str = (key: string) => typeof json[key] === "string" ? json[key] as string : undefined;
   return {
+    model: str("model"),
     cifar10Dir: str("cifar10Dir"),
     threads: typeof json.threads === "number" ? json.threads : undefined,
     backend: str("backend"),
@@ -120,12 +122,21 @@ async function readResume(dir: string): Promise<Resume> {
     );
   }
   const state = peekTrainCheckpoint(bytes, `"${path}"`);
+  const recorded = await readRecordedRun(dir);
+  const model = (state.progress as TrainProgress | null)?.config?.model;
+  if (recorded.model !== undefined && recorded.model !== model) {
+    throw new TypeError(
+      `Cannot resume from "${dir}": its config.json is a ${recorded.model} run but its ` +
+        `${CHECKPOINT_FILE} holds ${model}; put the run's own checkpoint back, or start a new ` +
+        "run with another --out",
+    );
+  }
   return {
     dir,
     bytes,
     progress: state.progress as TrainProgress,
     normalization: state.normalization as NormalizationJSON,
-    recorded: await readRecordedRun(dir),
+    recorded,
   };
 }
 

@@ -315,6 +315,31 @@ Deno.test("train() predict() collect(): help and refusals before any data is rea
     await Deno.writeFile(`${tmp}/checkpoint.safetensors`, full.subarray(0, full.length - 100));
     await assertRejects(() => train(["--resume", tmp]), Error, "the file is truncated");
   });
+  await t.step("--resume refuses a folder whose checkpoint is another model's", async () => {
+    const dir = `${tmp}/mixed`;
+    await Deno.mkdir(dir);
+    const config: ModelConfig = {
+      name: "mymodel",
+      imSize: [3, 32, 32],
+      hiddenDim: 2,
+      kernelSize: 3,
+      nClasses: 10,
+    };
+    const model = buildModel(config);
+    const bytes = encodeTrainCheckpoint(model, new SGD(model.parameters(), { momentum: 0.9 }), {
+      config,
+      progress: { config: { model: "mymodel" } },
+    });
+    await Deno.writeFile(`${dir}/checkpoint.safetensors`, bytes);
+    await Deno.writeTextFile(`${dir}/config.json`, '{"model": "convnet"}\n');
+    await assertRejects(
+      () => train(["--resume", dir]),
+      TypeError,
+      "its config.json is a convnet run but its checkpoint.safetensors holds mymodel",
+    );
+    assertEquals([...Deno.readDirSync(dir)].length, 2, "nothing written");
+    assertEquals(await Deno.readTextFile(`${dir}/config.json`), '{"model": "convnet"}\n');
+  });
   await t.step("a new run refuses a folder that holds a run", async () => {
     await assertRejects(
       () => train(["--model", "convnet", "--out", tmp]),
