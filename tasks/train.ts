@@ -44,7 +44,7 @@ interface Resume {
 }
 
 /** The fields of a run folder's config.json that the numbers of a resumed run depend on. */
-interface RecordedRun {
+export interface RecordedRun {
   model?: string;
   cifar10Dir?: string;
   threads?: number;
@@ -85,7 +85,7 @@ async function readRecordedRun(dir: string): Promise<RecordedRun> {
  * recorded (the data folder, the thread count and the backend), else the defaults. Notes a WASM
  * build other than the recorded one, which only the environment chooses.
  */
-function resumeRunOptions(
+export function resumeRunOptions(
   run: RunOptions,
   recorded: RecordedRun,
   note: (line: string) => void,

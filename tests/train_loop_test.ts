@@ -9,6 +9,8 @@ import {
 import { DEFAULTS, parseTrainArgs, recipeHelp, type TrainConfig } from "../tasks/_train_config.ts";
 import { selectBackend } from "../tasks/_train_backend.ts";
 import { kernelsFor } from "../kernels/mod.ts";
+import { wasmBuild } from "../kernels/wasm/mod.ts";
+import { resumeRunOptions } from "../tasks/train.ts";
 import { logLine, testLine } from "../tasks/_train_log.ts";
 import {
   createSession,
@@ -285,6 +287,39 @@ Deno.test("parseTrainArgs()", async (t) => {
   await t.step("--resume keeps the saved recipe", () => {
     const p = parseTrainArgs(["--resume", "runs/x", "--threads", "2"]);
     assertTrue(!p.help && p.config === null && p.run.resume === "runs/x" && p.run.threads === 2);
+  });
+});
+
+Deno.test("resumeRunOptions()", async (t) => {
+  const parsed = (...args: string[]) => {
+    const p = parseTrainArgs(["--resume", "runs/x", ...args]);
+    if (p.help) throw new Error("help");
+    return p.run;
+  };
+  const recorded = { cifar10Dir: "/data/cifar", threads: 3, backend: "ref", wasmBuild };
+  await t.step("the run folder's values, unless given again", () => {
+    const notes: string[] = [];
+    const r = resumeRunOptions(parsed(), recorded, (n) => notes.push(n));
+    assertEquals([r.cifar10Dir, r.threads, r.backend], ["/data/cifar", 3, "ref"]);
+    assertEquals(notes, []);
+    const given = parsed("--threads", "2", "--backend", "wasm", "--cifar10-dir", "/other");
+    const o = resumeRunOptions(given, recorded, (n) => notes.push(n));
+    assertEquals([o.cifar10Dir, o.threads, o.backend], ["/other", 2, "wasm"]);
+  });
+  await t.step("an older run folder without them: the defaults", () => {
+    const r = resumeRunOptions(parsed(), {}, () => {});
+    assertEquals([r.cifar10Dir, r.backend], [undefined, "wasm"]);
+  });
+  await t.step("another WASM build is noted, with the variable that matches it", () => {
+    const other = wasmBuild === "relaxed" ? "release" : "relaxed";
+    const notes: string[] = [];
+    resumeRunOptions(parsed(), { ...recorded, wasmBuild: other }, (n) => notes.push(n));
+    assertEquals(notes.length, 1);
+    assertTrue(
+      notes[0].includes(`trained with the ${other} WASM build`) &&
+        notes[0].includes(`CONVNET_WASM_RELAXED=${other === "relaxed" ? 1 : 0}`),
+      notes[0],
+    );
   });
 });
 
