@@ -47,7 +47,9 @@ export interface ImageSet {
 
 /** CIFAR-10 as loaded: 50,000 training and 10,000 test images for the official files. */
 export interface Cifar10 {
+  /** The five training batches, in file order: (50000, 3, 32, 32) for the official files. */
   train: ImageSet;
+  /** The test batch: (10000, 3, 32, 32) for the official files. */
   test: ImageSet;
   /** The class names, in label order (`airplane` … `truck`). */
   classes: string[];
