@@ -35,6 +35,7 @@ export interface ConvertOptions {
 
 /** How to batch an epoch. */
 export interface BatchOptions extends ConvertOptions {
+  /** Images per batch (the last batch may be smaller; see `dropLast`). */
   batchSize: number;
   /** A fresh seeded permutation of the set for this epoch (default false); needs `rng`. */
   shuffle?: boolean;
@@ -172,6 +173,7 @@ export function toTensor(
   set: ImageSet,
   options?: { normalize?: Normalization; dtype?: "float32" },
 ): Tensor<Float32Array>;
+/** The same, in float64 (for the naive float64 layers). */
 export function toTensor(
   set: ImageSet,
   options: { normalize?: Normalization; dtype: "float64" },

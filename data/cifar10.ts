@@ -47,7 +47,9 @@ export interface ImageSet {
 
 /** CIFAR-10 as loaded: 50,000 training and 10,000 test images for the official files. */
 export interface Cifar10 {
+  /** The five training batches, in file order: (50000, 3, 32, 32) for the official files. */
   train: ImageSet;
+  /** The test batch: (10000, 3, 32, 32) for the official files. */
   test: ImageSet;
   /** The class names, in label order (`airplane` … `truck`). */
   classes: string[];
@@ -96,9 +98,25 @@ async function loadBinary(dir: string): Promise<Cifar10> {
     `${dir}/batches.meta.txt`,
   );
   const buffer = { bytes: new Uint8Array(0) };
+  const counts = await Promise.all(trainFiles.map(recordCount));
+  counts.forEach((n, i) => checkBatchCount(trainFiles[i], n, trainFiles[0], counts[0]));
   const train = await readBinaryFiles(trainFiles, classes.length, buffer);
   const test = await readBinaryFiles([testFile], classes.length, buffer);
   return { train, test, classes, dir, format: "binary" };
+}
+
+/**
+ * Refuses a training batch file whose image count differs from the first one's: CIFAR-10's
+ * five training batches hold 10,000 images each, so a shorter one was cut short or comes from
+ * elsewhere (it would otherwise shrink the training set silently).
+ */
+function checkBatchCount(path: string, count: number, firstPath: string, first: number): void {
+  if (count === first) return;
+  throw new Error(
+    `Cannot read CIFAR-10 batch "${path}": it holds ${count} images but "${firstPath}" holds ` +
+      `${first}; the training batches are all the same size (10000 in CIFAR-10), so this file ` +
+      "was cut short or comes from another copy — download it again with `deno task data:cifar10`",
+  );
 }
 
 /** The number of records in a binary batch file, after checking its size. */
@@ -163,10 +181,14 @@ async function loadPython(dir: string): Promise<Cifar10> {
   // next is read, so memory holds the store plus one file (not six 31 MB files).
   const buffer = { bytes: new Uint8Array(0) };
   const store = new SetBuilder();
+  let first = 0;
   for (let i = 1; i <= TRAIN_BATCHES; i++) {
     const path = `${dir}/data_batch_${i}`;
     const bytes = await readIntoBuffer(path, buffer);
-    store.append(readPythonBatch(bytes, path, classes.length), TRAIN_BATCHES);
+    const batch = readPythonBatch(bytes, path, classes.length);
+    if (i === 1) first = batch.labels.length;
+    checkBatchCount(path, batch.labels.length, `${dir}/data_batch_1`, first);
+    store.append(batch, TRAIN_BATCHES);
   }
   const testPath = `${dir}/test_batch`;
   const test = readPythonBatch(await readIntoBuffer(testPath, buffer), testPath, classes.length);

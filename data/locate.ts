@@ -19,7 +19,9 @@ export const BINARY_FOLDER = "cifar-10-batches-bin";
 export const PYTHON_FOLDER = "cifar-10-batches-py";
 
 /** The `--cifar10-dir` option for `node:util`'s `parseArgs`, the same in every task. */
-export const CIFAR10_DIR_OPTION = Object.freeze({
+export const CIFAR10_DIR_OPTION: Readonly<
+  { "cifar10-dir": Readonly<{ type: "string" }> }
+> = Object.freeze({
   "cifar10-dir": Object.freeze({ type: "string" as const }),
 });
 
@@ -29,7 +31,9 @@ export const CIFAR10_DIR_HELP =
 
 /** A batches folder and the format of the files in it. */
 export interface Cifar10Batches {
+  /** The folder holding `data_batch_1(.bin)` … `test_batch(.bin)`. */
   dir: string;
+  /** `binary` (`cifar-10-batches-bin`) or `python` (`cifar-10-batches-py`, pickles). */
   format: "binary" | "python";
 }
 

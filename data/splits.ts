@@ -15,6 +15,7 @@ export interface Cifar10Splits {
   val: ImageSet;
   /** test: (numTest, 3, 32, 32) */
   test: ImageSet;
+  /** The class names, in label order. */
   classes: string[];
 }
 

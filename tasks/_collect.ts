@@ -16,7 +16,7 @@
  */
 
 import { parseMetricsCsv } from "./viz/metrics.ts";
-import type { TestMetrics } from "./viz/plot.ts";
+import { parseJson, type TestMetrics } from "./viz/plot.ts";
 
 /** One run folder as collect reads it. */
 export interface CollectedRun {
@@ -57,7 +57,7 @@ export async function readRun(dir: string): Promise<CollectedRun> {
   if (configBytes === undefined) {
     throw new Error(`Cannot collect "${dir}": it has no config.json (is it a run folder?)`);
   }
-  const config = JSON.parse(new TextDecoder().decode(configBytes));
+  const config = parseJson(new TextDecoder().decode(configBytes), `${dir}/config.json`);
   const model = String(config.model);
   const files = new Map<string, Uint8Array>();
   const wanted = [
@@ -79,7 +79,9 @@ export async function readRun(dir: string): Promise<CollectedRun> {
     }
   }
   const test = files.get("test_metrics.json");
-  const testMetrics = test ? JSON.parse(new TextDecoder().decode(test)) as TestMetrics : undefined;
+  const testMetrics = test
+    ? parseJson(new TextDecoder().decode(test), `${dir}/test_metrics.json`) as TestMetrics
+    : undefined;
   const timing = files.get("timing.csv");
   const lastRow = timing
     ? new TextDecoder().decode(timing).trimEnd().split("\n").at(-1)

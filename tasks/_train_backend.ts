@@ -48,17 +48,41 @@ export function selectBackend(backend: BackendName, threads: number): SelectedBa
 }
 
 /**
+ * `--backend auto` trains on WebGPU only when the probe measured its step faster than this
+ * fraction of the WASM step's time (a 10 % margin over timing noise).
+ */
+export const AUTO_WEBGPU_MARGIN = 0.9;
+
+/** Measured milliseconds per training step on WASM and on WebGPU (`_train_probe.ts`). */
+export interface StepTimes {
+  wasmMs: number;
+  webgpuMs: number;
+}
+
+/** How `selectTrainBackend` reports and measures. */
+export interface SelectTrainBackendOptions {
+  /** Where the reasons for `auto`'s choice go (default console.error). */
+  note?: (line: string) => void;
+  /** The GPU adapter, or null (default: `webgpuAvailable`). */
+  adapterOf?: () => Promise<AdapterSummary | null>;
+  /** Times a training step on each backend; `auto` without it stays on WASM. */
+  probe?: () => Promise<StepTimes>;
+}
+
+/**
  * The training backend for `model`: `webgpu` needs an adapter and a model in `WEBGPU_MODELS`
- * (otherwise it throws, saying what to do); `auto` takes WebGPU only on a hardware adapter
- * with a supported model, and otherwise notes why (through `note`) and runs on WASM. The CPU
- * kernels (evaluation, and everything else) are set as `selectBackend` sets them.
+ * (otherwise it throws, saying what to do); `auto` takes WebGPU only on a hardware adapter,
+ * with a supported model, when `probe` measures its training step faster than
+ * `AUTO_WEBGPU_MARGIN` times the WASM step, and notes why it chose what it chose (through
+ * `note`). The CPU kernels (evaluation, and everything else) are set as `selectBackend` sets
+ * them.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { selectTrainBackend } from "./_train_backend.ts";
  * const notes: string[] = [];
- * const chosen = await selectTrainBackend("auto", 1, "mymodel", (n) => notes.push(n));
+ * const chosen = await selectTrainBackend("auto", 1, "mymodel", { note: (n) => notes.push(n) });
  * assert.equal(chosen.name, "wasm");
  * assert.equal(notes.length, 1);
  * ```
@@ -67,9 +91,9 @@ export async function selectTrainBackend(
   backend: BackendName,
   threads: number,
   model: string,
-  note: (line: string) => void = console.error,
-  adapterOf: () => Promise<AdapterSummary | null> = webgpuAvailable,
+  options: SelectTrainBackendOptions = {},
 ): Promise<SelectedBackend> {
+  const { note = console.error, adapterOf = webgpuAvailable, probe } = options;
   const cpu = selectBackend(backend, threads);
   if (backend !== "webgpu" && backend !== "auto") return cpu;
   const supported = WEBGPU_MODELS.includes(model);
@@ -96,6 +120,24 @@ export async function selectTrainBackend(
     );
   } else if (!supported) {
     note(`--backend auto: ${model} has no WebGPU training step yet, training on WASM`);
-  } else return { name: "webgpu", threads: cpu.threads, adapter: adapter.description };
+  } else if (probe === undefined) {
+    note("--backend auto: WebGPU's speed was not measured, training on WASM");
+  } else {
+    let t: StepTimes;
+    try {
+      t = await probe();
+    } catch (e) {
+      note(`--backend auto: WebGPU failed a test step (${(e as Error).message}), training on WASM`);
+      return cpu;
+    }
+    const faster = t.webgpuMs < AUTO_WEBGPU_MARGIN * t.wasmMs;
+    note(
+      `--backend auto: a training step took ${t.webgpuMs.toFixed(1)} ms on WebGPU ` +
+        `(${adapter.description}) and ${t.wasmMs.toFixed(1)} ms on WASM (${cpu.threads} ` +
+        `threads), training on ${faster ? "WebGPU" : "WASM"}` +
+        (faster ? "" : ` (WebGPU must take under ${AUTO_WEBGPU_MARGIN}× the WASM time)`),
+    );
+    if (faster) return { name: "webgpu", threads: cpu.threads, adapter: adapter.description };
+  }
   return cpu;
 }

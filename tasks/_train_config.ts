@@ -5,7 +5,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseFlags } from "./_cli.ts";
 import { CIFAR10_DIR_HELP, CIFAR10_DIR_OPTION } from "../data/locate.ts";
 import { MODEL_NAMES, type ModelName } from "../nn/checkpoint.ts";
 import { type BackendName, BACKENDS } from "./_train_backend.ts";
@@ -50,6 +50,11 @@ export interface RunOptions {
   threads: number;
   backend: BackendName;
   cifar10Dir?: string;
+  /**
+   * The run flags given on the command line (`threads`, `backend`, …): a resumed run takes the
+   * others from its run folder.
+   */
+  explicit: readonly string[];
 }
 
 /** The recipes `train:convnet` and `train:mymodel` run (the lead tunes them with fast kernels). */
@@ -100,6 +105,24 @@ export const DEFAULTS: Record<ModelName, TrainConfig> = {
   },
 };
 
+/**
+ * The default learning rate at `batchSize`: the recipe's, scaled linearly from the recipe's
+ * batch size (Goyal et al. 2017), so that a smaller batch does not take the larger batch's
+ * steps (convnet at batch 50 with the batch-128 rate climbs to a loss of 2e12). At the
+ * recipe's own batch size it is the recipe's rate, bit for bit.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DEFAULTS, scaledLr } from "./_train_config.ts";
+ * assert.equal(scaledLr(DEFAULTS.convnet, 128), 0.02);
+ * assert.equal(scaledLr(DEFAULTS.convnet, 64), 0.01);
+ * ```
+ */
+export function scaledLr(recipe: TrainConfig, batchSize: number): number {
+  return batchSize === recipe.batchSize ? recipe.lr : recipe.lr * batchSize / recipe.batchSize;
+}
+
 /** `--help` of `deno task train`. */
 export const TRAIN_HELP = `Train a ConvNet on CIFAR-10 (the homework's train.py).
 
@@ -110,7 +133,8 @@ Model and recipe (defaults depend on --model; see the configuration printed at s
   --model NAME            convnet (the homework's shallow net) or mymodel (ResNet-9 style)
   --hidden-dim N          width: convnet's conv filters, mymodel's first stage
   --kernel-size K         odd kernel size of the convolutions
-  --lr X                  (peak) learning rate of SGD
+  --lr X                  (peak) learning rate of SGD (default: the recipe's, scaled
+                          linearly when --batch-size differs from the recipe's)
   --momentum X            SGD momentum (0 turns it off)
   --weight-decay X        L2 weight decay (PyTorch's weight_decay)
   --nesterov / --no-nesterov
@@ -130,12 +154,14 @@ Model and recipe (defaults depend on --model; see the configuration printed at s
 
 Run:
   --out DIR               the run folder (default runs/<model>-<timestamp>)
-  --resume DIR            continue the run in DIR from its last checkpoint
+  --resume DIR            continue the run in DIR from its last checkpoint, with the data
+                          folder, --threads and --backend its config.json records (the
+                          numbers depend on them) unless given again
   --threads N             worker threads of the kernels (default $CONVNET_THREADS, else the cores)
   --backend B             ref, wasm, webgpu or auto (default wasm; webgpu trains convnet or
-                          mymodel on the GPU, evaluation stays on WASM; auto takes webgpu on a
-                          hardware adapter — not yet validated on a real GPU, hence not the
-                          default)
+                          mymodel on the GPU, evaluation stays on WASM; auto times a few
+                          steps on both and takes webgpu only on a hardware adapter that
+                          measures faster, printing why)
 ${CIFAR10_DIR_HELP}
   -h, --help              show this help
 `;
@@ -162,8 +188,37 @@ const RUN_FLAGS = ["out", "resume", "threads", "backend", "cifar10-dir", "help"]
 
 /** What the command line asked for. */
 export type ParsedTrainArgs =
-  | { help: true }
+  | { help: true; model?: ModelName }
   | { help: false; config: TrainConfig | null; overrides: string[]; run: RunOptions };
+
+/**
+ * The recipe of `model` as flags, for `--help` (`train:convnet --help` shows its own defaults).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { recipeHelp } from "./_train_config.ts";
+ * assert.match(recipeHelp("convnet"), /--lr 0\.02 .*--batch-size 128 .*--no-nesterov/s);
+ * ```
+ */
+export function recipeHelp(model: ModelName): string {
+  const c = DEFAULTS[model] as unknown as Record<string, number | boolean | string>;
+  const flags = [`--schedule ${c.schedule}`];
+  for (const [flag, [key]] of Object.entries(NUMBER_FLAGS)) flags.push(`--${flag} ${c[key]}`);
+  for (const [flag, key] of Object.entries(BOOL_FLAGS)) {
+    flags.push(`--${c[key] ? "" : "no-"}${flag}`);
+  }
+  const lines = [`Defaults of --model ${model}:`];
+  let line = " ";
+  for (const f of flags) {
+    if (line.length + f.length + 1 > 96) {
+      lines.push(line);
+      line = " ";
+    }
+    line += ` ${f}`;
+  }
+  return [...lines, line].join("\n");
+}
 
 /** A flag's number, or a RangeError naming the flag and whether a number or integer is needed. */
 export function parseNumber(flag: string, text: string, kind: "number" | "int"): number {
@@ -206,13 +261,13 @@ export function parseTrainArgs(args: string[]): ParsedTrainArgs {
     options[flag] = { type: "boolean" };
     options[`no-${flag}`] = { type: "boolean" };
   }
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({ args, options, strict: true, allowPositionals: false }));
-  } catch (e) {
-    throw new RangeError(`Cannot parse the flags: ${(e as Error).message}; see --help`);
+  const { values } = parseFlags({ args, options, allowPositionals: false }) as {
+    values: Record<string, string | boolean | undefined>;
+  };
+  if (values.help) {
+    const model = values.model as ModelName;
+    return MODEL_NAMES.includes(model) ? { help: true, model } : { help: true };
   }
-  if (values.help) return { help: true };
   const run = parseRunOptions(values);
   const overrides = Object.keys(values).filter((k) => !RUN_FLAGS.includes(k));
   if (run.resume !== undefined) {
@@ -245,6 +300,7 @@ export function parseTrainArgs(args: string[]): ParsedTrainArgs {
     if (values[`no-${flag}`]) set[key] = false;
   }
   if (typeof values.schedule === "string") set.schedule = values.schedule;
+  if (values.lr === undefined) config.lr = scaledLr(DEFAULTS[model as ModelName], config.batchSize);
   checkTrainConfig(config);
   return { help: false, config, overrides, run };
 }
@@ -264,6 +320,7 @@ function parseRunOptions(values: Record<string, string | boolean | undefined>): 
     threads,
     backend: backend as BackendName,
     cifar10Dir: values["cifar10-dir"] as string | undefined,
+    explicit: RUN_FLAGS.filter((flag) => values[flag] !== undefined),
   };
 }
 

@@ -43,6 +43,67 @@ export function defaultOutDir(model: string, now = new Date()): string {
   return `runs/${model}-${t}`;
 }
 
+/** Files whose presence marks a folder as holding a run already. */
+const RUN_MARKERS = [CHECKPOINT_FILE, "config.json"];
+
+/**
+ * The folder of a new run, created now and empty of any earlier run: `out` when given (refused
+ * when it holds a run already: its config.json or checkpoint), else `runs/<model>-<timestamp>`,
+ * with `-2`, `-3`, … appended when a run started in the same second holds that name (the
+ * folder is claimed by an exclusive mkdir, so two runs never share one).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { claimRunDir } from "./_train_files.ts";
+ * const root = await Deno.makeTempDir();
+ * const now = new Date(Date.UTC(2026, 10, 27, 16, 5, 9));
+ * const a = await claimRunDir("twolayer", undefined, { now, root });
+ * const b = await claimRunDir("twolayer", undefined, { now, root });
+ * assert.equal(a, `${root}/runs/twolayer-20261127-160509`);
+ * assert.equal(b, `${root}/runs/twolayer-20261127-160509-2`);
+ * await Deno.remove(root, { recursive: true });
+ * ```
+ */
+export async function claimRunDir(
+  model: string,
+  out?: string,
+  options: { now?: Date; root?: string } = {},
+): Promise<string> {
+  if (out !== undefined) {
+    await refuseRunDir(out);
+    await Deno.mkdir(out, { recursive: true });
+    return out;
+  }
+  const base = defaultOutDir(model, options.now);
+  const path = options.root === undefined ? base : `${options.root}/${base}`;
+  await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+  for (let k = 1;; k++) {
+    const dir = k === 1 ? path : `${path}-${k}`;
+    try {
+      await Deno.mkdir(dir);
+      return dir;
+    } catch (e) {
+      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+    }
+  }
+}
+
+/** Throws when `dir` holds a run already (its config.json or training checkpoint). */
+export async function refuseRunDir(dir: string, advice = "pass another --out"): Promise<void> {
+  for (const file of RUN_MARKERS) {
+    try {
+      await Deno.stat(`${dir}/${file}`);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) continue;
+      throw e;
+    }
+    throw new Error(
+      `Cannot start a new run in "${dir}": it holds a run already; ${advice} (found its ${file})`,
+    );
+  }
+}
+
 /** A progress bar on stderr, drawn only when stderr is a terminal. */
 export class StepBar {
   #last = 0;

@@ -51,6 +51,8 @@ export interface TrainProgress {
   seconds: number;
   /** At the end of each epoch: the training seconds so far and the validation accuracy. */
   timeline: { epoch: number; seconds: number; valAcc: number; valLoss: number }[];
+  /** The divergence watch over the training losses so far (absent before the first step). */
+  watch?: LossWatch;
 }
 
 /** A model, its optimizer and schedule, and where training is. */
@@ -77,14 +79,92 @@ export interface StepRunner {
   destroy(): void;
 }
 
-/** A non-finite loss: training stops, naming where and at which learning rate. */
-export class NonFiniteLossError extends Error {
-  constructor(readonly step: number, readonly epoch: number, readonly lr: number, loss: number) {
+/**
+ * The divergence rule, stated once: training has diverged when the training loss, smoothed
+ * exponentially over about `DIVERGENCE_SMOOTHING` steps (α = 1/`DIVERGENCE_SMOOTHING`), stays
+ * above `DIVERGENCE_FACTOR` times the first step's loss for `DIVERGENCE_PATIENCE` steps in a
+ * row. A fresh 10-class model starts at ln 10 ≈ 2.3, so the bar is ≈ 9.2: a run that learns
+ * never comes near it (the default runs stay below 2.4), while a run whose learning rate is too
+ * high for its batch size climbs past it within a few dozen steps (to 2e12 at batch 50 with
+ * the batch-128 rate of convnet, before the linear scaling of `--lr`).
+ */
+export const DIVERGENCE_SMOOTHING = 10;
+/** See {@linkcode DIVERGENCE_SMOOTHING}. */
+export const DIVERGENCE_FACTOR = 4;
+/** See {@linkcode DIVERGENCE_SMOOTHING}. */
+export const DIVERGENCE_PATIENCE = 20;
+
+/** The state of the divergence rule; saved in the checkpoint's progress. */
+export interface LossWatch {
+  /** The first step's loss. */
+  start: number;
+  /** The exponentially smoothed loss. */
+  smoothed: number;
+  /** Steps in a row with `smoothed` above `DIVERGENCE_FACTOR · start`. */
+  over: number;
+}
+
+/**
+ * The watch after one more (finite) training loss; `undefined` starts a new one.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DIVERGENCE_PATIENCE, hasDiverged, type LossWatch, watchLoss } from "./_train_loop.ts";
+ * let w: LossWatch | undefined;
+ * for (const loss of [2.3, 2.2, 2.1]) w = watchLoss(w, loss);
+ * assert.equal(hasDiverged(w!), false);
+ * for (let i = 0; i < 100 && !hasDiverged(w!); i++) w = watchLoss(w, 1e6);
+ * assert.equal(w!.over, DIVERGENCE_PATIENCE);
+ * ```
+ */
+export function watchLoss(w: LossWatch | undefined, loss: number): LossWatch {
+  if (w === undefined) return { start: loss, smoothed: loss, over: 0 };
+  const smoothed = w.smoothed + (loss - w.smoothed) / DIVERGENCE_SMOOTHING;
+  const over = smoothed > DIVERGENCE_FACTOR * w.start ? w.over + 1 : 0;
+  return { start: w.start, smoothed, over };
+}
+
+/** Whether the watch has seen the divergence rule met. */
+export function hasDiverged(w: LossWatch): boolean {
+  return w.over >= DIVERGENCE_PATIENCE;
+}
+
+/**
+ * Training stopped because it diverged: the loss stayed far above its start (the divergence
+ * rule) or became NaN or infinite ({@linkcode NonFiniteLossError}). Names where, at which
+ * learning rate, and what to do.
+ */
+export class DivergedError extends Error {
+  constructor(
+    readonly step: number,
+    readonly epoch: number,
+    readonly lr: number,
+    what: string,
+  ) {
     super(
-      `Training stopped: the loss is ${loss} at step ${step} (epoch ${epoch}) with learning ` +
-        `rate ${lr}; the weights of the last checkpoint are kept. Lower --lr and start again`,
+      `Training stopped: ${what} at step ${step} (epoch ${epoch}) with learning rate ${lr}; ` +
+        `the weights of the last checkpoint are kept. Lower --lr (try ${lr / 10}) and start again`,
     );
   }
+}
+
+/** A non-finite loss: training stops, naming where and at which learning rate. */
+export class NonFiniteLossError extends DivergedError {
+  constructor(step: number, epoch: number, lr: number, loss: number) {
+    super(step, epoch, lr, `the loss is ${loss}`);
+  }
+}
+
+function divergedError(step: number, epoch: number, lr: number, w: LossWatch): DivergedError {
+  return new DivergedError(
+    step,
+    epoch,
+    lr,
+    `the training loss diverged (smoothed over ${DIVERGENCE_SMOOTHING} steps it is ` +
+      `${w.smoothed.toPrecision(3)}, above ${DIVERGENCE_FACTOR}× its start ` +
+      `${w.start.toPrecision(3)} for ${DIVERGENCE_PATIENCE} steps)`,
+  );
 }
 
 const ORDER = 1, AUGMENT = 2;
@@ -192,7 +272,7 @@ export interface TrainHooks {
 }
 
 /** Forward, loss, backward and SGD on the CPU model; the batch's loss and accuracy. */
-function cpuStep(s: TrainSession, batch: { x: Tensor; y: Int32Array }, lr: number) {
+export function cpuStep(s: TrainSession, batch: { x: Tensor; y: Int32Array }, lr: number) {
   const c = s.progress.config;
   const logits = s.model.forward(batch.x);
   const { loss, dlogits } = crossEntropy(logits, batch.y, { labelSmoothing: c.labelSmoothing });
@@ -226,6 +306,10 @@ async function trainStep(
     ? await s.runner.step(batch.x.data as Float32Array, batch.y, lr)
     : cpuStep(s, batch, lr);
   if (!Number.isFinite(loss)) throw new NonFiniteLossError(s.progress.step, e + 1, lr, loss);
+  s.progress.watch = watchLoss(s.progress.watch, loss);
+  if (hasDiverged(s.progress.watch)) {
+    throw divergedError(s.progress.step, e + 1, lr, s.progress.watch);
+  }
   s.progress.step++;
   return { loss, acc, lr, seen: end };
 }
@@ -270,7 +354,8 @@ async function logProgress(
 
 /**
  * Trains from the session's progress to the last epoch, or until `shouldStop()`. Returns
- * "done" or "stopped"; throws {@linkcode NonFiniteLossError} on a NaN or infinite loss.
+ * "done" or "stopped"; throws {@linkcode DivergedError} when the loss diverges (the rule of
+ * {@linkcode DIVERGENCE_SMOOTHING}) and {@linkcode NonFiniteLossError} on a NaN or infinite loss.
  */
 export async function trainEpochs(
   s: TrainSession,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseFlags, runTask } from "./_cli.ts";
 import { zipSync } from "fflate";
 import { bestRuns, type CollectedRun, extraMarkdown, readRun, runScript } from "./_collect.ts";
 import { writeFileAtomic } from "./viz/image.ts";
@@ -91,21 +91,15 @@ export async function collectFiles(
 
 /** Runs the collect task with command-line `args`; returns the exit code. */
 export async function collect(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        out: { type: "string", default: "hw2_code.zip" },
-        predictions: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (e) {
-    throw new RangeError(`Cannot parse the flags: ${(e as Error).message}; see --help`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags({
+    args,
+    allowPositionals: true,
+    options: {
+      out: { type: "string", default: "hw2_code.zip" },
+      predictions: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
   if (values.help) {
     console.log(HELP);
     return 0;
@@ -133,11 +127,4 @@ export async function collect(args: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) {
-  try {
-    Deno.exitCode = await collect(Deno.args);
-  } catch (e) {
-    console.error(e instanceof Error ? e.message : String(e));
-    Deno.exitCode = e instanceof RangeError || e instanceof TypeError ? 2 : 1;
-  }
-}
+if (import.meta.main) await runTask("collect", () => collect(Deno.args));

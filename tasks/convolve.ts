@@ -7,7 +7,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseFlags, runTask, USAGE_ERROR } from "./_cli.ts";
 import { basename, dirname, extname, join } from "node:path";
 import { convolveImages } from "./viz/convolve.ts";
 import { decodeImage, encodePng, writeFileAtomic } from "./viz/image.ts";
@@ -23,7 +23,7 @@ Options:
   -h, --help    show this help`;
 
 async function main(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseFlags({
     args,
     allowPositionals: true,
     options: {
@@ -38,7 +38,7 @@ async function main(args: string[]): Promise<number> {
   }
   if (positionals.length === 0) {
     console.error(`Cannot convolve: give at least one image\n\n${HELP}`);
-    return 2;
+    return USAGE_ERROR;
   }
   const size = Number(values.size);
   const first = positionals[0];
@@ -53,11 +53,4 @@ async function main(args: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) {
-  try {
-    Deno.exit(await main(Deno.args));
-  } catch (e) {
-    console.error((e as Error).message);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await runTask("convolve", () => main(Deno.args));

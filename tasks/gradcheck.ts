@@ -8,7 +8,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseFlags, runTask, USAGE_ERROR } from "./_cli.ts";
 import {
   BOUNDS,
   drawAwayFromKinks,
@@ -250,7 +250,7 @@ are redrawn until every ReLU input and pool tie is at least 0.01 away from its k
 homework's 1e-5 on the smooth losses. Exits with status 1 if any error exceeds its bound.`;
 
 function main(args: string[]): number {
-  const { values } = parseArgs({
+  const { values } = parseFlags({
     args,
     options: { seed: { type: "string", default: "0" }, help: { type: "boolean", short: "h" } },
   });
@@ -261,7 +261,7 @@ function main(args: string[]): number {
   const seed = Number(values.seed);
   if (!Number.isInteger(seed)) {
     console.error(`Cannot run gradcheck: --seed must be an integer, got "${values.seed}"`);
-    return 2;
+    return USAGE_ERROR;
   }
   console.log(
     `gradcheck: seed=${seed} dtype=float64 h=${H_LINEAR.toExponential()} (piecewise-linear layers), ` +
@@ -274,4 +274,4 @@ function main(args: string[]): number {
   return failed === 0 ? 0 : 1;
 }
 
-if (import.meta.main) Deno.exit(main(Deno.args));
+if (import.meta.main) await runTask("gradcheck", () => main(Deno.args));

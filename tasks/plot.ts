@@ -6,7 +6,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseFlags, runTask, USAGE_ERROR } from "./_cli.ts";
 import { loadRun, writeRunPictures } from "./viz/plot.ts";
 import { writeReport } from "./viz/report.ts";
 import type { XAxis } from "./viz/chart.ts";
@@ -25,7 +25,7 @@ Options:
   -h, --help      show this help`;
 
 async function main(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseFlags({
     args,
     allowPositionals: true,
     options: {
@@ -44,11 +44,11 @@ async function main(args: string[]): Promise<number> {
     console.error(
       `Cannot plot: give exactly one run folder (got ${positionals.length})\n\n${HELP}`,
     );
-    return 2;
+    return USAGE_ERROR;
   }
   if (values.x !== "iteration" && values.x !== "epoch") {
     console.error(`Cannot plot: --x must be "iteration" or "epoch", not "${values.x}"`);
-    return 2;
+    return USAGE_ERROR;
   }
   const runDir = positionals[0].replace(/\/+$/, "") || "/";
   const x = values.x as XAxis;
@@ -73,11 +73,4 @@ async function main(args: string[]): Promise<number> {
   return out.written.length > 0 ? 0 : 1;
 }
 
-if (import.meta.main) {
-  try {
-    Deno.exit(await main(Deno.args));
-  } catch (e) {
-    console.error((e as Error).message);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await runTask("plot", () => main(Deno.args));

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseFlags, runTask } from "./_cli.ts";
 import {
   CIFAR10_DIR_HELP,
   CIFAR10_DIR_OPTION,
@@ -19,7 +19,15 @@ import {
   Normalization,
   type NormalizationJSON,
 } from "../data/mod.ts";
-import { loadWeights } from "../nn/checkpoint.ts";
+import {
+  buildModel,
+  decodeWeights,
+  type LoadedWeights,
+  peekTrainCheckpoint,
+  TRAIN_FORMAT,
+} from "../nn/checkpoint.ts";
+import { decodeSafetensors } from "../nn/safetensors.ts";
+import { Tensor } from "../nn/tensor.ts";
 import { readNpyUint8 } from "./_npy.ts";
 import { predictSet } from "./_train_eval.ts";
 import { CHECKPOINT_FILE, StepBar } from "./_train_files.ts";
@@ -29,7 +37,8 @@ const HELP = `Predict classes with a trained model (the homework's test.py).
 
 Usage: deno task predict --model CHECKPOINT [--images test_images.npy] [--out predictions.csv]
 
-  --model PATH       the weights file (runs/…/<model>.safetensors) or its run folder
+  --model PATH       the weights file (runs/…/<model>.safetensors), its run folder, or the
+                     run's training checkpoint (runs/…/checkpoint.safetensors)
   --images PATH      a .npy of uint8 images (N, 32, 32, 3); default: the CIFAR-10 test batch
   --out PATH         the CSV to write (default predictions.csv)
   --batch-size N     images per forward pass (default 500)
@@ -89,6 +98,48 @@ export async function resolveWeights(path: string): Promise<string> {
   return `${path}/${found[0]}`;
 }
 
+/** The weights-file `model` metadata of `deno task train:twolayer` (Part 1), which predict lacks. */
+const PART1_MODELS = ["TwoLayerConvNet", "ThreeLayerConvNet"];
+
+/**
+ * The model in a weights file or a training checkpoint (`checkpoint.safetensors`, whose
+ * `model.*` tensors and progress hold the same model, normalisation and recipe), with the
+ * metadata predict reads (`tta`). Part 1 weights are refused by name.
+ */
+export async function loadPredictModel(path: string): Promise<LoadedWeights> {
+  const bytes = await Deno.readFile(path);
+  const source = `"${path}"`;
+  const { metadata } = decodeSafetensors(bytes, source);
+  if (PART1_MODELS.includes(metadata.model)) {
+    throw new TypeError(
+      `Cannot predict with ${source}: it holds the Part 1 ${metadata.model} of ` +
+        "train:twolayer, which predict does not support; pass the weights or run folder of " +
+        "train:convnet or train:mymodel",
+    );
+  }
+  if (metadata.format !== TRAIN_FORMAT) return decodeWeights(bytes, { source });
+  const state = peekTrainCheckpoint(bytes, source);
+  const model = buildModel(state.config);
+  const weights = new Map<string, Tensor>();
+  for (const [name, t] of decodeSafetensors(bytes, source).tensors) {
+    if (name.startsWith("model.")) {
+      weights.set(name.slice("model.".length), new Tensor(t.data as Float32Array, t.shape));
+    }
+  }
+  try {
+    model.loadStateDict(weights);
+  } catch (e) {
+    throw new TypeError(`Cannot load ${source}: ${(e as Error).message}`);
+  }
+  const progress = state.progress as { config?: { tta?: boolean } } | null;
+  return {
+    model,
+    config: state.config,
+    normalization: state.normalization,
+    metadata: { ...metadata, tta: String(progress?.config?.tta ?? false) },
+  };
+}
+
 /**
  * The predictions CSV text.
  *
@@ -116,24 +167,19 @@ function positiveInt(flag: string, text: string | undefined, fallback: number): 
 
 /** Runs the prediction task with command-line `args`; returns the exit code. */
 export async function predict(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        ...CIFAR10_DIR_OPTION,
-        model: { type: "string" },
-        images: { type: "string" },
-        out: { type: "string", default: "predictions.csv" },
-        "batch-size": { type: "string" },
-        limit: { type: "string" },
-        "no-tta": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (e) {
-    throw new RangeError(`Cannot parse the flags: ${(e as Error).message}; see --help`);
-  }
+  const { values } = parseFlags({
+    args,
+    options: {
+      ...CIFAR10_DIR_OPTION,
+      model: { type: "string" },
+      images: { type: "string" },
+      out: { type: "string", default: "predictions.csv" },
+      "batch-size": { type: "string" },
+      limit: { type: "string" },
+      "no-tta": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
   if (values.help) {
     console.log(HELP);
     return 0;
@@ -143,14 +189,21 @@ export async function predict(args: string[]): Promise<number> {
   }
   const batchSize = positiveInt("batch-size", values["batch-size"], 500);
   const weightsPath = await resolveWeights(values.model);
-  const { model, config, normalization, metadata } = await loadWeights(weightsPath);
+  const { model, config, normalization, metadata } = await loadPredictModel(weightsPath);
   const normalize = normalization === undefined
     ? Normalization.none()
     : Normalization.fromJSON(normalization as NormalizationJSON);
   const tta = !values["no-tta"] && metadata.tta === "true";
   let set: ImageSet, labelled: boolean, source: string;
   if (values.images !== undefined) {
-    const npy = await readNpyUint8(values.images);
+    const path = values.images;
+    const npy = await readNpyUint8(path).catch((e) => {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+      throw new Error(
+        `Cannot predict --images "${path}": no such file (pass a .npy of uint8 images ` +
+          "(N, 32, 32, 3), or leave --images out for the CIFAR-10 test batch)",
+      );
+    });
     set = imagesFromHwc(npy.data, npy.shape, `"${values.images}"`);
     labelled = false;
     source = values.images;
@@ -198,11 +251,4 @@ export async function predict(args: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) {
-  try {
-    Deno.exitCode = await predict(Deno.args);
-  } catch (e) {
-    console.error(e instanceof Error ? e.message : String(e));
-    Deno.exitCode = e instanceof RangeError || e instanceof TypeError ? 2 : 1;
-  }
-}
+if (import.meta.main) await runTask("predict", () => predict(Deno.args));

@@ -6,18 +6,27 @@
  * @module
  */
 
+import { runTask } from "./_cli.ts";
+import { resolve } from "node:path";
 import { ensureCifar10, loadCifar10, type NormalizationJSON, splitCifar10 } from "../data/mod.ts";
 import { loadTrainCheckpoint, peekTrainCheckpoint } from "../nn/checkpoint.ts";
-import { parseTrainArgs, type RunOptions, TRAIN_HELP, type TrainConfig } from "./_train_config.ts";
-import { selectTrainBackend } from "./_train_backend.ts";
+import {
+  parseTrainArgs,
+  recipeHelp,
+  type RunOptions,
+  TRAIN_HELP,
+  type TrainConfig,
+} from "./_train_config.ts";
+import { type BackendName, BACKENDS, selectTrainBackend } from "./_train_backend.ts";
 import { wasmBuild } from "../kernels/wasm/mod.ts";
 import { createGpuRunner } from "./_train_gpu.ts";
+import { probeStepTimes } from "./_train_probe.ts";
 import { evaluate } from "./_train_eval.ts";
-import { CHECKPOINT_FILE, defaultOutDir, RunFolder, StepBar } from "./_train_files.ts";
+import { CHECKPOINT_FILE, claimRunDir, RunFolder, StepBar } from "./_train_files.ts";
 import { testLine } from "./_train_log.ts";
 import {
   createSession,
-  NonFiniteLossError,
+  DivergedError,
   type TrainData,
   trainEpochs,
   type TrainProgress,
@@ -30,6 +39,75 @@ interface Resume {
   bytes: Uint8Array;
   progress: TrainProgress;
   normalization: NormalizationJSON;
+  /** How the run was run, from its config.json (empty for a folder without one). */
+  recorded: RecordedRun;
+}
+
+/** The fields of a run folder's config.json that the numbers of a resumed run depend on. */
+export interface RecordedRun {
+  model?: string;
+  cifar10Dir?: string;
+  threads?: number;
+  backend?: string;
+  wasmBuild?: string;
+}
+
+async function readRecordedRun(dir: string): Promise<RecordedRun> {
+  const path = `${dir}/config.json`;
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return {};
+    throw e;
+  }
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new Error(
+      `Cannot resume from "${dir}": its config.json is not JSON (${(e as Error).message}); ` +
+        "delete it to resume with the current defaults, or restore it",
+    );
+  }
+  const str = (key: string) => typeof json[key] === "string" ? json[key] as string : undefined;
+  return {
+    model: str("model"),
+    cifar10Dir: str("cifar10Dir"),
+    threads: typeof json.threads === "number" ? json.threads : undefined,
+    backend: str("backend"),
+    wasmBuild: str("wasmBuild"),
+  };
+}
+
+/**
+ * The run options of a resumed run: what the command line gives, else what the run folder
+ * recorded (the data folder, the thread count and the backend), else the defaults. Notes a WASM
+ * build other than the recorded one, which only the environment chooses.
+ */
+export function resumeRunOptions(
+  run: RunOptions,
+  recorded: RecordedRun,
+  note: (line: string) => void,
+): RunOptions {
+  const given = (flag: string) => run.explicit.includes(flag);
+  const backend = recorded.backend !== undefined &&
+      (BACKENDS as readonly string[]).includes(recorded.backend)
+    ? recorded.backend as BackendName
+    : undefined;
+  if (recorded.wasmBuild !== undefined && recorded.wasmBuild !== wasmBuild) {
+    note(
+      `This run was trained with the ${recorded.wasmBuild} WASM build and continues with the ` +
+        `${wasmBuild} one: its numbers will differ from an uninterrupted run (set ` +
+        `CONVNET_WASM_RELAXED=${recorded.wasmBuild === "relaxed" ? 1 : 0} to match)`,
+    );
+  }
+  return {
+    ...run,
+    cifar10Dir: run.cifar10Dir ?? recorded.cifar10Dir,
+    threads: given("threads") ? run.threads : recorded.threads ?? run.threads,
+    backend: given("backend") ? run.backend : backend ?? run.backend,
+  };
 }
 
 async function readResume(dir: string): Promise<Resume> {
@@ -44,11 +122,21 @@ async function readResume(dir: string): Promise<Resume> {
     );
   }
   const state = peekTrainCheckpoint(bytes, `"${path}"`);
+  const recorded = await readRecordedRun(dir);
+  const model = (state.progress as TrainProgress | null)?.config?.model;
+  if (recorded.model !== undefined && recorded.model !== model) {
+    throw new TypeError(
+      `Cannot resume from "${dir}": its config.json is a ${recorded.model} run but its ` +
+        `${CHECKPOINT_FILE} holds ${model}; put the run's own checkpoint back, or start a new ` +
+        "run with another --out",
+    );
+  }
   return {
     dir,
     bytes,
     progress: state.progress as TrainProgress,
     normalization: state.normalization as NormalizationJSON,
+    recorded,
   };
 }
 
@@ -66,35 +154,51 @@ async function refuseOldRun(out: string): Promise<void> {
   );
 }
 
-async function loadData(config: TrainConfig, run: RunOptions): Promise<TrainData> {
-  const dir = await ensureCifar10({
-    cifar10Dir: run.cifar10Dir,
-    download: true,
-    log: (line: string) => console.error(line),
-  });
+/** The run's images, and the absolute path of the folder they came from. */
+async function loadData(
+  config: TrainConfig,
+  run: RunOptions,
+): Promise<{ data: TrainData; dir: string }> {
+  const dir = resolve(
+    await ensureCifar10({
+      cifar10Dir: run.cifar10Dir,
+      download: true,
+      log: (line: string) => console.error(line),
+    }),
+  );
   const cifar = await loadCifar10(dir);
-  return splitCifar10(cifar, {
+  const data = splitCifar10(cifar, {
     numTrain: config.numTrain,
     numVal: config.numVal,
     numTest: config.numTest,
   });
+  return { data, dir };
 }
 
 /** Runs the training task with command-line `args`; returns the exit code. */
 export async function train(args: string[]): Promise<number> {
   const parsed = parseTrainArgs(args);
   if (parsed.help) {
-    console.log(TRAIN_HELP);
+    console.log(TRAIN_HELP + (parsed.model ? `\n${recipeHelp(parsed.model)}\n` : ""));
     return 0;
   }
-  const { run } = parsed;
-  const resume = run.resume === undefined ? undefined : await readResume(run.resume);
+  const resume = parsed.run.resume === undefined ? undefined : await readResume(parsed.run.resume);
+  const run = resume ? resumeRunOptions(parsed.run, resume.recorded, console.error) : parsed.run;
   const config = resume ? resume.progress.config : parsed.config!;
-  const backend = await selectTrainBackend(run.backend, run.threads, config.model);
-  const out = resume?.dir ?? run.out ?? defaultOutDir(config.model);
-  if (!resume) await refuseOldRun(out);
-  const data = await loadData(config, run);
-  const session = createSession(config, data, resume);
+  if (!resume && run.out !== undefined) await refuseOldRun(run.out);
+  const { data, dir: cifar10Dir } = await loadData(config, run).catch((e) => {
+    if (!resume || run.explicit.includes("cifar10-dir") || run.cifar10Dir === undefined) throw e;
+    throw new Error(
+      `Cannot resume from "${resume.dir}": its config.json records the data in ` +
+        `"${run.cifar10Dir}" (${(e as Error).message})`,
+    );
+  });
+  let probed: TrainSession | undefined; // `auto` measures a step on the run's own session
+  const backend = await selectTrainBackend(run.backend, run.threads, config.model, {
+    probe: () =>
+      probeStepTimes(probed = createSession(config, data, resume), data, createGpuRunner),
+  });
+  const session = probed ?? createSession(config, data, resume);
   if (resume) {
     loadTrainCheckpoint(resume.bytes, session.model, session.optimizer, {
       source: `"${resume.dir}/${CHECKPOINT_FILE}"`,
@@ -103,6 +207,7 @@ export async function train(args: string[]): Promise<number> {
     session.progress = resume.progress;
   }
   if (backend.name === "webgpu") session.runner = await createGpuRunner(session);
+  const out = resume?.dir ?? await claimRunDir(config.model, run.out);
   const bar = new StepBar(() => `epoch ${session.progress.epoch + 1}/${config.epochs}`);
   const folder = new RunFolder(out, config.model, bar);
   await folder.create();
@@ -113,6 +218,7 @@ export async function train(args: string[]): Promise<number> {
     threads: backend.threads,
     backend: backend.name,
     wasmBuild,
+    cifar10Dir,
     ...(backend.adapter ? { adapter: backend.adapter } : {}),
     imagesTrain: data.train.labels.length,
     model_description: session.model.toString(),
@@ -146,8 +252,11 @@ async function trainAndTest(
       onBatch: (done, total) => folder.bar?.update(done, total),
       shouldStop: () => stop,
       onEpochEnd: async (session) => {
-        await folder.saveCheckpoint(session);
-        await folder.saveWeights(session, data.classes);
+        // While the loss is above the divergence bar, the last good checkpoint and weights stay.
+        if ((session.progress.watch?.over ?? 0) === 0) {
+          await folder.saveCheckpoint(session);
+          await folder.saveWeights(session, data.classes);
+        }
         await folder.writePictures(session, resolved);
         await folder.saveTiming(session);
         const t = session.progress.timeline.at(-1)!;
@@ -160,7 +269,7 @@ async function trainAndTest(
       },
     });
   } catch (e) {
-    if (!(e instanceof NonFiniteLossError)) throw e;
+    if (!(e instanceof DivergedError)) throw e;
     await folder.log(`${e.message} (${folder.checkpointPath})`);
     return 1;
   } finally {
@@ -198,14 +307,8 @@ async function testRun(
   const testMetrics = await folder.saveTestMetrics(result, data.classes);
   await folder.writePictures(s, resolved, testMetrics);
   await folder.log(testLine(result));
+  console.log(`run folder ${folder.dir} (open report.html)`);
   return 0;
 }
 
-if (import.meta.main) {
-  try {
-    Deno.exitCode = await train(Deno.args);
-  } catch (e) {
-    console.error(e instanceof Error ? e.message : String(e));
-    Deno.exitCode = e instanceof RangeError || e instanceof TypeError ? 2 : 1;
-  }
-}
+if (import.meta.main) await runTask("train", () => train(Deno.args));

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseFlags, runTask } from "./_cli.ts";
 import { ensureCifar10 } from "../data/download.ts";
 import { loadCifar10 } from "../data/cifar10.ts";
 import { ImageSetDataset } from "../data/image_dataset.ts";
@@ -26,15 +26,16 @@ import {
   type UpdateRule,
 } from "../nn/solver.ts";
 import type { Tensor } from "../nn/tensor.ts";
-import { defaultOutDir, RunFolder, StepBar } from "./_train_files.ts";
+import { claimRunDir, refuseRunDir, RunFolder, StepBar } from "./_train_files.ts";
 import { pyExp } from "./_train_log.ts";
 import { parseNumber } from "./_train_config.ts";
-import { type MetricsRow, writeMetrics, writeRunPictures } from "./viz/mod.ts";
+import { type MetricsRow, writeMetrics, writeReport, writeRunPictures } from "./viz/mod.ts";
 
 const HELP = `Usage: deno task train:twolayer [options]
 
 Trains the homework's Part 1 ConvNet on CIFAR-10 with the Solver and writes a run folder
-(log, metrics.csv, config.json, best weights, loss/accuracy plots, first-layer filter grid).
+(log, metrics.csv, config.json, best weights, loss/accuracy plots, first-layer filter grid,
+report.html).
 
 Model:
   --model two|three        two: conv-relu-pool-affine-softmax (default)
@@ -60,7 +61,8 @@ Data and machine:
   --num-val N              first N of the 1,000 validation images (1000)
   --cifar10-dir DIR        CIFAR-10 folder (else $CIFAR10_DIR, else data/, downloaded if missing)
   --threads N              WASM worker threads (default: all cores)
-  --out DIR                run folder (runs/twolayer-<timestamp>)
+  --out DIR                run folder (runs/twolayer-<timestamp>, -2, -3, … when taken);
+                           refused when it holds a run already
   -h, --help               this text`;
 
 /** The resolved configuration of a run. */
@@ -83,7 +85,8 @@ export interface TwoLayerConfig {
   numVal: number;
   cifar10Dir: string | undefined;
   threads: number;
-  out: string;
+  /** The run folder; undefined: a new `runs/<model>-<timestamp>` folder. */
+  out: string | undefined;
 }
 
 function num(name: string, text: string, integer: boolean): number {
@@ -92,9 +95,8 @@ function num(name: string, text: string, integer: boolean): number {
 
 /** Parses the flags into a configuration (validation of ranges happens in the model/Solver). */
 export function parseTwoLayerArgs(args: string[]): TwoLayerConfig | null {
-  const { values: v } = parseArgs({
+  const { values: v } = parseFlags({
     args,
-    strict: true,
     options: {
       model: { type: "string", default: "two" },
       "num-filters": { type: "string", default: "32" },
@@ -149,7 +151,7 @@ export function parseTwoLayerArgs(args: string[]): TwoLayerConfig | null {
     numVal: num("num-val", v["num-val"], true),
     cifar10Dir: v["cifar10-dir"],
     threads,
-    out: v.out ?? defaultOutDir(model === "two" ? "twolayer" : "threelayer"),
+    out: v.out,
   };
 }
 
@@ -208,40 +210,47 @@ async function recordConfig(folder: RunFolder, c: TwoLayerConfig): Promise<void>
   await folder.saveConfig(resolved);
 }
 
-async function main(): Promise<number> {
-  const c = parseTwoLayerArgs(Deno.args);
-  if (c === null) {
+/**
+ * Runs `deno task train:twolayer` with command-line `args`; returns the exit code. Everything
+ * is checked (the options, an existing run in `--out`, the data folder) before the run folder
+ * is created.
+ */
+export async function trainTwoLayer(args: string[]): Promise<number> {
+  const parsed = parseTwoLayerArgs(args);
+  if (parsed === null) {
     console.log(HELP);
     return 0;
   }
   const wall = performance.now();
-  const model = buildTwoLayerModel(c);
-  const name = c.model === "two" ? "twolayer" : "threelayer";
+  const model = buildTwoLayerModel(parsed);
+  const name = parsed.model === "two" ? "twolayer" : "threelayer";
+  if (parsed.out !== undefined) await refuseRunDir(parsed.out);
+  const dir = await ensureCifar10({
+    cifar10Dir: parsed.cifar10Dir,
+    download: true,
+    log: (l) => console.error(l),
+  });
+  const loaded = performance.now();
+  const splits = splitCifar10(await loadCifar10(dir), {
+    numTrain: parsed.numTrain,
+    numVal: parsed.numVal,
+    numTest: 0,
+  });
+  const loadSeconds = (performance.now() - loaded) / 1000;
+  const c = { ...parsed, out: await claimRunDir(name, parsed.out) };
   setThreads(c.threads);
   let progressText = "";
   const bar = new StepBar(() => progressText);
   const folder = new RunFolder(c.out, name, bar);
-  await folder.create();
   await Deno.writeTextFile(folder.logPath, ""); // a new run starts a new log
   await recordConfig(folder, c);
-  const dir = await ensureCifar10({
-    cifar10Dir: c.cifar10Dir,
-    download: true,
-    log: (l) => folder.log(l),
-  });
-  const loaded = performance.now();
-  const splits = splitCifar10(await loadCifar10(dir), {
-    numTrain: c.numTrain,
-    numVal: c.numVal,
-    numTest: 0,
-  });
   const norm = Normalization.meanImage(splits.train);
   const data = {
     train: new ImageSetDataset(splits.train, norm),
     val: new ImageSetDataset(splits.val, norm),
   };
   folder.log(
-    `Loaded CIFAR-10 from ${dir} in ${((performance.now() - loaded) / 1000).toFixed(2)} s: ` +
+    `Loaded CIFAR-10 from ${dir} in ${loadSeconds.toFixed(2)} s: ` +
       `${data.train.length} train, ${data.val.length} val`,
   );
   const metrics: MetricsRow[] = [];
@@ -281,11 +290,9 @@ async function main(): Promise<number> {
   await saveWeights(folder.weightsPath, model.params, c);
   await writeMetrics(c.out, metrics);
   const w1 = model.params.W1;
-  await writeRunPictures(c.out, {
-    model: name,
-    metrics,
-    firstConv: { data: w1.data, shape: [...w1.shape] },
-  });
+  const firstConv = { data: w1.data, shape: [...w1.shape] };
+  await writeRunPictures(c.out, { model: name, metrics, firstConv });
+  await writeReport(c.out, { model: name, config: { ...c, wasmBuild }, metrics, firstConv });
   const seconds = (performance.now() - wall) / 1000;
   folder.log(
     solver.secondsToHalf === null
@@ -297,11 +304,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) {
-  try {
-    Deno.exit(await main());
-  } catch (e) {
-    console.error(`train:twolayer: ${(e as Error).message}`);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await runTask("train:twolayer", () => trainTwoLayer(Deno.args));

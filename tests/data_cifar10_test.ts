@@ -77,6 +77,20 @@ Deno.test("loadCifar10() rejects bad input", async (t) => {
     const e = await assertRejects(() => loadCifar10(dir), Error, "data_batch_2.bin");
     assertTrue(e.message.includes(`size ${bytes.length - 5} bytes`), e.message);
   });
+  await t.step("a short training batch is named with its count (binary and python)", async () => {
+    const dir = `${tmp.dir}/short`;
+    await writeBinaryCifar(dir, 6);
+    await Deno.writeFile(`${dir}/data_batch_5.bin`, binaryBatch(syntheticSet(2, 0)));
+    await assertRejects(
+      () => loadCifar10(dir),
+      Error,
+      `"${dir}/data_batch_5.bin": it holds 2 images but "${dir}/data_batch_1.bin" holds 6`,
+    );
+    const py = `${tmp.dir}/shortpy`;
+    await writePythonCifar(py, 6);
+    await Deno.writeFile(`${py}/data_batch_4`, pickleBatch(syntheticSet(3, 0), "x"));
+    await assertRejects(() => loadCifar10(py), Error, 'data_batch_4": it holds 3 images but');
+  });
   await t.step("a label byte above 9", async () => {
     const dir = `${tmp.dir}/label`;
     await writeBinaryCifar(dir);

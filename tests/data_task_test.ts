@@ -51,7 +51,7 @@ Deno.test("deno task data:cifar10", async (t) => {
     });
     await t.step("a bad --md5 is refused before anything happens", async () => {
       const { code, out } = await run(["--dir", tmp.dir, "--md5", "xyz"]);
-      assertEquals(code, 1);
+      assertEquals(code, 2); // a usage error
       assertTrue(out.includes("Cannot use --md5 xyz"), out);
     });
     await t.step("killed mid-download: nothing looks complete; the rerun succeeds", async () => {
@@ -76,6 +76,23 @@ Deno.test("deno task data:cifar10", async (t) => {
       assertTrue(out.includes("left by an interrupted download"), out);
       assertTrue(out.includes(`  url  ${url("/good.tar.gz")}`), out);
       assertEquals((await loadCifar10(tmp.dir)).train, good.expected.train);
+    });
+    await t.step("the task's own permissions (deno.json) let --url reach a mirror", async () => {
+      const root = new URL("..", import.meta.url).pathname;
+      const line: string = JSON.parse(await Deno.readTextFile(`${root}deno.json`))
+        .tasks["data:cifar10"];
+      const [deno, ...args] = line.split(/\s+/);
+      assertEquals(deno, "deno", line);
+      const dir = `${tmp.dir}/mirror`;
+      const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+        args: [...args, "--dir", dir, "--url", url("/good.tar.gz"), "--md5", md5],
+        cwd: root,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const out = new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr);
+      assertEquals(code, 0, out);
+      assertEquals((await loadCifar10(dir)).train, good.expected.train);
     });
     await t.step("a second run does nothing", async () => {
       const { code, out } = await run([

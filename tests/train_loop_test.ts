@@ -6,18 +6,28 @@ import {
   loadTrainCheckpoint,
   peekTrainCheckpoint,
 } from "../nn/checkpoint.ts";
-import { DEFAULTS, parseTrainArgs, type TrainConfig } from "../tasks/_train_config.ts";
+import { DEFAULTS, parseTrainArgs, recipeHelp, type TrainConfig } from "../tasks/_train_config.ts";
 import { selectBackend } from "../tasks/_train_backend.ts";
 import { kernelsFor } from "../kernels/mod.ts";
+import { wasmBuild } from "../kernels/wasm/mod.ts";
+import { resumeRunOptions } from "../tasks/train.ts";
 import { logLine, testLine } from "../tasks/_train_log.ts";
 import {
   createSession,
+  DivergedError,
+  DIVERGENCE_FACTOR,
+  DIVERGENCE_PATIENCE,
+  hasDiverged,
+  type LossWatch,
   NonFiniteLossError,
+  type StepRunner,
   type TrainData,
   trainEpochs,
   type TrainProgress,
   type TrainSession,
+  watchLoss,
 } from "../tasks/_train_loop.ts";
+import { PROBE_STEPS, probeStepTimes } from "../tasks/_train_probe.ts";
 
 const DATA: TrainData = {
   train: syntheticSet(48, 1),
@@ -104,6 +114,30 @@ Deno.test("trainEpochs() resume", async (t) => {
   });
 });
 
+Deno.test("probeStepTimes() times both backends and leaves the run's numbers unchanged", async () => {
+  for (const model of ["convnet", "mymodel"] as const) {
+    const config = tiny(model, { schedule: "cosine" });
+    const s = createSession(config, DATA);
+    let gpuSteps = 0, destroyed = false;
+    const slowRunner = (): Promise<StepRunner> =>
+      Promise.resolve({
+        step: async () => {
+          gpuSteps++;
+          await new Promise((r) => setTimeout(r, 20));
+          return { loss: 2.3, acc: 0.1 };
+        },
+        sync: () => Promise.resolve(),
+        destroy: () => void (destroyed = true),
+      });
+    const t = await probeStepTimes(s, DATA, slowRunner);
+    assertEquals([gpuSteps, destroyed], [PROBE_STEPS + 1, true]);
+    assertTrue(t.webgpuMs >= 15 && t.wasmMs > 0, JSON.stringify(t));
+    const lines: string[] = [];
+    assertEquals(await trainEpochs(s, DATA, { log: (l) => void lines.push(l) }), "done");
+    assertSameRun(await straight(config), { s, lines });
+  }
+});
+
 Deno.test("trainEpochs() stops on a non-finite loss", async () => {
   const s = createSession(tiny("convnet", { lr: 1e38, schedule: "constant" }), DATA);
   const e = await assertRejects(() => trainEpochs(s, DATA), NonFiniteLossError);
@@ -111,6 +145,55 @@ Deno.test("trainEpochs() stops on a non-finite loss", async () => {
   assertEquals(lr, 1e38);
   assertTrue(step >= 1, `step ${step}`);
   assertTrue(e.message.includes(`at step ${step} (epoch 1) with learning rate 1e+38`), e.message);
+});
+
+Deno.test("trainEpochs() stops when the loss diverges", async () => {
+  // At learning rate 0.5 the tiny convnet's loss grows by orders of magnitude per step but
+  // stays finite for 20 steps: only the divergence rule stops it.
+  const s = createSession(tiny("convnet", { lr: 0.5, schedule: "constant", epochs: 30 }), DATA);
+  const e = await assertRejects(() => trainEpochs(s, DATA), DivergedError);
+  assertTrue(!(e instanceof NonFiniteLossError), e.message);
+  const { step, lr } = e as DivergedError;
+  assertEquals(lr, 0.5);
+  assertTrue(step >= DIVERGENCE_PATIENCE, `step ${step}`);
+  assertEquals(s.progress.metrics.length, step, "the diverged step is not recorded");
+  assertTrue(
+    e.message.includes(`the training loss diverged`) &&
+      e.message.includes(
+        `at step ${step} (epoch ${Math.floor(step / 3) + 1}) with learning rate 0.5`,
+      ) &&
+      e.message.includes("Lower --lr (try 0.05)"),
+    e.message,
+  );
+  assertTrue(s.progress.metrics.every((m) => Number.isFinite(m.trainLoss)));
+});
+
+Deno.test("watchLoss()", async (t) => {
+  const run = (losses: number[]) => {
+    let w: LossWatch | undefined;
+    for (const loss of losses) w = watchLoss(w, loss);
+    return w!;
+  };
+  const start = Array(5).fill(2.3);
+  await t.step("a spike is not a divergence", () => {
+    const w = run([...start, 200, ...Array(50).fill(2)]);
+    assertTrue(!hasDiverged(w) && w.over === 0, JSON.stringify(w));
+  });
+  await t.step("a sustained climb is, after DIVERGENCE_PATIENCE steps over the bar", () => {
+    const bar = DIVERGENCE_FACTOR * 2.3;
+    const steps = [...start, ...Array(200).fill(bar + 1)];
+    let w: LossWatch | undefined, overAt = -1, divergedAt = -1;
+    steps.forEach((loss, i) => {
+      w = watchLoss(w, loss);
+      if (overAt < 0 && w.over > 0) overAt = i;
+      if (divergedAt < 0 && hasDiverged(w)) divergedAt = i;
+    });
+    assertEquals(divergedAt - overAt, DIVERGENCE_PATIENCE - 1);
+  });
+  await t.step("falling back under the bar resets the count", () => {
+    const w = run([...start, ...Array(40).fill(100), ...Array(60).fill(2)]);
+    assertEquals(w.over, 0);
+  });
 });
 
 Deno.test("logLine() and testLine()", () => {
@@ -155,7 +238,27 @@ Deno.test("parseTrainArgs()", async (t) => {
     assertEquals(p.config, { ...DEFAULTS.mymodel, lr: 0.1, tta: false, epochs: 3 });
     assertEquals(p.run.backend, "wasm");
   });
-  await t.step("--help", () => assertEquals(parseTrainArgs(["--help"]).help, true));
+  await t.step("the default learning rate follows --batch-size; --lr wins", () => {
+    const lr = (...args: string[]) => {
+      const p = parseTrainArgs(["--model", "convnet", ...args]);
+      return p.help ? NaN : p.config!.lr;
+    };
+    assertEquals(lr(), DEFAULTS.convnet.lr);
+    assertEquals(lr("--batch-size", "128"), DEFAULTS.convnet.lr);
+    assertEquals(lr("--batch-size", "50"), DEFAULTS.convnet.lr * 50 / DEFAULTS.convnet.batchSize);
+    assertEquals(lr("--batch-size", "50", "--lr", "0.02"), 0.02);
+  });
+  await t.step("--help, with the recipe of --model", () => {
+    assertEquals(parseTrainArgs(["--help"]), { help: true });
+    assertEquals(parseTrainArgs(["--model", "mymodel", "--help"]), {
+      help: true,
+      model: "mymodel",
+    });
+    const help = recipeHelp("mymodel");
+    for (const flag of ["--lr 0.4", "--batch-size 512", "--schedule onecycle", "--nesterov"]) {
+      assertTrue(help.includes(flag), `${flag} in ${help}`);
+    }
+  });
   await t.step("messages name the flag", () => {
     const cases: [string[], string][] = [
       [[], "Cannot train without --model: use --model convnet or --model mymodel"],
@@ -165,7 +268,12 @@ Deno.test("parseTrainArgs()", async (t) => {
       [["--model", "convnet", "--batch-size", "0"], "Cannot use --batch-size 0: it must be ≥ 1"],
       [["--model", "convnet", "--kernel-size", "4"], "Cannot use --kernel-size 4: it must be odd"],
       [["--model", "convnet", "--schedule", "step"], "Cannot use --schedule step: use one of"],
-      [["--model", "convnet", "--bogus"], "Cannot parse the flags"],
+      [["--model", "convnet", "--bogus"], "Cannot use --bogus: there is no such flag; see --help"],
+      [
+        ["--model", "convnet", "--lr", "-1"],
+        "Cannot read --lr -1: join a value that starts with a dash to its flag, as in --lr=-1",
+      ],
+      [["--model", "convnet", "--lr=-1"], "Cannot use --lr -1: it must be ≥ 0"],
       [["--model", "convnet", "--tta", "--no-tta"], "Cannot use both --tta and --no-tta"],
       [["--model", "convnet", "--backend", "gpu"], "Cannot use --backend gpu"],
       [["--model", "convnet", "--threads", "0"], "Cannot use --threads 0"],
@@ -179,6 +287,39 @@ Deno.test("parseTrainArgs()", async (t) => {
   await t.step("--resume keeps the saved recipe", () => {
     const p = parseTrainArgs(["--resume", "runs/x", "--threads", "2"]);
     assertTrue(!p.help && p.config === null && p.run.resume === "runs/x" && p.run.threads === 2);
+  });
+});
+
+Deno.test("resumeRunOptions()", async (t) => {
+  const parsed = (...args: string[]) => {
+    const p = parseTrainArgs(["--resume", "runs/x", ...args]);
+    if (p.help) throw new Error("help");
+    return p.run;
+  };
+  const recorded = { cifar10Dir: "/data/cifar", threads: 3, backend: "ref", wasmBuild };
+  await t.step("the run folder's values, unless given again", () => {
+    const notes: string[] = [];
+    const r = resumeRunOptions(parsed(), recorded, (n) => notes.push(n));
+    assertEquals([r.cifar10Dir, r.threads, r.backend], ["/data/cifar", 3, "ref"]);
+    assertEquals(notes, []);
+    const given = parsed("--threads", "2", "--backend", "wasm", "--cifar10-dir", "/other");
+    const o = resumeRunOptions(given, recorded, (n) => notes.push(n));
+    assertEquals([o.cifar10Dir, o.threads, o.backend], ["/other", 2, "wasm"]);
+  });
+  await t.step("an older run folder without them: the defaults", () => {
+    const r = resumeRunOptions(parsed(), {}, () => {});
+    assertEquals([r.cifar10Dir, r.backend], [undefined, "wasm"]);
+  });
+  await t.step("another WASM build is noted, with the variable that matches it", () => {
+    const other = wasmBuild === "relaxed" ? "release" : "relaxed";
+    const notes: string[] = [];
+    resumeRunOptions(parsed(), { ...recorded, wasmBuild: other }, (n) => notes.push(n));
+    assertEquals(notes.length, 1);
+    assertTrue(
+      notes[0].includes(`trained with the ${other} WASM build`) &&
+        notes[0].includes(`CONVNET_WASM_RELAXED=${other === "relaxed" ? 1 : 0}`),
+      notes[0],
+    );
   });
 });
 

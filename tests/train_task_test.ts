@@ -13,8 +13,13 @@ import {
   encodeTrainCheckpoint,
   encodeWeights,
   type ModelConfig,
+  peekTrainCheckpoint,
 } from "../nn/checkpoint.ts";
+import type { TrainProgress } from "../tasks/_train_loop.ts";
 import { SGD } from "../nn/optim.ts";
+import { saveSafetensors } from "../nn/safetensors.ts";
+import { Tensor } from "../nn/tensor.ts";
+import { tempDir, writeBinaryCifar } from "./_data_fixtures.ts";
 
 const CIFAR = Deno.env.get("CIFAR10_DIR");
 const ROOT = decodeURIComponent(new URL("..", import.meta.url).pathname);
@@ -46,6 +51,20 @@ async function quiet(fn: () => Promise<number>): Promise<number> {
   console.log = console.error = () => {};
   try {
     return await fn();
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+}
+
+/** Runs a task function; its exit code and what it printed with console.log. */
+async function captured(fn: () => Promise<number>): Promise<{ code: number; out: string[] }> {
+  const { log, error } = console;
+  const out: string[] = [];
+  console.log = (line: string) => void out.push(line);
+  console.error = () => {};
+  try {
+    return { code: await fn(), out };
   } finally {
     console.log = log;
     console.error = error;
@@ -296,6 +315,31 @@ Deno.test("train() predict() collect(): help and refusals before any data is rea
     await Deno.writeFile(`${tmp}/checkpoint.safetensors`, full.subarray(0, full.length - 100));
     await assertRejects(() => train(["--resume", tmp]), Error, "the file is truncated");
   });
+  await t.step("--resume refuses a folder whose checkpoint is another model's", async () => {
+    const dir = `${tmp}/mixed`;
+    await Deno.mkdir(dir);
+    const config: ModelConfig = {
+      name: "mymodel",
+      imSize: [3, 32, 32],
+      hiddenDim: 2,
+      kernelSize: 3,
+      nClasses: 10,
+    };
+    const model = buildModel(config);
+    const bytes = encodeTrainCheckpoint(model, new SGD(model.parameters(), { momentum: 0.9 }), {
+      config,
+      progress: { config: { model: "mymodel" } },
+    });
+    await Deno.writeFile(`${dir}/checkpoint.safetensors`, bytes);
+    await Deno.writeTextFile(`${dir}/config.json`, '{"model": "convnet"}\n');
+    await assertRejects(
+      () => train(["--resume", dir]),
+      TypeError,
+      "its config.json is a convnet run but its checkpoint.safetensors holds mymodel",
+    );
+    assertEquals([...Deno.readDirSync(dir)].length, 2, "nothing written");
+    assertEquals(await Deno.readTextFile(`${dir}/config.json`), '{"model": "convnet"}\n');
+  });
   await t.step("a new run refuses a folder that holds a run", async () => {
     await assertRejects(
       () => train(["--model", "convnet", "--out", tmp]),
@@ -309,4 +353,136 @@ Deno.test("train() predict() collect(): help and refusals before any data is rea
     await assertRejects(() => collect([tmp]), Error, "it has no config.json");
   });
   await Deno.remove(tmp, { recursive: true });
+});
+
+/** Spawns `deno run tasks/train.ts ARGS`, interrupts it with Ctrl-C after `after` is printed. */
+async function interruptedRun(args: string[], after: string): Promise<number> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env=CIFAR10_DIR,CONVNET_THREADS",
+      "tasks/train.ts",
+      ...args,
+    ],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  let seen = "";
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  while (!seen.includes(after)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    seen += value;
+  }
+  child.kill("SIGINT");
+  while (!(await reader.read()).done); // the rest of its output
+  return (await child.status).code;
+}
+
+Deno.test("train: --resume takes the data folder and threads its run folder recorded", async () => {
+  await using tmp = await tempDir("resume");
+  await writeBinaryCifar(`${tmp.dir}/data`, 240, 20); // 1,200 training images: 200 + 1,000 val
+  const flags = [
+    ...TINY,
+    "--num-val",
+    "50",
+    "--num-test",
+    "20",
+    "--batch-size",
+    "10",
+    "--epochs",
+    "2",
+    "--log-interval",
+    "1",
+    "--threads",
+    "1",
+    "--cifar10-dir",
+    `${tmp.dir}/data`,
+  ];
+  const code = await interruptedRun([...flags, "--out", `${tmp.dir}/a`], "Train Epoch: 1 [10/");
+  assertEquals(code, 130);
+  const recorded = JSON.parse(await Deno.readTextFile(`${tmp.dir}/a/config.json`));
+  assertEquals([recorded.cifar10Dir, recorded.threads], [`${tmp.dir}/data`, 1]);
+  // No --cifar10-dir, no --threads: the run folder's values, not $CIFAR10_DIR, data/ or the cores.
+  assertEquals(await quiet(() => train(["--resume", `${tmp.dir}/a`])), 0);
+  const b = await captured(() => train([...flags, "--out", `${tmp.dir}/b`]));
+  assertEquals(b.code, 0);
+  assertEquals(b.out.at(-1), `run folder ${tmp.dir}/b (open report.html)`);
+  const training = async (run: string) =>
+    (await lines(`${tmp.dir}/${run}/convnet.log`)).filter((x) =>
+      x.startsWith("Train") || x.startsWith("test")
+    );
+  assertEquals(await training("a"), await training("b"));
+  const resumed = JSON.parse(await Deno.readTextFile(`${tmp.dir}/a/config.json`));
+  assertEquals([resumed.cifar10Dir, resumed.threads], [`${tmp.dir}/data`, 1]);
+  // A recorded data folder that has gone is named.
+  await Deno.rename(`${tmp.dir}/data`, `${tmp.dir}/moved`);
+  await assertRejects(
+    () => quiet(() => train(["--resume", `${tmp.dir}/a`])),
+    Error,
+    `its config.json records the data in "${tmp.dir}/data"`,
+  );
+});
+
+Deno.test("train: a diverging run stops with exit code 1, keeping the last good checkpoint", async () => {
+  await using tmp = await tempDir("diverge");
+  await writeBinaryCifar(`${tmp.dir}/data`, 240, 20);
+  const args = [
+    ...TINY,
+    ...["--num-val", "50", "--num-test", "20", "--batch-size", "10", "--epochs", "5"],
+    ...["--lr", "0.5", "--schedule", "constant", "--threads", "1"],
+    ...["--cifar10-dir", `${tmp.dir}/data`, "--out", `${tmp.dir}/run`],
+  ];
+  assertEquals(await quiet(() => train(args)), 1);
+  const last = (await lines(`${tmp.dir}/run/convnet.log`)).at(-1)!;
+  const match =
+    /^Training stopped: the training loss diverged .* at step (\d+) \(epoch \d\) with learning rate 0\.5; the weights of the last checkpoint are kept\. Lower --lr \(try 0\.05\)/
+      .exec(last);
+  assertTrue(match !== null, last);
+  const saved = peekTrainCheckpoint(await Deno.readFile(`${tmp.dir}/run/checkpoint.safetensors`))
+    .progress as TrainProgress;
+  assertTrue(saved.step < Number(match![1]), `checkpoint at step ${saved.step}`);
+  assertEquals(saved.watch?.over ?? 0, 0, "the checkpoint is from before the loss crossed the bar");
+});
+
+Deno.test("predict: a training checkpoint predicts as its weights; Part 1 weights are refused", async () => {
+  await using tmp = await tempDir("predict");
+  const config: ModelConfig = {
+    name: "convnet",
+    imSize: [3, 32, 32],
+    hiddenDim: 2,
+    kernelSize: 3,
+    nClasses: 10,
+  };
+  const model = buildModel(config, 5);
+  await Deno.writeFile(`${tmp.dir}/w.safetensors`, encodeWeights(model, config));
+  await Deno.writeFile(
+    `${tmp.dir}/checkpoint.safetensors`,
+    encodeTrainCheckpoint(model, new SGD(model.parameters(), { momentum: 0.9 }), {
+      config,
+      progress: { config: { tta: false } },
+    }),
+  );
+  const images = new Uint8Array(7 * IMAGE_BYTES).map((_, i) => (i * 37) % 256);
+  await Deno.writeFile(`${tmp.dir}/x.npy`, encodeNpyUint8(images, [7, 32, 32, 3]));
+  const run = async (weights: string) => {
+    const out = `${tmp.dir}/${weights}.csv`;
+    const args = ["--model", `${tmp.dir}/${weights}`, "--images", `${tmp.dir}/x.npy`, "--out", out];
+    assertEquals(await quiet(() => predict(args)), 0);
+    return await Deno.readTextFile(out);
+  };
+  const fromWeights = await run("w.safetensors");
+  assertEquals(fromWeights.trim().split("\n").length, 8);
+  assertEquals(await run("checkpoint.safetensors"), fromWeights);
+  await saveSafetensors(`${tmp.dir}/part1.safetensors`, {
+    W1: new Tensor(new Float32Array(4), [1, 1, 2, 2]),
+  }, { metadata: { first_conv: "W1", model: "TwoLayerConvNet" } });
+  await assertRejects(
+    () => predict(["--model", `${tmp.dir}/part1.safetensors`, "--images", `${tmp.dir}/x.npy`]),
+    TypeError,
+    "it holds the Part 1 TwoLayerConvNet of train:twolayer, which predict does not support",
+  );
 });

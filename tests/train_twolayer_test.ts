@@ -1,5 +1,6 @@
 import { buildTwoLayerModel, parseTwoLayerArgs } from "../tasks/train_twolayer.ts";
 import { assertEquals, assertThrows, assertTrue } from "./_assert.ts";
+import { tempDir, writeBinaryCifar } from "./_data_fixtures.ts";
 
 const CIFAR10_DIR = Deno.env.get("CIFAR10_DIR");
 
@@ -17,7 +18,11 @@ Deno.test("parseTwoLayerArgs()", async (t) => {
     assertThrows(() => parseTwoLayerArgs(["--update-rule", "sgdd"]), RangeError, "sgd_momentum");
     assertThrows(() => parseTwoLayerArgs(["--batch-size", "2.5"]), RangeError, "an integer");
     assertThrows(() => parseTwoLayerArgs(["--lr", "fast"]), RangeError, "a number");
-    assertThrows(() => parseTwoLayerArgs(["--bogus"]), TypeError);
+    assertThrows(
+      () => parseTwoLayerArgs(["--bogus"]),
+      RangeError,
+      "Cannot use --bogus: there is no",
+    );
   });
   await t.step("the model step refuses out-of-range values before any data is read", () => {
     const build = (...args: string[]) => () => buildTwoLayerModel(parseTwoLayerArgs(args)!);
@@ -38,14 +43,15 @@ Deno.test("parseTwoLayerArgs()", async (t) => {
 Deno.test("train:twolayer refuses a negative learning rate before touching the disk", async () => {
   const out = await Deno.makeTempDir();
   const r = await runTask(["--lr=-1", "--out", `${out}/run`, "--cifar10-dir", `${out}/none`]);
-  assertEquals(r.code, 1, r.stderr);
+  assertEquals(r.code, 2, r.stderr); // a usage error
   assertTrue(r.stderr.includes("Invalid learning rate -1: it must be > 0"), r.stderr);
   assertEquals([...Deno.readDirSync(out)].length, 0, "no run folder, no download");
   await Deno.remove(out, { recursive: true });
 });
 
-async function runTask(args: string[]) {
+async function runTask(args: string[], cwd?: string) {
   const out = await new Deno.Command(Deno.execPath(), {
+    cwd,
     args: [
       "run",
       "--allow-read",
@@ -99,6 +105,7 @@ Deno.test({
             "twolayer_lossvstrain.png",
             "twolayer_valaccuracy.png",
             "twolayer_gridfilt.png",
+            "report.html",
           ]
         ) assertTrue((await Deno.stat(`${dir}/${f}`)).size > 0, f);
         const csv = (await Deno.readTextFile(`${dir}/metrics.csv`)).trim().split("\n");
@@ -106,11 +113,48 @@ Deno.test({
       });
       await t.step("a filter size that does not fit is refused before any work", async () => {
         const run = await runTask(["--filter-size", "6", "--out", `${dir}/bad`]);
-        assertEquals(run.code, 1);
+        assertEquals(run.code, 2);
         assertTrue(run.stderr.includes("Invalid filter size 6"), run.stderr);
       });
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("train:twolayer checks before it writes, and never shares a run folder", async (t) => {
+  await using tmp = await tempDir("twolayer");
+  await t.step("a missing data folder leaves no run folder behind", async () => {
+    const r = await runTask(["--cifar10-dir", `${tmp.dir}/none`], tmp.dir);
+    assertEquals(r.code, 1, r.stderr);
+    assertTrue(r.stderr.includes(`Cannot find CIFAR-10 in "${tmp.dir}/none"`), r.stderr);
+    assertEquals([...Deno.readDirSync(tmp.dir)].length, 0, "no runs/ folder");
+  });
+  await t.step("--out on an existing run is refused, its config.json untouched", async () => {
+    await Deno.mkdir(`${tmp.dir}/old`);
+    await Deno.writeTextFile(`${tmp.dir}/old/config.json`, "{}\n");
+    const r = await runTask(["--cifar10-dir", `${tmp.dir}/none`, "--out", `${tmp.dir}/old`]);
+    assertEquals(r.code, 1, r.stderr);
+    assertTrue(r.stderr.includes(`"${tmp.dir}/old": it holds a run already`), r.stderr);
+    assertEquals(await Deno.readTextFile(`${tmp.dir}/old/config.json`), "{}\n");
+  });
+  await t.step("two runs started together get a folder each, each with report.html", async () => {
+    await writeBinaryCifar(`${tmp.dir}/data`, 240, 20); // 200 training + 1,000 validation images
+    const data = ["--cifar10-dir", `${tmp.dir}/data`, "--num-val", "100", "--threads", "1"];
+    const tooMany = await runTask(data, tmp.dir); // --num-train 49000 of 200
+    assertEquals(tooMany.code, 2, tooMany.stderr);
+    assertTrue(tooMany.stderr.includes("numTrain=49000"), tooMany.stderr);
+    assertEquals([...Deno.readDirSync(tmp.dir)].map((e) => e.name).sort(), ["data", "old"]);
+    const args = [...data, "--num-train", "200"];
+    const runs = await Promise.all([runTask(args, tmp.dir), runTask(args, tmp.dir)]);
+    for (const r of runs) assertEquals(r.code, 0, r.stderr);
+    const dirs = [...Deno.readDirSync(`${tmp.dir}/runs`)].map((e) => e.name);
+    assertEquals(dirs.length, 2, dirs.join(", "));
+    for (const d of dirs) {
+      const html = await Deno.readTextFile(`${tmp.dir}/runs/${d}/report.html`);
+      assertTrue(html.includes("twolayer"), d);
+      const log = await Deno.readTextFile(`${tmp.dir}/runs/${d}/twolayer.log`);
+      assertEquals(log.split("finished optimization").length, 2, `one run's log in ${d}`);
+    }
+  });
 });

@@ -63,3 +63,18 @@ console.log(JSON.stringify({ threads: getThreads(), center: out.data[9 * 1 + 8 *
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("deno publish ships the library without its tests and benches", async () => {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["publish", "--dry-run", "--allow-dirty"],
+    cwd: decodeURIComponent(root.pathname),
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const out = new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr);
+  assertEquals(code, 0, out);
+  const files = [...out.matchAll(/(file:\/\/\S+) \(/g)].map((m) => m[1].slice(root.href.length));
+  const shipped = (prefix: string) => files.filter((f) => f.startsWith(prefix));
+  assertEquals([shipped("tests/"), shipped("bench/")], [[], []]);
+  assertEquals(files.includes("mod.ts") && files.includes("kernels/wasm/kernels.wasm"), true);
+});

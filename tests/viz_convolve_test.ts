@@ -11,6 +11,8 @@ import {
 import {
   decodeImage,
   encodePng,
+  imageSize,
+  MAX_IMAGE_PIXELS,
   resizeBilinear,
   type RgbImage,
   rgbImage,
@@ -50,6 +52,43 @@ Deno.test("image helpers", async (t) => {
     assertEquals([back.width, back.height], [16, 16]);
     assertAtMost(255 - Math.min(...back.data), 2, "JPEG white error");
     assertThrows(() => decodeImage(new Uint8Array([1, 2, 3]), "x.gif"), TypeError, "neither a PNG");
+  });
+  await t.step("a truncated or huge image is refused by name, the huge one before decoding", () => {
+    const png = encodePng(skyAndGround(40, 30));
+    assertThrows(
+      () => decodeImage(png.subarray(0, png.length >> 1), '"half.png"'),
+      TypeError,
+      'Cannot decode "half.png": the PNG file is damaged or truncated (',
+    );
+    assertThrows(
+      () => decodeImage(png.subarray(0, 20), '"tiny.png"'),
+      TypeError,
+      "before its size",
+    );
+    const huge = png.slice();
+    new DataView(huge.buffer).setUint32(16, 100000);
+    new DataView(huge.buffer).setUint32(20, 100000);
+    assertEquals(imageSize(huge), { width: 100000, height: 100000 });
+    assertThrows(
+      () => decodeImage(huge, '"huge.png"'),
+      RangeError,
+      'Cannot decode "huge.png": it is 100000×100000 pixels, more than the ' +
+        `${MAX_IMAGE_PIXELS / 1e6} megapixels this reads; downscale it first`,
+    );
+    const jpg = Uint8Array.from(
+      jpeg.encode({ width: 16, height: 8, data: new Uint8Array(512) }, 90).data,
+    );
+    assertEquals(imageSize(jpg), { width: 16, height: 8 });
+    const sof = jpg.findIndex((b, i) => b === 0xff && jpg[i + 1] === 0xc0);
+    const bigJpg = jpg.slice();
+    new DataView(bigJpg.buffer).setUint16(sof + 5, 60000); // height
+    new DataView(bigJpg.buffer).setUint16(sof + 7, 60000); // width
+    assertThrows(() => decodeImage(bigJpg, '"huge.jpg"'), RangeError, "60000×60000 pixels");
+    assertThrows(
+      () => decodeImage(jpg.subarray(0, jpg.length - 200), '"cut.jpg"'),
+      TypeError,
+      "the JPEG file is damaged or truncated",
+    );
   });
   await t.step("crop, resize, upscale and side-by-side keep sizes and colours", () => {
     const im = skyAndGround(30, 20);

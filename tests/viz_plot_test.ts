@@ -102,6 +102,19 @@ Deno.test("reportHtml()", async (t) => {
     assertTrue(html.includes("Confusion matrix"));
     assertEquals(html.match(/<tr><th>\w+<\/th>(<td style=[^>]+>\d+<\/td>){10}<\/tr>/g)?.length, 10);
   });
+  await t.step("train accuracy: the last epoch's mean, not its last (partial) batch", async () => {
+    const accs = [0.4, 0.4, 0.4, 0.4, 0.6, 0.6, 0.6, 0];
+    const metrics = accs.map((trainAcc, i) => ({
+      iteration: i,
+      epoch: (i + 1) / 4,
+      trainLoss: 1,
+      trainAcc,
+    }));
+    const page = await reportHtml({ model: "convnet", config: {}, metrics });
+    const card = page.match(/train accuracy, last epoch<\/div><div class="value">([^<]+)<\/div>/);
+    assertEquals(card?.[1], "45.00%");
+    assertTrue(page.includes("mean of 4 measurements"));
+  });
   await t.step("escapes what it shows", async () => {
     assertEquals(escapeHtml(`<a href="x">&'`), "&#60;a href=&#34;x&#34;&#62;&#38;&#39;");
     const evil = await reportHtml({ ...run, config: { note: "</script><b>" } });
@@ -141,13 +154,29 @@ Deno.test("deno task plot", async (t) => {
     assertEquals((await plot("--no-report", dir)).code, 0);
     assertEquals(await Deno.readFile(`${dir}/convnet_lossvstrain.png`), before);
   });
-  await t.step("fails clearly without a run folder or a model name", async () => {
-    const empty = await Deno.makeTempDir();
-    const out = await plot(empty);
-    assertEquals(out.code, 1);
-    assertTrue(new TextDecoder().decode(out.stderr).includes('config.json has no "model"'));
-    await assertRejects(() => loadRun(empty, { name: "x" }), Error, "it has no metrics.csv");
-    await Deno.remove(empty);
-  });
+  await t.step(
+    "fails clearly without a run folder, a model name or a readable config",
+    async () => {
+      const empty = await Deno.makeTempDir();
+      const out = await plot(empty);
+      assertEquals(out.code, 1);
+      const stderr = new TextDecoder().decode(out.stderr);
+      assertTrue(stderr.includes(`plot: Cannot plot "${empty}": it has no metrics.csv`), stderr);
+      assertTrue(!stderr.includes("--name"), "an empty folder is not a naming problem");
+      await assertRejects(() => loadRun(empty, { name: "x" }), Error, "it has no metrics.csv");
+      await Deno.copyFile(`${dir}/metrics.csv`, `${empty}/metrics.csv`);
+      await assertRejects(() => loadRun(empty), TypeError, 'config.json has no "model"');
+      await Deno.writeTextFile(`${empty}/config.json`, '{"model": "convnet",');
+      const bad = await plot(empty);
+      assertEquals(bad.code, 2);
+      assertTrue(
+        new TextDecoder().decode(bad.stderr).includes(
+          `plot: Cannot read "${empty}/config.json": it is not JSON (`,
+        ),
+        new TextDecoder().decode(bad.stderr),
+      );
+      await Deno.remove(empty, { recursive: true });
+    },
+  );
   await Deno.remove(dir, { recursive: true });
 });

@@ -3,9 +3,9 @@
 // losses match the WASM run's (when CIFAR10_DIR is set and an adapter exists).
 import { assertAllClose, assertEquals, assertRejects, assertTrue } from "./_assert.ts";
 import { adapter } from "./_webgpu.ts";
-import { selectTrainBackend } from "../tasks/_train_backend.ts";
+import { AUTO_WEBGPU_MARGIN, selectTrainBackend, type StepTimes } from "../tasks/_train_backend.ts";
 import { train } from "../tasks/train.ts";
-import { releaseDevice } from "../kernels/webgpu/mod.ts";
+import { type AdapterSummary, releaseDevice } from "../kernels/webgpu/mod.ts";
 
 const CIFAR = Deno.env.get("CIFAR10_DIR");
 /** Loss agreement of the float32 WebGPU and WASM runs over the first steps (relative). */
@@ -18,46 +18,56 @@ Deno.test("selectTrainBackend()", async (t) => {
   const notes: string[] = [];
   const note = (line: string) => notes.push(line);
   await t.step("webgpu on convnet uses the adapter", async () => {
-    const got = await selectTrainBackend("webgpu", 1, "convnet", note, HARDWARE);
+    const got = await selectTrainBackend("webgpu", 1, "convnet", { note, adapterOf: HARDWARE });
     assertEquals(got, { name: "webgpu", threads: 1, adapter: "NVIDIA H200" });
   });
   await t.step("webgpu without an adapter says what to do", async () => {
     await assertRejects(
-      () => selectTrainBackend("webgpu", 1, "convnet", note, NONE),
+      () => selectTrainBackend("webgpu", 1, "convnet", { note, adapterOf: NONE }),
       Error,
       "Deno found no GPU adapter",
     );
   });
   await t.step("webgpu on mymodel uses the adapter", async () => {
-    const got = await selectTrainBackend("webgpu", 1, "mymodel", note, HARDWARE);
+    const got = await selectTrainBackend("webgpu", 1, "mymodel", { note, adapterOf: HARDWARE });
     assertEquals(got, { name: "webgpu", threads: 1, adapter: "NVIDIA H200" });
   });
   await t.step("webgpu on a model without a GPU step is refused", async () => {
     await assertRejects(
-      () => selectTrainBackend("webgpu", 1, "twolayer", note, HARDWARE),
+      () => selectTrainBackend("webgpu", 1, "twolayer", { note, adapterOf: HARDWARE }),
       RangeError,
       "Cannot train twolayer with --backend webgpu: the GPU training step supports convnet, " +
         "mymodel so far",
     );
   });
-  await t.step(
-    "auto: hardware adapter and a GPU model → webgpu, otherwise WASM with a note",
-    async () => {
-      assertEquals((await selectTrainBackend("auto", 1, "convnet", note, HARDWARE)).name, "webgpu");
-      assertEquals(notes.length, 0);
-      assertEquals((await selectTrainBackend("auto", 1, "convnet", note, NONE)).name, "wasm");
-      assertEquals((await selectTrainBackend("auto", 1, "convnet", note, SOFTWARE)).name, "wasm");
-      assertEquals((await selectTrainBackend("auto", 1, "mymodel", note, HARDWARE)).name, "webgpu");
-      assertEquals((await selectTrainBackend("auto", 1, "mymodel", note, SOFTWARE)).name, "wasm");
-      assertEquals((await selectTrainBackend("auto", 1, "twolayer", note, HARDWARE)).name, "wasm");
-      assertEquals(notes, [
-        "--backend auto: no WebGPU adapter, training on WASM",
-        "--backend auto: only a software WebGPU adapter (llvmpipe), training on WASM",
-        "--backend auto: only a software WebGPU adapter (llvmpipe), training on WASM",
-        "--backend auto: twolayer has no WebGPU training step yet, training on WASM",
-      ]);
-    },
-  );
+  await t.step("auto: WASM unless WebGPU's step is measured faster, with the reason", async () => {
+    const auto = (
+      model: string,
+      adapterOf: () => Promise<AdapterSummary | null>,
+      probe?: () => Promise<StepTimes>,
+    ) => selectTrainBackend("auto", 1, model, { note, adapterOf, probe }).then((b) => b.name);
+    const times = (webgpuMs: number, wasmMs: number) => () => Promise.resolve({ webgpuMs, wasmMs });
+    notes.length = 0;
+    assertEquals(await auto("convnet", HARDWARE, times(10, 100)), "webgpu");
+    assertEquals(await auto("mymodel", HARDWARE, times(95, 100)), "wasm"); // within the margin
+    assertEquals(await auto("convnet", HARDWARE), "wasm");
+    assertEquals(await auto("convnet", HARDWARE, () => Promise.reject(new Error("lost"))), "wasm");
+    assertEquals(await auto("convnet", NONE, times(1, 100)), "wasm");
+    assertEquals(await auto("mymodel", SOFTWARE, times(1, 100)), "wasm");
+    assertEquals(await auto("twolayer", HARDWARE, times(1, 100)), "wasm");
+    assertEquals(notes, [
+      "--backend auto: a training step took 10.0 ms on WebGPU (NVIDIA H200) and 100.0 ms on " +
+      "WASM (1 threads), training on WebGPU",
+      "--backend auto: a training step took 95.0 ms on WebGPU (NVIDIA H200) and 100.0 ms on " +
+      `WASM (1 threads), training on WASM (WebGPU must take under ${AUTO_WEBGPU_MARGIN}× the ` +
+      "WASM time)",
+      "--backend auto: WebGPU's speed was not measured, training on WASM",
+      "--backend auto: WebGPU failed a test step (lost), training on WASM",
+      "--backend auto: no WebGPU adapter, training on WASM",
+      "--backend auto: only a software WebGPU adapter (llvmpipe), training on WASM",
+      "--backend auto: twolayer has no WebGPU training step yet, training on WASM",
+    ]);
+  });
 });
 
 /** Tiny runs per model: flags, the number of training steps, the loss agreement (relative). */

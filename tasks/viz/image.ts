@@ -40,18 +40,87 @@ export function encodePng(image: RgbImage): Uint8Array {
   return encodePngRaw({ width: image.width, height: image.height, data: image.data, channels: 3 });
 }
 
-/** Decodes a PNG or JPEG (recognised by its signature) to RGB, dropping any alpha. */
-export function decodeImage(bytes: Uint8Array, source = "image"): RgbImage {
-  const isPng = bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e;
-  const isJpeg = bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
-  if (isJpeg) {
-    const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true });
-    return fromChannels(img.width, img.height, img.data, 4, 8);
+/**
+ * The largest image `decodeImage` decodes, in pixels (40 megapixels: a phone photo fits, and
+ * its decoded RGBA takes 160 MB); larger ones are refused from their header, before decoding.
+ */
+export const MAX_IMAGE_PIXELS = 40_000_000;
+
+/**
+ * The width and height a PNG (its IHDR) or a baseline/progressive JPEG (its SOF marker)
+ * declares, read without decoding; null when the header is not there.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { encodePng, imageSize, rgbImage } from "./image.ts";
+ * assert.deepEqual(imageSize(encodePng(rgbImage(7, 3))), { width: 7, height: 3 });
+ * ```
+ */
+export function imageSize(bytes: Uint8Array): { width: number; height: number } | null {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (isPngBytes(bytes)) {
+    return bytes.length >= 24 ? { width: v.getUint32(16), height: v.getUint32(20) } : null;
   }
-  if (!isPng) {
+  for (let i = 2; i + 9 <= bytes.length;) { // JPEG: walk the marker segments to a frame header
+    if (bytes[i] !== 0xff) return null;
+    const marker = bytes[i + 1];
+    if (marker === 0xff) { // fill byte
+      i++;
+      continue;
+    }
+    const isFrame = marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker);
+    if (isFrame) return { width: v.getUint16(i + 7), height: v.getUint16(i + 5) };
+    i += 2 + v.getUint16(i + 2);
+  }
+  return null;
+}
+
+function isPngBytes(bytes: Uint8Array): boolean {
+  return bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e;
+}
+
+/**
+ * Decodes a PNG or JPEG (recognised by its signature) to RGB, dropping any alpha. Refuses an
+ * image over `MAX_IMAGE_PIXELS` (RangeError) from its header, and a damaged or truncated file
+ * (TypeError), naming `source`.
+ */
+export function decodeImage(bytes: Uint8Array, source = "image"): RgbImage {
+  const isPng = isPngBytes(bytes);
+  const isJpeg = bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+  if (!isPng && !isJpeg) {
     throw new TypeError(`Cannot decode ${source}: it is neither a PNG nor a JPEG file`);
   }
-  const png = decodePngRaw(bytes);
+  const kind = isPng ? "PNG" : "JPEG";
+  const size = imageSize(bytes);
+  if (size === null) {
+    throw new TypeError(`Cannot decode ${source}: the ${kind} file is truncated before its size`);
+  }
+  if (size.width * size.height > MAX_IMAGE_PIXELS) {
+    throw new RangeError(
+      `Cannot decode ${source}: it is ${size.width}×${size.height} pixels, more than the ` +
+        `${MAX_IMAGE_PIXELS / 1e6} megapixels this reads; downscale it first`,
+    );
+  }
+  const damaged = (e: unknown) =>
+    new TypeError(
+      `Cannot decode ${source}: the ${kind} file is damaged or truncated (${(e as Error).message})`,
+    );
+  if (isJpeg) {
+    let img;
+    try {
+      img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true });
+    } catch (e) {
+      throw damaged(e);
+    }
+    return fromChannels(img.width, img.height, img.data, 4, 8);
+  }
+  let png;
+  try {
+    png = decodePngRaw(bytes);
+  } catch (e) {
+    throw damaged(e);
+  }
   if (png.palette) {
     throw new TypeError(`Cannot decode ${source}: palette PNGs are not supported; save it as RGB`);
   }

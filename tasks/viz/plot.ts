@@ -162,6 +162,28 @@ export interface RunData {
   testMetrics?: TestMetrics;
 }
 
+/**
+ * `JSON.parse` of a run file's text, with a TypeError that names the file and what to do.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseJson } from "./plot.ts";
+ * assert.throws(() => parseJson("{", "runs/x/config.json"), /Cannot read "runs\/x\/config.json": it is not JSON/);
+ * ```
+ */
+// deno-lint-ignore no-explicit-any
+export function parseJson(text: string, path: string): any {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new TypeError(
+      `Cannot read "${path}": it is not JSON (${(e as Error).message}); restore it, or delete it ` +
+        "and rerun the training task",
+    );
+  }
+}
+
 async function readIfExists(path: string): Promise<string | undefined> {
   try {
     return await Deno.readTextFile(path);
@@ -173,17 +195,20 @@ async function readIfExists(path: string): Promise<string | undefined> {
 
 /** Reads a run folder (see the contract above); `name` overrides config.json's `"model"`. */
 export async function loadRun(runDir: string, options: { name?: string } = {}): Promise<RunData> {
+  const csv = await readIfExists(`${runDir}/metrics.csv`);
+  if (csv === undefined) {
+    throw new Error(
+      `Cannot plot "${runDir}": it has no metrics.csv (is it a run folder? runs/<model>-<time> ` +
+        "of a training task holds one)",
+    );
+  }
   const configText = await readIfExists(`${runDir}/config.json`);
-  const config = configText === undefined ? {} : JSON.parse(configText);
+  const config = configText === undefined ? {} : parseJson(configText, `${runDir}/config.json`);
   const model = options.name ?? config.model;
   if (typeof model !== "string" || model === "") {
     throw new TypeError(
       `Cannot name the pictures of "${runDir}": config.json has no "model" string; pass --name`,
     );
-  }
-  const csv = await readIfExists(`${runDir}/metrics.csv`);
-  if (csv === undefined) {
-    throw new Error(`Cannot plot "${runDir}": it has no metrics.csv (is it a run folder?)`);
   }
   const metrics = parseMetricsCsv(csv, `"${runDir}/metrics.csv"`);
   let firstConv: ConvWeights | undefined;
@@ -200,6 +225,8 @@ export async function loadRun(runDir: string, options: { name?: string } = {}): 
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   }
   const test = await readIfExists(`${runDir}/test_metrics.json`);
-  const testMetrics = test === undefined ? undefined : JSON.parse(test) as TestMetrics;
+  const testMetrics = test === undefined
+    ? undefined
+    : parseJson(test, `${runDir}/test_metrics.json`) as TestMetrics;
   return { model, config, metrics, firstConv, testMetrics };
 }

@@ -53,6 +53,24 @@ function lastOf(rows: readonly MetricsRow[], m: MetricName): MetricsRow | undefi
   return undefined;
 }
 
+/**
+ * The mean training accuracy over the last epoch's rows (every batch of a `train` run; the
+ * checks of a `train:twolayer` run), not one row's: the last batch of an epoch may hold only a
+ * few images.
+ */
+function lastEpochTrainAcc(rows: readonly MetricsRow[]): { mean: number; count: number } | null {
+  const last = lastOf(rows, "trainAcc");
+  if (last === undefined) return null;
+  const end = last.epoch ?? 0, start = Math.ceil(end) - 1;
+  let sum = 0, count = 0;
+  for (const r of rows) {
+    const inLast = last.epoch === undefined ? r === last : r.epoch !== undefined &&
+      r.epoch > start && r.epoch <= end;
+    if (inLast && r.trainAcc !== undefined) [sum, count] = [sum + r.trainAcc, count + 1];
+  }
+  return { mean: sum / count, count };
+}
+
 const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
 const num = (v: number) => (Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(4) : v.toExponential(3));
 
@@ -69,7 +87,14 @@ function summary(run: RunData): string {
   let best: MetricsRow | undefined;
   for (const r of rows) if (r.valAcc !== undefined && !(r.valAcc <= (best?.valAcc ?? -1))) best = r;
   if (best) cards.push(["best val accuracy", pct(best.valAcc!), `iteration ${best.iteration}`]);
-  add("final train accuracy", "trainAcc", pct);
+  const lastEpoch = lastEpochTrainAcc(rows);
+  if (lastEpoch) {
+    cards.push([
+      "train accuracy, last epoch",
+      pct(lastEpoch.mean),
+      `mean of ${lastEpoch.count} measurements`,
+    ]);
+  }
   if (run.testMetrics) {
     cards.push([
       "test accuracy",
