@@ -310,3 +310,84 @@ export class Progress {
     return this.bundle();
   }
 }
+
+/** A bound as written in code: 1e-7, 0.5. */
+function short(v: number): string {
+  return v !== 0 && Math.abs(v) < 1e-3 ? v.toExponential() : String(v);
+}
+
+/** What a {@linkcode Summary} shows as `application/json`. */
+export interface SummaryJson {
+  notebook: string;
+  checks: CheckedValue[];
+}
+
+/** One checked number of a notebook: `value ≤ max` or `value ≥ min`. */
+export interface CheckedValue {
+  name: string;
+  value: number;
+  /** Upper bound (errors). */
+  max?: number;
+  /** Lower bound (accuracies). */
+  min?: number;
+}
+
+/**
+ * A notebook's checked numbers. `check()` and `atLeast()` record a value and throw (an error
+ * cell) when it is out of bounds; displayed, the summary is a table for people and an
+ * `application/json` bundle `{ notebook, checks }` that `tests/notebooks_test.ts` reads from the
+ * executed notebook.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DISPLAY, Summary } from "./display.ts";
+ * const s = new Summary("demo");
+ * s.check("rel error", 3e-9, 1e-7);
+ * assert.throws(() => s.atLeast("accuracy", 0.4, 0.5), RangeError);
+ * assert.equal(s[DISPLAY]()["application/json"].checks.length, 2);
+ * ```
+ */
+export class Summary {
+  readonly checks: CheckedValue[] = [];
+  constructor(readonly notebook: string) {}
+
+  /** Records `value` and throws a RangeError unless it is finite and ≤ `max`. */
+  check(name: string, value: number, max: number): number {
+    this.checks.push({ name, value, max });
+    if (!(value <= max)) {
+      throw new RangeError(`Check failed: ${name} is ${value}, above its bound ${max}`);
+    }
+    return value;
+  }
+
+  /** Records `value` and throws a RangeError unless it is ≥ `min`. */
+  atLeast(name: string, value: number, min: number): number {
+    this.checks.push({ name, value, min });
+    if (!(value >= min)) {
+      throw new RangeError(`Check failed: ${name} is ${value}, below its bound ${min}`);
+    }
+    return value;
+  }
+
+  /** The checks whose name starts with `prefix`, as a table. */
+  table(prefix = ""): Table {
+    return table(
+      this.checks.filter((c) => c.name.startsWith(prefix)).map((c) => ({
+        check: c.name,
+        value: c.value,
+        bound: c.max !== undefined ? `≤ ${short(c.max)}` : `≥ ${short(c.min!)}`,
+      })),
+    );
+  }
+
+  [DISPLAY](): {
+    [mime: string]: string | SummaryJson;
+    "application/json": SummaryJson;
+  } {
+    return {
+      ...this.table()[DISPLAY](),
+      "application/json": { notebook: this.notebook, checks: this.checks },
+    };
+  }
+}
