@@ -113,6 +113,105 @@ export function accuracyChart(
   return lineChart(accuracyChartOptions(rows, options));
 }
 
+/**
+ * The confusion matrix as a heat map with counts: rows the true class, columns the predicted
+ * one; the diagonal blue, the mistakes red (as `report.html` colours them).
+ * confusion[true][predicted]: counts
+ */
+export function confusionChart(
+  confusion: readonly (readonly number[])[],
+  classes: readonly string[],
+  title = "Confusion matrix (rows: true class, columns: predicted)",
+): Chart {
+  const K = classes.length;
+  if (confusion.length !== K || confusion.some((r) => r.length !== K)) {
+    throw new TypeError(
+      `Cannot draw a confusion matrix of ${confusion.length} rows for ${K} classes: it must be ${K}×${K}`,
+    );
+  }
+  let max = 1;
+  for (const row of confusion) for (const v of row) max = Math.max(max, v);
+  const values = confusion.flatMap((row, i) =>
+    row.map((count, j) => ({
+      truth: classes[i],
+      predicted: classes[j],
+      count,
+      right: i === j ? "yes" : "no",
+      share: count / max,
+    }))
+  );
+  const order = [...classes];
+  return new Chart({
+    title,
+    data: { values },
+    width: 36 * K,
+    height: 36 * K,
+    encoding: {
+      x: { field: "predicted", type: "nominal", sort: order, axis: { labelAngle: -45 } },
+      y: { field: "truth", type: "nominal", sort: order, title: "true class" },
+    },
+    layer: [
+      {
+        mark: "rect",
+        encoding: {
+          color: {
+            field: "right",
+            type: "nominal",
+            scale: { domain: ["yes", "no"], range: ["#1f77b4", "#d62728"] },
+            legend: null,
+          },
+          opacity: {
+            field: "share",
+            type: "quantitative",
+            scale: { domain: [0, 1], range: [0.04, 1] },
+            legend: null,
+          },
+        },
+      },
+      {
+        mark: { type: "text", fontSize: 10 },
+        encoding: {
+          text: { field: "count", type: "quantitative" },
+          color: { condition: { test: "datum.share > 0.55", value: "white" }, value: "black" },
+        },
+      },
+    ],
+  } as TopLevelSpec, "confusion matrix");
+}
+
+/** Per-class accuracy (fractions; NaN for a class without images) as horizontal bars. */
+export function perClassChart(
+  accuracy: readonly number[],
+  classes: readonly string[],
+  title = "Per-class accuracy",
+): Chart {
+  if (accuracy.length !== classes.length) {
+    throw new TypeError(
+      `Cannot draw per-class accuracy: ${accuracy.length} values for ${classes.length} classes`,
+    );
+  }
+  const values = classes.map((c, i) => ({
+    class: c,
+    accuracy: Number.isFinite(accuracy[i]) ? accuracy[i] : null,
+  }));
+  return new Chart({
+    title,
+    data: { values },
+    width: 320,
+    height: 18 * classes.length,
+    mark: { type: "bar", color: "#1f77b4" },
+    encoding: {
+      y: { field: "class", type: "nominal", sort: [...classes], title: null },
+      x: {
+        field: "accuracy",
+        type: "quantitative",
+        scale: { domain: [0, 1] },
+        axis: { format: ".0%" },
+      },
+    },
+  } as TopLevelSpec, "per-class accuracy");
+}
+
 /** A conv layer's filters as the homework's `visualize_grid` draws them. w: (F, C, KH, KW) */
 export function filterGridPicture(weights: ConvWeights, options: FilterGridOptions = {}): Picture {
   const [F, C, KH, KW] = weights.shape;
