@@ -344,8 +344,13 @@ interface JupyterApi {
   ): Promise<void>;
 }
 
+/** `Deno.jupyter` inside the kernel; undefined in plain Deno (where reading it throws) or a browser. */
 function jupyter(): JupyterApi | undefined {
-  return (globalThis as { Deno?: { jupyter?: JupyterApi } }).Deno?.jupyter;
+  try {
+    return (globalThis as { Deno?: { jupyter?: JupyterApi } }).Deno?.jupyter;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Outside Jupyter, progress is printed at most this often (ms), plus the last update. */
