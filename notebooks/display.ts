@@ -396,12 +396,11 @@ export class Progress {
     this.#text = text;
     const api = jupyter();
     if (api) {
-      await api.display(this.bundle(), {
-        raw: true,
-        update: this.#shown,
-        display_id: this.displayId,
-      });
+      // Marked shown before the await: an update not awaited by its caller (a progress hook)
+      // follows the first display in the kernel's message order, never opens a second one.
+      const update = this.#shown;
       this.#shown = true;
+      await api.display(this.bundle(), { raw: true, update, display_id: this.displayId });
       // Let the kernel send the message before the caller's next synchronous step.
       await new Promise((resolve) => setTimeout(resolve, 0));
     } else if (fraction === 1 || performance.now() - this.#lastPrint >= PRINT_EVERY_MS) {
