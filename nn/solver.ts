@@ -180,6 +180,17 @@ export class Solver {
 
   /** Runs the whole optimisation; returns the best validation accuracy. */
   train(): number {
+    for (const _ of this.iterations());
+    return this.bestValAcc;
+  }
+
+  /**
+   * The optimisation one iteration at a time: yields the iteration number (1-based) after each
+   * update (and its accuracy check), and at the end loads the best parameters into the model,
+   * as `train()` does. A caller that awaits between iterations (a notebook's live progress)
+   * lets the event loop run while training.
+   */
+  *iterations(): Generator<number, void, void> {
     const o = this.options;
     const rng = new Rng(o.seed);
     const { train, val } = this.data;
@@ -227,9 +238,9 @@ export class Solver {
         this.hooks.onCheck?.(check);
       }
       if (epochEnd) this.learningRate *= o.lrDecay;
+      yield it + 1;
     }
     for (const [k, v] of Object.entries(this.bestParams)) this.model.params[k].data.set(v.data);
-    return this.bestValAcc;
   }
 
   private update(grads: Record<string, Tensor>): void {

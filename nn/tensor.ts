@@ -8,6 +8,7 @@
  */
 
 import type { Rng } from "./random.ts";
+import { tensorDisplay } from "./_display.ts";
 
 /** The element types a tensor can hold. */
 export type DType = "float32" | "float64";
@@ -197,5 +198,13 @@ export class Tensor<D extends TensorData = TensorData> {
   /** A short description: `Tensor(float64, [2, 3])`. */
   toString(): string {
     return `Tensor(${this.dtype}, [${this.shape.join(", ")}])`;
+  }
+
+  /**
+   * What Deno's Jupyter kernel shows for a tensor: dtype, shape, min / max / mean and a short
+   * preview, bounded however large the tensor (see `nn/_display.ts`). Nothing else calls it.
+   */
+  [Symbol.for("Jupyter.display")](): Record<string, string> {
+    return tensorDisplay(this);
   }
 }

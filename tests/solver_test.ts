@@ -127,6 +127,17 @@ Deno.test("Solver", async (t) => {
     assertEquals(e.iteration, 3);
   });
 
+  await t.step("iterations() yields every iteration and ends as train() does", () => {
+    const options: SolverOptions = { learningRate: 0.1, batchSize: 30, numEpochs: 2, seed: 4 };
+    const a = new SoftmaxRegression(4, 3), b = new SoftmaxRegression(4, 3);
+    const whole = new Solver(a, data, options), stepped = new Solver(b, data, options);
+    whole.train();
+    assertEquals([...stepped.iterations()], Array.from({ length: 20 }, (_, i) => i + 1));
+    assertEquals(stepped.lossHistory, whole.lossHistory);
+    assertEquals(stepped.bestValAcc, whole.bestValAcc);
+    assertEquals([...b.params.W.data], [...a.params.W.data]); // the best parameters, loaded
+  });
+
   await t.step("refuses invalid options before any work, naming the valid range", () => {
     const bad: [SolverOptions, string][] = [
       [{ learningRate: -1 }, "Invalid learning rate -1: it must be > 0"],
