@@ -134,9 +134,7 @@ if (import.meta.main) {
       console.log(HELP);
       Deno.exit(0);
     }
-    const port = values.port === undefined
-      ? DEFAULT_PORT
-      : parseNumber("port", values.port, "int");
+    const port = values.port === undefined ? DEFAULT_PORT : parseNumber("port", values.port, "int");
     if (port < 0 || port > 65535) {
       throw new RangeError(`Cannot listen on --port ${port}: use 0 … 65535`);
     }

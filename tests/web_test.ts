@@ -1,0 +1,217 @@
+/**
+ * The in-browser trainer (web/, `deno task serve`, `deno task build:web`) in Debian's Chromium,
+ * headless, driven by puppeteer-core: the committed web/dist matches a fresh build; the served
+ * page is cross-origin isolated and an autostarted convnet run there takes the same steps, bit
+ * for bit, as the same run in Deno (same seed, same thread count); a truncated or foreign file
+ * gives a clear message and the page keeps working; without the isolation headers the page
+ * still trains, on one thread, and says so. Skips itself only when Chromium is absent outside
+ * CI (`.ci/run` installs it with apt).
+ */
+
+import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { assertEquals, assertTrue } from "./_assert.ts";
+import { tempDir, writeBinaryCifar } from "./_data_fixtures.ts";
+import { buildWeb, staleFiles, WEB_DIST } from "../tasks/build_web.ts";
+import { serveWeb } from "../tasks/serve.ts";
+import { loadCifar10 } from "../data/cifar10.ts";
+import { splitCifar10 } from "../data/splits.ts";
+import { DEFAULTS, type TrainConfig } from "../tasks/_train_config.ts";
+import { createSession, trainEpochs } from "../tasks/_train_loop.ts";
+import { setFloat32Backend } from "../kernels/mod.ts";
+import { getThreads, setThreads, wasmBuild } from "../kernels/wasm/mod.ts";
+
+const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
+
+function findChromium(): string | undefined {
+  const fromEnv = Deno.env.get("CHROMIUM_PATH");
+  for (const path of fromEnv ? [fromEnv] : CANDIDATES) {
+    try {
+      if (Deno.statSync(path).isFile) return path;
+    } catch { /* not there */ }
+  }
+  return undefined;
+}
+
+const chromium = findChromium();
+const inCi = Deno.env.get("CI") !== undefined && Deno.env.get("CI") !== "false";
+if (!chromium && !inCi) {
+  console.log(
+    "web_test.ts: browser steps skipped — Chromium not found (apt-get install -y chromium, or " +
+      "set CHROMIUM_PATH)",
+  );
+}
+
+/** The run both sides train: 20 steps of 16 images on synthetic CIFAR-10. */
+const RUN = { numTrain: 320, numVal: 100, batchSize: 16, epochs: 1, seed: 1 };
+const QUERY = Object.entries(RUN).map(([k, v]) => `${k}=${v}`).join("&");
+/** How long a page may take to finish the run (the machine may be busy). */
+const RUN_TIMEOUT_MS = 180_000;
+
+interface Result {
+  steps: number;
+  losses: number[];
+  valAccuracy: number;
+  imagesPerSecond: number;
+  threads: number;
+  crossOriginIsolated: boolean;
+  backend: string;
+  wasmBuild: string;
+}
+
+/** The same run in Deno, with the functions `deno task train` calls. */
+async function denoLosses(dataDir: string, threads: number): Promise<number[]> {
+  const config: TrainConfig = { ...DEFAULTS.convnet, ...RUN };
+  const data = splitCifar10(await loadCifar10(dataDir), {
+    numTrain: config.numTrain,
+    numVal: config.numVal,
+    numTest: 0,
+  });
+  setFloat32Backend("wasm");
+  const before = getThreads();
+  setThreads(threads);
+  try {
+    const session = createSession(config, data);
+    await trainEpochs(session, data);
+    return session.progress.metrics.map((m) => m.trainLoss!);
+  } finally {
+    setThreads(before);
+  }
+}
+
+async function launch(profile: string): Promise<Browser> {
+  return await puppeteer.launch({
+    executablePath: chromium,
+    headless: true,
+    userDataDir: profile,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+}
+
+/** Waits for the run's result (or an error shown in the page) and returns the result. */
+async function result(page: Page): Promise<Result> {
+  await page.waitForFunction(
+    `globalThis.convnetResult !== undefined || document.getElementById("error").textContent !== ""`,
+    { timeout: RUN_TIMEOUT_MS },
+  );
+  const error = await page.$eval("#error", (e) => e.textContent);
+  assertEquals(error, "", "the page showed an error");
+  const shown = JSON.parse(await page.$eval("#result", (e) => e.textContent ?? ""));
+  const held = await page.evaluate(() => (globalThis as { convnetResult?: unknown }).convnetResult);
+  assertEquals(shown, JSON.parse(JSON.stringify(held)), "#result shows window.convnetResult");
+  return held as Result;
+}
+
+function sameBits(actual: number[], expected: number[], what: string): void {
+  assertEquals(actual.length, expected.length, `${what}: number of losses`);
+  const first = actual.findIndex((v, i) => !Object.is(v, expected[i]));
+  assertEquals(
+    first === -1 ? null : { step: first, page: actual[first], deno: expected[first] },
+    null,
+    `${what}: the first loss that differs`,
+  );
+}
+
+Deno.test("the committed web/dist matches a fresh deno task build:web", async () => {
+  const built = await buildWeb();
+  assertEquals([...built.keys()].sort(), [
+    "convnet.js",
+    "kernel_worker.js",
+    "kernels.wasm",
+    "kernels_relaxed.wasm",
+    "trainer.js",
+  ]);
+  assertEquals(
+    await staleFiles(built, WEB_DIST),
+    [],
+    "web/dist is stale: run `deno task build:web` and commit it",
+  );
+});
+
+Deno.test({
+  name: "the training page in headless Chromium",
+  ignore: !chromium && !inCi,
+  // puppeteer-core leaves a timer or two of its WebSocket transport behind after close
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn(t) {
+    if (!chromium) throw new Error("Chromium is missing in CI: .ci/run should have installed it");
+    await using tmp = await tempDir("web_test");
+    const dataDir = `${tmp.dir}/cifar`;
+    await writeBinaryCifar(dataDir, 300, 10); // 1,500 training images: the last 1,000 for val
+    const isolated = serveWeb({ port: 0, dataDir });
+    const plain = serveWeb({ port: 0, dataDir, isolation: false });
+    const browser = await launch(`${tmp.dir}/profile`);
+    try {
+      const page = await browser.newPage();
+      const pageErrors: string[] = [];
+      page.on("pageerror", (e) => pageErrors.push(String(e)));
+
+      await t.step("the served page is cross-origin isolated", async () => {
+        await page.goto(`${isolated.url}?model=convnet&${QUERY}&threads=2`);
+        await page.waitForFunction(`!document.getElementById("start").disabled`);
+        assertEquals(await page.evaluate("globalThis.crossOriginIsolated"), true);
+        const note = await page.$eval("#isolation", (e) => e.textContent ?? "");
+        assertTrue(note.startsWith("Cross-origin isolated"), `#isolation says "${note}"`);
+      });
+
+      await t.step(
+        "a truncated or foreign file: a clear message, the page keeps working",
+        async () => {
+          const truncated = `${tmp.dir}/data_batch_1.bin`;
+          await Deno.writeFile(truncated, new Uint8Array(5000));
+          const foreign = `${tmp.dir}/cat.png`;
+          await Deno.writeFile(foreign, new Uint8Array(3073));
+          const input = (await page.$("input[type=file]"))!;
+          for (
+            const [file, expected] of [
+              [truncated, 'Cannot read CIFAR-10 batch "data_batch_1.bin": its size 5000 bytes'],
+              [foreign, 'Cannot use "cat.png": it is not a file of CIFAR-10'],
+            ]
+          ) {
+            await page.$eval("#error", (e) => (e.textContent = ""));
+            await input.uploadFile(file);
+            await page.waitForFunction(`document.getElementById("error").textContent !== ""`);
+            const message = await page.$eval("#error", (e) => e.textContent ?? "");
+            assertTrue(message.startsWith(expected), `the page says "${message}"`);
+          }
+        },
+      );
+
+      await t.step("the run on 2 threads: its losses are Deno's, bit for bit", async () => {
+        await page.$eval("#error", (e) => (e.textContent = ""));
+        await page.click("#start"); // after the bad files: the served batches
+        const r = await result(page);
+        assertEquals(
+          [r.steps, r.threads, r.crossOriginIsolated, r.backend, r.wasmBuild],
+          [20, 2, true, "wasm", wasmBuild],
+        );
+        assertTrue(r.valAccuracy >= 0 && r.valAccuracy <= 1, `valAccuracy ${r.valAccuracy}`);
+        assertTrue(r.imagesPerSecond > 0, `imagesPerSecond ${r.imagesPerSecond}`);
+        sameBits(r.losses, await denoLosses(dataDir, 2), "2 threads");
+      });
+
+      await t.step("without the isolation headers it trains on one thread", async () => {
+        await page.goto(`${plain.url}?model=convnet&${QUERY}&threads=2&autostart=1`);
+        const r = await result(page);
+        assertEquals([r.steps, r.threads, r.crossOriginIsolated], [20, 1, false]);
+        const note = await page.$eval("#isolation", (e) => e.textContent ?? "");
+        assertTrue(note.includes("runs on one thread"), `#isolation says "${note}"`);
+        const status = await page.$eval("#status", (e) => e.textContent ?? "");
+        assertTrue(status.startsWith("Run done"), `#status says "${status}"`);
+        sameBits(r.losses, await denoLosses(dataDir, 1), "1 thread");
+      });
+
+      assertEquals(pageErrors, []);
+    } finally {
+      await browser.close();
+      await Promise.all([isolated.server.shutdown(), plain.server.shutdown()]);
+    }
+  },
+});
