@@ -55,7 +55,37 @@ export interface ServeOptions {
   isolation?: boolean;
 }
 
-async function fileResponse(path: string, headers: Headers, head: boolean): Promise<Response> {
+/** Bytes `start … end` (inclusive) of a `Range: bytes=…` header (one range), or null. */
+function parseRange(header: string, size: number): [number, number] | "unsatisfiable" | null {
+  const m = header.match(/^bytes=(\d*)-(\d*)$/);
+  if (!m || (m[1] === "" && m[2] === "")) return null;
+  let start: number, end: number;
+  if (m[1] === "") [start, end] = [Math.max(0, size - Number(m[2])), size - 1];
+  else [start, end] = [Number(m[1]), m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1)];
+  return start > end || start >= size ? "unsatisfiable" : [start, end];
+}
+
+async function readAt(
+  file: Deno.FsFile,
+  start: number,
+  length: number,
+): Promise<Uint8Array<ArrayBuffer>> {
+  await file.seek(start, Deno.SeekMode.Start);
+  const bytes = new Uint8Array(length);
+  for (let off = 0; off < length;) {
+    const got = await file.read(bytes.subarray(off));
+    if (got === null) return bytes.subarray(0, off);
+    off += got;
+  }
+  return bytes;
+}
+
+async function fileResponse(
+  path: string,
+  headers: Headers,
+  head: boolean,
+  range: string | null,
+): Promise<Response> {
   let file: Deno.FsFile;
   try {
     file = await Deno.open(path, { read: true });
@@ -72,6 +102,24 @@ async function fileResponse(path: string, headers: Headers, head: boolean): Prom
   }
   const dot = path.lastIndexOf(".");
   headers.set("content-type", TYPES[path.slice(dot)] ?? "application/octet-stream");
+  headers.set("accept-ranges", "bytes");
+  const wanted = range === null ? null : parseRange(range, info.size);
+  if (wanted === "unsatisfiable") {
+    file.close();
+    headers.set("content-range", `bytes */${info.size}`);
+    return new Response(null, { status: 416, headers });
+  }
+  if (wanted !== null && !head) {
+    const [start, end] = wanted;
+    try {
+      const bytes = await readAt(file, start, end - start + 1);
+      headers.set("content-range", `bytes ${start}-${start + bytes.length - 1}/${info.size}`);
+      headers.set("content-length", String(bytes.length));
+      return new Response(bytes, { status: 206, headers });
+    } finally {
+      file.close();
+    }
+  }
   headers.set("content-length", String(info.size));
   if (head) {
     file.close();
@@ -110,10 +158,11 @@ export function serveWeb(options: ServeOptions = {}): { server: Deno.HttpServer;
         if (!options.dataDir || !DATA_FILES.has(name)) {
           return new Response("not found\n", { status: 404, headers });
         }
-        return fileResponse(`${options.dataDir}/${name}`, headers, head);
+        return fileResponse(`${options.dataDir}/${name}`, headers, head, req.headers.get("range"));
       }
       if (path.endsWith("/")) path += "index.html";
-      return fileResponse(new URL(`.${path}`, webRoot).pathname, headers, head);
+      const file = new URL(`.${path}`, webRoot).pathname;
+      return fileResponse(file, headers, head, req.headers.get("range"));
     },
   );
   return { server, url: `http://127.0.0.1:${server.addr.port}/` };

@@ -13,6 +13,7 @@ import { assertEquals, assertTrue } from "./_assert.ts";
 import { tempDir, writeBinaryCifar } from "./_data_fixtures.ts";
 import { buildWeb, staleFiles, WEB_DIST } from "../tasks/build_web.ts";
 import { serveWeb } from "../tasks/serve.ts";
+import { type BatchSource, loadCifar10Splits } from "../web/src/cifar10_bytes.ts";
 import { loadCifar10 } from "../data/cifar10.ts";
 import { splitCifar10 } from "../data/splits.ts";
 import { DEFAULTS, type TrainConfig } from "../tasks/_train_config.ts";
@@ -131,6 +132,92 @@ Deno.test("the committed web/dist matches a fresh deno task build:web", async ()
     await staleFiles(built, WEB_DIST),
     [],
     "web/dist is stale: run `deno task build:web` and commit it",
+  );
+});
+
+Deno.test("deno task serve: isolation headers, types, data files, ranges", async () => {
+  await using tmp = await tempDir("web_serve");
+  await writeBinaryCifar(tmp.dir, 4, 2);
+  const { server, url } = serveWeb({ port: 0, dataDir: tmp.dir });
+  try {
+    const page = await fetch(url);
+    await page.body?.cancel();
+    assertEquals(
+      [
+        page.status,
+        page.headers.get("cross-origin-opener-policy"),
+        page.headers.get("cross-origin-embedder-policy"),
+        page.headers.get("content-type"),
+      ],
+      [200, "same-origin", "require-corp", "text/html; charset=utf-8"],
+    );
+    const wasm = await fetch(`${url}dist/kernels.wasm`);
+    assertEquals(wasm.headers.get("content-type"), "application/wasm");
+    assertTrue(WebAssembly.validate(new Uint8Array(await wasm.arrayBuffer())), "a valid module");
+    const whole = new Uint8Array(
+      await (await fetch(`${url}cifar10/data_batch_2.bin`)).arrayBuffer(),
+    );
+    assertEquals(whole, await Deno.readFile(`${tmp.dir}/data_batch_2.bin`));
+    const part = await fetch(`${url}cifar10/data_batch_2.bin`, {
+      headers: { range: "bytes=3073-6145" },
+    });
+    assertEquals(
+      [part.status, part.headers.get("content-range")],
+      [206, `bytes 3073-6145/${whole.length}`],
+    );
+    assertEquals(new Uint8Array(await part.arrayBuffer()), whole.subarray(3073, 6146));
+    const statuses = [];
+    for (const path of ["cifar10/readme.txt", "cifar10/../web_test.ts", "no_such.html"]) {
+      const r = await fetch(url + path);
+      await r.body?.cancel();
+      statuses.push(r.status);
+    }
+    const beyond = await fetch(`${url}cifar10/test_batch.bin`, {
+      headers: { range: "bytes=99999-" },
+    });
+    await beyond.body?.cancel();
+    statuses.push(beyond.status);
+    assertEquals(statuses, [404, 404, 404, 416]);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("loadCifar10Splits from byte ranges equals splitCifar10 of loadCifar10", async () => {
+  await using tmp = await tempDir("web_splits");
+  await writeBinaryCifar(tmp.dir, 300, 10); // val: the last 1,000 of 1,500, across batches 2 … 5
+  const sources = new Map<string, BatchSource>();
+  const reads: string[] = [];
+  for (const name of [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`)) {
+    const bytes = await Deno.readFile(`${tmp.dir}/${name}`);
+    sources.set(name, {
+      name,
+      size: bytes.length,
+      read: (start = 0, end = bytes.length) => {
+        reads.push(`${name} ${start / 3073}…${end / 3073}`);
+        return Promise.resolve(bytes.slice(start, end));
+      },
+    });
+  }
+  const options = { numTrain: 40, numVal: 310 };
+  const expected = splitCifar10(await loadCifar10(tmp.dir), { ...options, numTest: 0 });
+  const got = await loadCifar10Splits(sources, options);
+  for (const split of ["train", "val"] as const) {
+    assertEquals(got[split].labels, expected[split].labels, `${split} labels`);
+    assertEquals(got[split].images, expected[split].images, `${split} images`);
+  }
+  // Only the records used: train 0 … 39 and val 500 … 809.
+  assertEquals(reads, [
+    "data_batch_1.bin 0…40",
+    "data_batch_2.bin 200…300",
+    "data_batch_3.bin 0…210",
+  ]);
+  const short = new Map(sources);
+  short.set("data_batch_3.bin", { ...sources.get("data_batch_3.bin")!, size: 3073 * 300 - 7 });
+  const e = await loadCifar10Splits(short, options).catch((e) => e);
+  assertTrue(
+    String(e.message).startsWith('Cannot read CIFAR-10 batch "data_batch_3.bin": its size'),
+    e.message,
   );
 });
 

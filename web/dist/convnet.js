@@ -8263,11 +8263,11 @@ function checkBatchFile(name, size) {
     throw new Error(`Cannot read CIFAR-10 batch "${name}": its size ${size} bytes is not a positive multiple of ${RECORD_BYTES2} (1 label byte + ${IMAGE_BYTES2} pixel bytes per image); the file is damaged or not a CIFAR-10 binary batch \u2014 download it again with \`deno task data:cifar10\``);
   }
 }
-function copyRecords(bytes, from, to, set, at) {
-  for (let i = from; i < to; i++) {
+function copyRecords(bytes, set, at) {
+  for (let i = 0; i < bytes.length / RECORD_BYTES2; i++) {
     const record = i * RECORD_BYTES2;
-    set.labels[at + i - from] = bytes[record];
-    set.images.set(bytes.subarray(record + 1, record + RECORD_BYTES2), (at + i - from) * IMAGE_BYTES2);
+    set.labels[at + i] = bytes[record];
+    set.images.set(bytes.subarray(record + 1, record + RECORD_BYTES2), (at + i) * IMAGE_BYTES2);
   }
 }
 async function loadCifar10Splits(sources, options = {}) {
@@ -8306,20 +8306,33 @@ async function loadCifar10Splits(sources, options = {}) {
   let start = 0;
   for (let f = 0; f < TRAIN_BATCH_FILES.length; f++) {
     const end = start + counts[f];
-    const used = (a, b) => Math.max(start, a) < Math.min(end, b);
-    if (used(0, numTrain) || used(valStart, valEnd)) {
-      const bytes = await readChecked(sources.get(TRAIN_BATCH_FILES[f]));
-      copyRecords(bytes, 0, counts[f], train, start);
+    const parts = [
+      [
+        0,
+        numTrain
+      ],
+      [
+        valStart,
+        valEnd
+      ]
+    ].map(([a, b]) => [
+      Math.max(start, a),
+      Math.min(end, b)
+    ]).filter(([a, b]) => a < b);
+    if (parts.length > 0) {
+      const from = Math.min(...parts.map((p) => p[0])), to = Math.max(...parts.map((p) => p[1]));
+      const source = sources.get(TRAIN_BATCH_FILES[f]);
+      const bytes = await readChecked(source, (from - start) * RECORD_BYTES2, (to - start) * RECORD_BYTES2);
+      copyRecords(bytes, train, from);
       checkLabels({
         images: train.images,
-        labels: train.labels.subarray(start, end)
+        labels: train.labels.subarray(from, to)
       }, classes.length, TRAIN_BATCH_FILES[f]);
     }
     start = end;
   }
   if (testCount > 0) {
-    const bytes = await readChecked(testSource);
-    copyRecords(bytes, 0, testCount, test, 0);
+    copyRecords(await readChecked(testSource, 0, testSource.size), test, 0);
     checkLabels(test, classes.length, TEST_BATCH_FILE);
   }
   return splitCifar10({
@@ -8331,10 +8344,10 @@ async function loadCifar10Splits(sources, options = {}) {
     numTest
   });
 }
-async function readChecked(source) {
-  const bytes = await source.read();
-  if (bytes.length !== source.size) {
-    throw new Error(`Cannot read CIFAR-10 batch "${source.name}": it ended after ${bytes.length} of ${source.size} bytes (was it changed while being read?)`);
+async function readChecked(source, start, end) {
+  const bytes = await source.read(start, end);
+  if (bytes.length !== end - start) {
+    throw new Error(`Cannot read CIFAR-10 batch "${source.name}": bytes ${start} \u2026 ${end - 1} of its ${source.size} came back as ${bytes.length} bytes (was it changed while being read?)`);
   }
   return bytes;
 }

@@ -5200,11 +5200,11 @@ function checkBatchFile(name, size) {
     throw new Error(`Cannot read CIFAR-10 batch "${name}": its size ${size} bytes is not a positive multiple of ${RECORD_BYTES2} (1 label byte + ${IMAGE_BYTES} pixel bytes per image); the file is damaged or not a CIFAR-10 binary batch \u2014 download it again with \`deno task data:cifar10\``);
   }
 }
-function copyRecords(bytes, from, to, set, at) {
-  for (let i = from; i < to; i++) {
+function copyRecords(bytes, set, at) {
+  for (let i = 0; i < bytes.length / RECORD_BYTES2; i++) {
     const record = i * RECORD_BYTES2;
-    set.labels[at + i - from] = bytes[record];
-    set.images.set(bytes.subarray(record + 1, record + RECORD_BYTES2), (at + i - from) * IMAGE_BYTES);
+    set.labels[at + i] = bytes[record];
+    set.images.set(bytes.subarray(record + 1, record + RECORD_BYTES2), (at + i) * IMAGE_BYTES);
   }
 }
 async function loadCifar10Splits(sources, options = {}) {
@@ -5243,20 +5243,33 @@ async function loadCifar10Splits(sources, options = {}) {
   let start2 = 0;
   for (let f = 0; f < TRAIN_BATCH_FILES.length; f++) {
     const end = start2 + counts[f];
-    const used = (a, b) => Math.max(start2, a) < Math.min(end, b);
-    if (used(0, numTrain) || used(valStart, valEnd)) {
-      const bytes = await readChecked(sources.get(TRAIN_BATCH_FILES[f]));
-      copyRecords(bytes, 0, counts[f], train, start2);
+    const parts = [
+      [
+        0,
+        numTrain
+      ],
+      [
+        valStart,
+        valEnd
+      ]
+    ].map(([a, b]) => [
+      Math.max(start2, a),
+      Math.min(end, b)
+    ]).filter(([a, b]) => a < b);
+    if (parts.length > 0) {
+      const from = Math.min(...parts.map((p) => p[0])), to = Math.max(...parts.map((p) => p[1]));
+      const source = sources.get(TRAIN_BATCH_FILES[f]);
+      const bytes = await readChecked(source, (from - start2) * RECORD_BYTES2, (to - start2) * RECORD_BYTES2);
+      copyRecords(bytes, train, from);
       checkLabels({
         images: train.images,
-        labels: train.labels.subarray(start2, end)
+        labels: train.labels.subarray(from, to)
       }, classes.length, TRAIN_BATCH_FILES[f]);
     }
     start2 = end;
   }
   if (testCount > 0) {
-    const bytes = await readChecked(testSource);
-    copyRecords(bytes, 0, testCount, test, 0);
+    copyRecords(await readChecked(testSource, 0, testSource.size), test, 0);
     checkLabels(test, classes.length, TEST_BATCH_FILE);
   }
   return splitCifar10({
@@ -5268,10 +5281,10 @@ async function loadCifar10Splits(sources, options = {}) {
     numTest
   });
 }
-async function readChecked(source) {
-  const bytes = await source.read();
-  if (bytes.length !== source.size) {
-    throw new Error(`Cannot read CIFAR-10 batch "${source.name}": it ended after ${bytes.length} of ${source.size} bytes (was it changed while being read?)`);
+async function readChecked(source, start2, end) {
+  const bytes = await source.read(start2, end);
+  if (bytes.length !== end - start2) {
+    throw new Error(`Cannot read CIFAR-10 batch "${source.name}": bytes ${start2} \u2026 ${end - 1} of its ${source.size} came back as ${bytes.length} bytes (was it changed while being read?)`);
   }
   return bytes;
 }
@@ -5283,6 +5296,19 @@ var post = (m) => scope.postMessage(m);
 var picked = null;
 var running = false;
 var stopRequested = false;
+async function fetchRange(url, start2, end) {
+  if (end <= start2) return new Uint8Array(0);
+  const response = await fetch(url, {
+    headers: {
+      range: `bytes=${start2}-${end - 1}`
+    }
+  });
+  if (!response.ok) {
+    throw new Error(`Cannot read ${url.href}: the server answered ${response.status}`);
+  }
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  return response.status === 206 ? bytes : bytes.subarray(start2, end);
+}
 async function served(dataUrl) {
   const base = new URL(dataUrl, scope.location.href);
   const names = [
@@ -5301,7 +5327,7 @@ async function served(dataUrl) {
     found.set(name, {
       name,
       size,
-      read: async () => new Uint8Array(await (await fetch(url)).arrayBuffer())
+      read: (start2 = 0, end = size) => fetchRange(url, start2, end)
     });
   }));
   if (TRAIN_BATCH_FILES.every((n) => !found.has(n))) {
@@ -5320,6 +5346,13 @@ async function start(run) {
     model: run.model
   };
   checkTrainConfig(config);
+  const t0 = performance.now(), since = () => (performance.now() - t0) / 1e3;
+  const phases = {
+    threads: NaN,
+    data: NaN,
+    session: NaN,
+    firstStep: NaN
+  };
   let threads2 = run.threads;
   if (threads2 > 1 && !isolated) {
     post({
@@ -5334,6 +5367,7 @@ async function start(run) {
     text: `Starting ${threads2} thread${threads2 === 1 ? "" : "s"}\u2026`
   });
   await setThreadsAsync(threads2);
+  phases.threads = since();
   post({
     type: "status",
     text: "Loading CIFAR-10\u2026"
@@ -5343,7 +5377,9 @@ async function start(run) {
     numTrain: config.numTrain,
     numVal: config.numVal
   });
+  phases.data = since();
   const session = createSession(config, data);
+  phases.session = since();
   post({
     type: "status",
     text: `Training ${config.model} on ${data.train.labels.length} images`
@@ -5361,6 +5397,7 @@ async function start(run) {
     },
     onBatch: (seen, total) => {
       const p2 = session.progress, row = p2.metrics.at(-1);
+      if (p2.step === 1) phases.firstStep = since();
       const done = p2.step * config.batchSize;
       const rate = Math.min(done, p2.epoch * total + seen) / p2.seconds;
       const left = config.epochs * total - (p2.epoch * total + seen);
@@ -5395,7 +5432,8 @@ async function start(run) {
       backend: "wasm",
       wasmBuild: build,
       outcome,
-      config
+      config,
+      phases
     }
   });
 }
@@ -5409,7 +5447,7 @@ scope.onmessage = async ({ data: m }) => {
         files.set(f.name, {
           name: f.name,
           size: f.bytes.byteLength,
-          read: () => Promise.resolve(new Uint8Array(f.bytes))
+          read: (start2 = 0, end = f.bytes.byteLength) => Promise.resolve(new Uint8Array(f.bytes, start2, end - start2))
         });
       }
       const missing = TRAIN_BATCH_FILES.filter((n) => !files.has(n));

@@ -2,8 +2,8 @@
  * CIFAR-10 binary batches from bytes rather than a folder, for the browser: files fetched from
  * `deno task serve` (its `/cifar10/` folder) or picked by the user (read locally, never
  * uploaded). The same checks and messages as `loadCifar10`, and the same splits (`splitCifar10`),
- * so a page trains on exactly the images `deno task train` trains on. Only the batch files that
- * hold the images of the splits are read.
+ * so a page trains on exactly the images `deno task train` trains on. Only the parts of the batch
+ * files that hold the images of the splits are read (HTTP range requests when served).
  *
  * @module
  */
@@ -34,7 +34,8 @@ const KNOWN = new Set([...TRAIN_BATCH_FILES, TEST_BATCH_FILE, META_FILE]);
 export interface BatchSource {
   name: string;
   size: number;
-  read(): Promise<Uint8Array>;
+  /** Bytes `start … end-1` (default: the whole file). */
+  read(start?: number, end?: number): Promise<Uint8Array>;
 }
 
 /**
@@ -69,22 +70,19 @@ export function checkBatchFile(name: string, size: number): void {
   }
 }
 
-/** Copies the records `from … to-1` of a batch file into `set` from image `at` on. */
-function copyRecords(bytes: Uint8Array, from: number, to: number, set: ImageSet, at: number) {
-  for (let i = from; i < to; i++) {
+/** Copies the records in `bytes` into `set` from image `at` on. */
+function copyRecords(bytes: Uint8Array, set: ImageSet, at: number) {
+  for (let i = 0; i < bytes.length / RECORD_BYTES; i++) {
     const record = i * RECORD_BYTES;
-    set.labels[at + i - from] = bytes[record];
-    set.images.set(
-      bytes.subarray(record + 1, record + RECORD_BYTES),
-      (at + i - from) * IMAGE_BYTES,
-    );
+    set.labels[at + i] = bytes[record];
+    set.images.set(bytes.subarray(record + 1, record + RECORD_BYTES), (at + i) * IMAGE_BYTES);
   }
 }
 
 /**
  * The splits of `deno task train` (`splitCifar10` with the same counts) from binary batch files,
- * reading only the batches that hold training or validation images (the test set is left empty
- * unless `numTest` is given). Needs all five training batches (their sizes place the validation
+ * reading only the records of the batches that hold training or validation images (the test
+ * set is left empty unless `numTest` is given). Needs all five training batches (their sizes place the validation
  * images); the class names come from `batches.meta.txt` when it is there.
  */
 export async function loadCifar10Splits(
@@ -123,12 +121,21 @@ export async function loadCifar10Splits(
   let start = 0;
   for (let f = 0; f < TRAIN_BATCH_FILES.length; f++) {
     const end = start + counts[f];
-    const used = (a: number, b: number) => Math.max(start, a) < Math.min(end, b);
-    if (used(0, numTrain) || used(valStart, valEnd)) {
-      const bytes = await readChecked(sources.get(TRAIN_BATCH_FILES[f])!);
-      copyRecords(bytes, 0, counts[f], train, start);
+    // The records of this file that training or validation use: one covering range.
+    const parts = [[0, numTrain], [valStart, valEnd]]
+      .map(([a, b]) => [Math.max(start, a), Math.min(end, b)])
+      .filter(([a, b]) => a < b);
+    if (parts.length > 0) {
+      const from = Math.min(...parts.map((p) => p[0])), to = Math.max(...parts.map((p) => p[1]));
+      const source = sources.get(TRAIN_BATCH_FILES[f])!;
+      const bytes = await readChecked(
+        source,
+        (from - start) * RECORD_BYTES,
+        (to - start) * RECORD_BYTES,
+      );
+      copyRecords(bytes, train, from);
       checkLabels(
-        { images: train.images, labels: train.labels.subarray(start, end) },
+        { images: train.images, labels: train.labels.subarray(from, to) },
         classes.length,
         TRAIN_BATCH_FILES[f],
       );
@@ -136,19 +143,18 @@ export async function loadCifar10Splits(
     start = end;
   }
   if (testCount > 0) {
-    const bytes = await readChecked(testSource!);
-    copyRecords(bytes, 0, testCount, test, 0);
+    copyRecords(await readChecked(testSource!, 0, testSource!.size), test, 0);
     checkLabels(test, classes.length, TEST_BATCH_FILE);
   }
   return splitCifar10({ train, test, classes }, { ...options, numTest });
 }
 
-async function readChecked(source: BatchSource): Promise<Uint8Array> {
-  const bytes = await source.read();
-  if (bytes.length !== source.size) {
+async function readChecked(source: BatchSource, start: number, end: number): Promise<Uint8Array> {
+  const bytes = await source.read(start, end);
+  if (bytes.length !== end - start) {
     throw new Error(
-      `Cannot read CIFAR-10 batch "${source.name}": it ended after ${bytes.length} of ` +
-        `${source.size} bytes (was it changed while being read?)`,
+      `Cannot read CIFAR-10 batch "${source.name}": bytes ${start} … ${end - 1} of its ` +
+        `${source.size} came back as ${bytes.length} bytes (was it changed while being read?)`,
     );
   }
   return bytes;

@@ -52,6 +52,8 @@ export interface RunResult {
   wasmBuild: string;
   outcome: "done" | "stopped";
   config: TrainConfig;
+  /** Seconds from the start command to: threads ready, data loaded, session built, first step. */
+  phases: { threads: number; data: number; session: number; firstStep: number };
 }
 
 /** What the trainer posts. */
@@ -92,6 +94,17 @@ const post = (m: Posted) => scope.postMessage(m);
 let picked: Map<string, BatchSource> | null = null;
 let running = false, stopRequested = false;
 
+/** Bytes `start … end-1` of `url`: a range request, or the whole file where ranges are not served. */
+async function fetchRange(url: URL, start: number, end: number): Promise<Uint8Array> {
+  if (end <= start) return new Uint8Array(0);
+  const response = await fetch(url, { headers: { range: `bytes=${start}-${end - 1}` } });
+  if (!response.ok) {
+    throw new Error(`Cannot read ${url.href}: the server answered ${response.status}`);
+  }
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  return response.status === 206 ? bytes : bytes.subarray(start, end);
+}
+
 /** The batches the server offers under `dataUrl`, found with HEAD requests. */
 async function served(dataUrl: string): Promise<Map<string, BatchSource>> {
   const base = new URL(dataUrl, scope.location.href);
@@ -102,11 +115,7 @@ async function served(dataUrl: string): Promise<Map<string, BatchSource>> {
     const head = await fetch(url, { method: "HEAD" });
     if (!head.ok) return;
     const size = Number(head.headers.get("content-length"));
-    found.set(name, {
-      name,
-      size,
-      read: async () => new Uint8Array(await (await fetch(url)).arrayBuffer()),
-    });
+    found.set(name, { name, size, read: (start = 0, end = size) => fetchRange(url, start, end) });
   }));
   if (TRAIN_BATCH_FILES.every((n) => !found.has(n))) {
     throw new Error(
@@ -126,6 +135,8 @@ async function start(run: StartRun): Promise<void> {
   }
   const config: TrainConfig = { ...defaults, ...run.overrides, model: run.model };
   checkTrainConfig(config);
+  const t0 = performance.now(), since = () => (performance.now() - t0) / 1000;
+  const phases = { threads: NaN, data: NaN, session: NaN, firstStep: NaN };
   let threads = run.threads;
   if (threads > 1 && !isolated) {
     post({
@@ -137,13 +148,16 @@ async function start(run: StartRun): Promise<void> {
   setFloat32Backend("wasm");
   post({ type: "status", text: `Starting ${threads} thread${threads === 1 ? "" : "s"}…` });
   await setThreadsAsync(threads);
+  phases.threads = since();
   post({ type: "status", text: "Loading CIFAR-10…" });
   const sources = picked ?? await served(run.dataUrl);
   const data = await loadCifar10Splits(sources, {
     numTrain: config.numTrain,
     numVal: config.numVal,
   });
+  phases.data = since();
   const session = createSession(config, data);
+  phases.session = since();
   post({ type: "status", text: `Training ${config.model} on ${data.train.labels.length} images` });
   const outcome = await trainEpochs(session, data, {
     log: (line) => {
@@ -152,6 +166,7 @@ async function start(run: StartRun): Promise<void> {
     },
     onBatch: (seen, total) => {
       const p = session.progress, row = p.metrics.at(-1)!;
+      if (p.step === 1) phases.firstStep = since();
       const done = p.step * config.batchSize;
       const rate = Math.min(done, p.epoch * total + seen) / p.seconds;
       const left = config.epochs * total - (p.epoch * total + seen);
@@ -188,6 +203,7 @@ async function start(run: StartRun): Promise<void> {
       wasmBuild,
       outcome,
       config,
+      phases,
     },
   });
 }
@@ -202,7 +218,8 @@ scope.onmessage = async ({ data: m }) => {
         files.set(f.name, {
           name: f.name,
           size: f.bytes.byteLength,
-          read: () => Promise.resolve(new Uint8Array(f.bytes)),
+          read: (start = 0, end = f.bytes.byteLength) =>
+            Promise.resolve(new Uint8Array(f.bytes, start, end - start)),
         });
       }
       const missing = TRAIN_BATCH_FILES.filter((n) => !files.has(n));
