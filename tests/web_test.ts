@@ -224,9 +224,6 @@ Deno.test("loadCifar10Splits from byte ranges equals splitCifar10 of loadCifar10
 Deno.test({
   name: "the training page in headless Chromium",
   ignore: !chromium && !inCi,
-  // puppeteer-core leaves a timer or two of its WebSocket transport behind after close
-  sanitizeOps: false,
-  sanitizeResources: false,
   async fn(t) {
     if (!chromium) throw new Error("Chromium is missing in CI: .ci/run should have installed it");
     await using tmp = await tempDir("web_test");
@@ -282,6 +279,24 @@ Deno.test({
         assertTrue(r.valAccuracy >= 0 && r.valAccuracy <= 1, `valAccuracy ${r.valAccuracy}`);
         assertTrue(r.imagesPerSecond > 0, `imagesPerSecond ${r.imagesPerSecond}`);
         sameBits(r.losses, await denoLosses(dataDir, 2), "2 threads");
+      });
+
+      await t.step("Stop ends a run after the current step; Train starts again", async () => {
+        await page.$eval("input[name=epochs]", (e) => ((e as { value: string }).value = "20"));
+        await page.click("#start");
+        await page.waitForFunction(
+          `Number(/step (\\d+):/.exec(document.getElementById("stats").textContent)?.[1]) >= 2`,
+          { polling: 20 },
+        );
+        await page.click("#stop");
+        const r = await result(page);
+        assertEquals((r as unknown as { outcome: string }).outcome, "stopped");
+        assertTrue(r.steps >= 3 && r.steps < 20 * 20, `stopped after ${r.steps} steps`);
+        assertEquals(r.losses.length, r.steps);
+        assertEquals(
+          await page.$eval("#start", (e) => (e as { disabled: boolean }).disabled),
+          false,
+        );
       });
 
       await t.step("without the isolation headers it trains on one thread", async () => {

@@ -66,6 +66,7 @@ function start() {
   firstStepAt = null;
   openedAt = performance.now();
   show("log", "");
+  show("stats", "");
   show("result", "");
   delete globalThis.convnetResult;
   setRunning(true);
