@@ -17,7 +17,7 @@ import { type BatchSource, loadCifar10Splits } from "../web/src/cifar10_bytes.ts
 import { loadCifar10 } from "../data/cifar10.ts";
 import { splitCifar10 } from "../data/splits.ts";
 import { DEFAULTS, type TrainConfig } from "../tasks/_train_config.ts";
-import { createSession, trainEpochs } from "../tasks/_train_loop.ts";
+import { createSession, sessionWeights, trainEpochs } from "../tasks/_train_loop.ts";
 import { setFloat32Backend } from "../kernels/mod.ts";
 import { getThreads, setThreads, wasmBuild } from "../kernels/wasm/mod.ts";
 
@@ -59,8 +59,11 @@ interface Result {
   wasmBuild: string;
 }
 
-/** The same run in Deno, with the functions `deno task train` calls. */
-async function denoLosses(dataDir: string, threads: number): Promise<number[]> {
+/** The same run in Deno, with the functions `deno task train` calls: losses, weights file. */
+async function denoRun(
+  dataDir: string,
+  threads: number,
+): Promise<{ losses: number[]; weights: Uint8Array }> {
   const config: TrainConfig = { ...DEFAULTS.convnet, ...RUN };
   const data = splitCifar10(await loadCifar10(dataDir), {
     numTrain: config.numTrain,
@@ -73,7 +76,10 @@ async function denoLosses(dataDir: string, threads: number): Promise<number[]> {
   try {
     const session = createSession(config, data);
     await trainEpochs(session, data);
-    return session.progress.metrics.map((m) => m.trainLoss!);
+    return {
+      losses: session.progress.metrics.map((m) => m.trainLoss!),
+      weights: sessionWeights(session, data.classes),
+    };
   } finally {
     setThreads(before);
   }
@@ -278,7 +284,20 @@ Deno.test({
         );
         assertTrue(r.valAccuracy >= 0 && r.valAccuracy <= 1, `valAccuracy ${r.valAccuracy}`);
         assertTrue(r.imagesPerSecond > 0, `imagesPerSecond ${r.imagesPerSecond}`);
-        sameBits(r.losses, await denoLosses(dataDir, 2), "2 threads");
+        const deno = await denoRun(dataDir, 2);
+        sameBits(r.losses, deno.losses, "2 threads");
+        // The weights the page offers for download: the file deno task train writes, byte for byte.
+        const link = await page.$eval("#weights", (a) => {
+          const { download, hidden } = a as unknown as { download: string; hidden: boolean };
+          return { download, hidden };
+        });
+        assertEquals(link, { download: "convnet.safetensors", hidden: false });
+        const file = await page.$eval("#weights", async (a) => {
+          const { href } = a as unknown as { href: string };
+          return [...new Uint8Array(await (await fetch(href)).arrayBuffer())];
+        });
+        assertEquals(file.length, deno.weights.length, "weights file size");
+        assertTrue(file.every((b, i) => b === deno.weights[i]), "the weights files differ");
       });
 
       await t.step("Stop ends a run after the current step; Train starts again", async () => {
@@ -307,7 +326,7 @@ Deno.test({
         assertTrue(note.includes("runs on one thread"), `#isolation says "${note}"`);
         const status = await page.$eval("#status", (e) => e.textContent ?? "");
         assertTrue(status.startsWith("Run done"), `#status says "${status}"`);
-        sameBits(r.losses, await denoLosses(dataDir, 1), "1 thread");
+        sameBits(r.losses, (await denoRun(dataDir, 1)).losses, "1 thread");
       });
 
       assertEquals(pageErrors, []);

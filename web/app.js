@@ -68,6 +68,7 @@ function start() {
   show("log", "");
   show("stats", "");
   show("result", "");
+  $("weights").hidden = true;
   delete globalThis.convnetResult;
   setRunning(true);
   trainer.postMessage({ type: "start", run });
@@ -138,6 +139,13 @@ trainer.onmessage = ({ data: m }) => {
       `Run ${m.result.outcome}: validation accuracy ${(100 * m.result.valAccuracy).toFixed(2)}%`,
     );
     setRunning(false);
+  } else if (m.type === "weights") {
+    const link = $("weights");
+    if (link.href) URL.revokeObjectURL(link.href);
+    link.href = URL.createObjectURL(new Blob([m.bytes], { type: "application/octet-stream" }));
+    link.download = m.name;
+    link.textContent = `Download the weights (${m.name}, for deno task predict)`;
+    link.hidden = false;
   } else if (m.type === "error") {
     show("error", m.message);
     show("status", "");

@@ -7950,6 +7950,16 @@ function createSession(config, data, saved) {
     }
   };
 }
+function sessionWeights(s, classes) {
+  return encodeWeights(s.model, s.modelConfig, {
+    normalization: s.normalization.toJSON(),
+    extra: {
+      classes: JSON.stringify(classes),
+      tta: String(s.progress.config.tta),
+      train_config: JSON.stringify(s.progress.config)
+    }
+  });
+}
 function cpuStep(s, batch, lr) {
   const c = s.progress.config;
   const logits = s.model.forward(batch.x);
@@ -8461,6 +8471,7 @@ export {
   reluBackward3 as reluBackward,
   reluForward3 as reluForward,
   saveSafetensors,
+  sessionWeights,
   setFloat32Backend,
   setThreads,
   setThreadsAsync,

@@ -3622,12 +3622,74 @@ if (new Uint8Array(new Uint16Array([
 ]).buffer)[0] !== 1) {
   throw new Error("Cannot use safetensors: this machine is big-endian, the format is little-endian");
 }
+function dtypeOf(data, name) {
+  for (const [dtype, { ctor }] of Object.entries(DTYPES)) {
+    if (data.constructor === ctor) return dtype;
+  }
+  throw new TypeError(`Cannot save tensor "${name}": ${data?.constructor?.name} is not a supported array (use Float64Array, Float32Array, BigInt64Array, Int32Array, Int16Array, Int8Array or Uint8Array)`);
+}
+function sizeOf(shape) {
+  return shape.reduce((a, d) => a * d, 1);
+}
+function encodeSafetensors(tensors, metadata = {}) {
+  const entries = Object.entries(tensors).map(([name, t]) => {
+    const dtype = dtypeOf(t.data, name);
+    if (!t.shape.every((d) => Number.isInteger(d) && d >= 0) || sizeOf(t.shape) !== t.data.length) {
+      throw new TypeError(`Cannot save tensor "${name}": shape [${t.shape.join(", ")}] does not match its ${t.data.length} elements`);
+    }
+    return {
+      name,
+      dtype,
+      t
+    };
+  });
+  entries.sort((a, b) => DTYPES[b.dtype].rank - DTYPES[a.dtype].rank || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const header = {};
+  for (const [k, v] of Object.entries(metadata)) {
+    if (typeof v !== "string") {
+      throw new TypeError(`Cannot save metadata "${k}": values must be strings, got ${typeof v}`);
+    }
+  }
+  if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
+  let offset = 0;
+  for (const { name, dtype, t } of entries) {
+    const end = offset + t.data.byteLength;
+    header[name] = {
+      dtype,
+      shape: [
+        ...t.shape
+      ],
+      data_offsets: [
+        offset,
+        end
+      ]
+    };
+    offset = end;
+  }
+  let json = new TextEncoder().encode(JSON.stringify(header));
+  const padded = Math.ceil(json.length / 8) * 8;
+  if (padded !== json.length) {
+    const p = new Uint8Array(padded).fill(32);
+    p.set(json);
+    json = p;
+  }
+  const out = new Uint8Array(8 + json.length + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+  out.set(json, 8);
+  let at = 8 + json.length;
+  for (const { t } of entries) {
+    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), at);
+    at += t.data.byteLength;
+  }
+  return out;
+}
 
 // nn/checkpoint.ts
 var MODEL_NAMES = [
   "convnet",
   "mymodel"
 ];
+var WEIGHTS_FORMAT = "convnet.ts/weights-v1";
 function buildModel(config, seed = 0) {
   const args = [
     config.imSize,
@@ -3642,6 +3704,28 @@ function buildModel(config, seed = 0) {
   if (config.name === "convnet") return new CNN(...args, options);
   if (config.name === "mymodel") return new MyModel(...args, options);
   throw new RangeError(`Cannot build model "${config.name}": use one of ${MODEL_NAMES.join(", ")}`);
+}
+function firstConvName(model) {
+  for (const [name, t] of model.stateDict()) if (t.rank === 4) return name;
+  return void 0;
+}
+function tensorsOf(model, prefix = "") {
+  const out = {};
+  for (const [name, t] of model.stateDict()) out[prefix + name] = t;
+  return out;
+}
+function encodeWeights(model, config, options = {}) {
+  const metadata = {
+    ...options.extra,
+    format: WEIGHTS_FORMAT,
+    model: JSON.stringify(config)
+  };
+  if (options.normalization !== void 0) {
+    metadata.normalization = JSON.stringify(options.normalization);
+  }
+  const first = firstConvName(model);
+  if (first !== void 0) metadata.first_conv = first;
+  return encodeSafetensors(tensorsOf(model), metadata);
 }
 
 // nn/solver.ts
@@ -4887,6 +4971,16 @@ function createSession(config, data, saved) {
     }
   };
 }
+function sessionWeights(s, classes) {
+  return encodeWeights(s.model, s.modelConfig, {
+    normalization: s.normalization.toJSON(),
+    extra: {
+      classes: JSON.stringify(classes),
+      tta: String(s.progress.config.tta),
+      train_config: JSON.stringify(s.progress.config)
+    }
+  });
+}
 function cpuStep(s, batch, lr) {
   const c = s.progress.config;
   const logits = s.model.forward(batch.x);
@@ -5420,6 +5514,15 @@ async function start(run) {
   const lastVal = [
     ...p.metrics
   ].reverse().find((m) => m.valAcc !== void 0);
+  const weights = sessionWeights(session, data.classes);
+  const bytes = new Uint8Array(weights).buffer;
+  scope.postMessage({
+    type: "weights",
+    name: `${config.model}.safetensors`,
+    bytes
+  }, [
+    bytes
+  ]);
   post({
     type: "done",
     result: {

@@ -14,6 +14,7 @@ export { getThreads, setThreads, wasmBuild } from "../../kernels/wasm/mod.ts";
 export { setFloat32Backend } from "../../kernels/mod.ts";
 export {
   createSession,
+  sessionWeights,
   type TrainData,
   trainEpochs,
   type TrainHooks,

@@ -20,6 +20,7 @@ import {
   getThreads,
   loadCifar10Splits,
   META_FILE,
+  sessionWeights,
   setFloat32Backend,
   setThreadsAsync,
   TEST_BATCH_FILE,
@@ -74,10 +75,11 @@ export type Posted =
   }
   | { type: "val"; step: number; valAcc: number; valLoss: number; line: string }
   | { type: "done"; result: RunResult }
+  | { type: "weights"; name: string; bytes: ArrayBuffer }
   | { type: "error"; message: string };
 
 interface Scope {
-  postMessage(message: Posted): void;
+  postMessage(message: Posted, transfer?: ArrayBuffer[]): void;
   onmessage: ((e: { data: Incoming }) => void) | null;
   crossOriginIsolated?: boolean;
   navigator: { hardwareConcurrency?: number };
@@ -190,6 +192,9 @@ async function start(run: StartRun): Promise<void> {
     p.epoch * data.train.labels.length + p.batch * config.batchSize,
   );
   const lastVal = [...p.metrics].reverse().find((m) => m.valAcc !== undefined);
+  const weights = sessionWeights(session, data.classes);
+  const bytes = new Uint8Array(weights).buffer; // a copy of its own to transfer
+  scope.postMessage({ type: "weights", name: `${config.model}.safetensors`, bytes }, [bytes]);
   post({
     type: "done",
     result: {
