@@ -292,6 +292,11 @@ Deno.test({
           return { download, hidden };
         });
         assertEquals(link, { download: "convnet.safetensors", hidden: false });
+        const grid = await page.$eval(
+          "#filters",
+          (c) => (c as unknown as { hidden: boolean }).hidden,
+        );
+        assertEquals(grid, false, "the first-layer filter grid is drawn");
         const file = await page.$eval("#weights", async (a) => {
           const { href } = a as unknown as { href: string };
           return [...new Uint8Array(await (await fetch(href)).arrayBuffer())];

@@ -96,6 +96,39 @@ function draw() {
   for (const v of vals) g.fillRect(x(v.step) - 3, y(v.valAcc) - 3, 6, 6);
 }
 
+/** The first layer's filters as a grid of RGB tiles, each scaled to its own range. */
+function drawFilters([f, c, kh, kw], data) {
+  const canvas = $("filters"), g = canvas.getContext("2d");
+  const cols = Math.ceil(Math.sqrt(f)), rows = Math.ceil(f / cols), gap = 1;
+  const image = g.createImageData(cols * (kw + gap), rows * (kh + gap));
+  for (let k = 0; k < f; k++) {
+    const tile = data.subarray(k * c * kh * kw, (k + 1) * c * kh * kw);
+    let lo = Infinity, hi = -Infinity;
+    for (const v of tile) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+    const scale = hi > lo ? 255 / (hi - lo) : 0;
+    const x0 = (k % cols) * (kw + gap), y0 = Math.floor(k / cols) * (kh + gap);
+    for (let y = 0; y < kh; y++) {
+      for (let x = 0; x < kw; x++) {
+        const o = ((y0 + y) * image.width + x0 + x) * 4;
+        for (let ch = 0; ch < 3; ch++) {
+          image.data[o + ch] = (tile[(Math.min(ch, c - 1) * kh + y) * kw + x] - lo) * scale;
+        }
+        image.data[o + 3] = 255;
+      }
+    }
+  }
+  const small = new OffscreenCanvas(image.width, image.height);
+  small.getContext("2d").putImageData(image, 0, 0);
+  const zoom = Math.max(
+    1,
+    Math.floor(Math.min(canvas.width / image.width, canvas.height / image.height)),
+  );
+  g.clearRect(0, 0, canvas.width, canvas.height);
+  g.imageSmoothingEnabled = false;
+  g.drawImage(small, 0, 0, image.width * zoom, image.height * zoom);
+  canvas.hidden = false;
+}
+
 trainer.onmessage = ({ data: m }) => {
   if (m.type === "ready") {
     const threads = form.elements.threads;
@@ -139,7 +172,8 @@ trainer.onmessage = ({ data: m }) => {
       `Run ${m.result.outcome}: validation accuracy ${(100 * m.result.valAccuracy).toFixed(2)}%`,
     );
     setRunning(false);
-  } else if (m.type === "weights") {
+  } else if (m.type === "filters") drawFilters(m.shape, m.data);
+  else if (m.type === "weights") {
     const link = $("weights");
     if (link.href) URL.revokeObjectURL(link.href);
     link.href = URL.createObjectURL(new Blob([m.bytes], { type: "application/octet-stream" }));

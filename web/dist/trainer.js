@@ -5429,6 +5429,21 @@ async function served(dataUrl) {
   }
   return found;
 }
+function postFilters(session) {
+  const name = firstConvName(session.model);
+  const w = name === void 0 ? void 0 : session.model.stateDict().get(name);
+  if (!w) return;
+  const data = Float32Array.from(w.data);
+  scope.postMessage({
+    type: "filters",
+    shape: [
+      ...w.shape
+    ],
+    data
+  }, [
+    data.buffer
+  ]);
+}
 async function start(run) {
   const defaults = DEFAULTS[run.model];
   if (!defaults) {
@@ -5488,6 +5503,7 @@ async function start(run) {
         valLoss: row.valLoss,
         line
       });
+      postFilters(session);
     },
     onBatch: (seen, total) => {
       const p2 = session.progress, row = p2.metrics.at(-1);
@@ -5514,6 +5530,7 @@ async function start(run) {
   const lastVal = [
     ...p.metrics
   ].reverse().find((m) => m.valAcc !== void 0);
+  postFilters(session);
   const weights = sessionWeights(session, data.classes);
   const bytes = new Uint8Array(weights).buffer;
   scope.postMessage({

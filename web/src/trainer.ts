@@ -29,7 +29,8 @@ import {
   trainEpochs,
   wasmBuild,
 } from "./convnet.ts";
-import type { ModelName } from "../../nn/checkpoint.ts";
+import { firstConvName, type ModelName } from "../../nn/checkpoint.ts";
+import type { TrainSession } from "../../tasks/_train_loop.ts";
 
 /** What the page asks to train. */
 export interface StartRun {
@@ -76,6 +77,7 @@ export type Posted =
   | { type: "val"; step: number; valAcc: number; valLoss: number; line: string }
   | { type: "done"; result: RunResult }
   | { type: "weights"; name: string; bytes: ArrayBuffer }
+  | { type: "filters"; shape: number[]; data: Float32Array }
   | { type: "error"; message: string };
 
 interface Scope {
@@ -128,6 +130,15 @@ async function served(dataUrl: string): Promise<Map<string, BatchSource>> {
   return found;
 }
 
+/** Posts a copy of the first conv layer's weights (F, C, KH, KW), for the filter grid. */
+function postFilters(session: TrainSession): void {
+  const name = firstConvName(session.model);
+  const w = name === undefined ? undefined : session.model.stateDict().get(name);
+  if (!w) return;
+  const data = Float32Array.from(w.data);
+  scope.postMessage({ type: "filters", shape: [...w.shape], data }, [data.buffer]);
+}
+
 async function start(run: StartRun): Promise<void> {
   const defaults = DEFAULTS[run.model];
   if (!defaults) {
@@ -165,6 +176,7 @@ async function start(run: StartRun): Promise<void> {
     log: (line) => {
       const row = session.progress.metrics.at(-1)!;
       post({ type: "val", step: row.iteration, valAcc: row.valAcc!, valLoss: row.valLoss!, line });
+      postFilters(session);
     },
     onBatch: (seen, total) => {
       const p = session.progress, row = p.metrics.at(-1)!;
@@ -192,6 +204,7 @@ async function start(run: StartRun): Promise<void> {
     p.epoch * data.train.labels.length + p.batch * config.batchSize,
   );
   const lastVal = [...p.metrics].reverse().find((m) => m.valAcc !== undefined);
+  postFilters(session);
   const weights = sessionWeights(session, data.classes);
   const bytes = new Uint8Array(weights).buffer; // a copy of its own to transfer
   scope.postMessage({ type: "weights", name: `${config.model}.safetensors`, bytes }, [bytes]);
