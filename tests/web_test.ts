@@ -18,6 +18,7 @@ import { loadCifar10 } from "../data/cifar10.ts";
 import { splitCifar10 } from "../data/splits.ts";
 import { DEFAULTS, type TrainConfig } from "../tasks/_train_config.ts";
 import { createSession, sessionWeights, trainEpochs } from "../tasks/_train_loop.ts";
+import { evaluate } from "../tasks/_train_eval.ts";
 import { setFloat32Backend } from "../kernels/mod.ts";
 import { getThreads, setThreads, wasmBuild } from "../kernels/wasm/mod.ts";
 
@@ -43,7 +44,7 @@ if (!chromium && !inCi) {
 }
 
 /** The run both sides train: 20 steps of 16 images on synthetic CIFAR-10. */
-const RUN = { numTrain: 320, numVal: 100, batchSize: 16, epochs: 1, seed: 1 };
+const RUN = { numTrain: 320, numVal: 100, numTest: 10, batchSize: 16, epochs: 1, seed: 1 };
 const QUERY = Object.entries(RUN).map(([k, v]) => `${k}=${v}`).join("&");
 /** How long a page may take to finish the run (the machine may be busy). */
 const RUN_TIMEOUT_MS = 180_000;
@@ -57,18 +58,19 @@ interface Result {
   crossOriginIsolated: boolean;
   backend: string;
   wasmBuild: string;
+  test?: { accuracy: number; confusion: number[][] };
 }
 
 /** The same run in Deno, with the functions `deno task train` calls: losses, weights file. */
 async function denoRun(
   dataDir: string,
   threads: number,
-): Promise<{ losses: number[]; weights: Uint8Array }> {
+): Promise<{ losses: number[]; weights: Uint8Array; confusion: number[][] }> {
   const config: TrainConfig = { ...DEFAULTS.convnet, ...RUN };
   const data = splitCifar10(await loadCifar10(dataDir), {
     numTrain: config.numTrain,
     numVal: config.numVal,
-    numTest: 0,
+    numTest: config.numTest,
   });
   setFloat32Backend("wasm");
   const before = getThreads();
@@ -76,9 +78,16 @@ async function denoRun(
   try {
     const session = createSession(config, data);
     await trainEpochs(session, data);
+    const test = await evaluate(session.model, data.test, {
+      normalize: session.normalization,
+      batchSize: config.testBatchSize,
+      tta: config.tta,
+      nClasses: data.classes.length,
+    });
     return {
       losses: session.progress.metrics.map((m) => m.trainLoss!),
       weights: sessionWeights(session, data.classes),
+      confusion: test.confusion,
     };
   } finally {
     setThreads(before);
@@ -286,6 +295,11 @@ Deno.test({
         assertTrue(r.imagesPerSecond > 0, `imagesPerSecond ${r.imagesPerSecond}`);
         const deno = await denoRun(dataDir, 2);
         sameBits(r.losses, deno.losses, "2 threads");
+        assertEquals(r.test?.confusion, deno.confusion, "the test set's confusion matrix");
+        assertEquals(
+          await page.$eval("#confusion", (e) => (e as unknown as { hidden: boolean }).hidden),
+          false,
+        );
         // The weights the page offers for download: the file deno task train writes, byte for byte.
         const link = await page.$eval("#weights", (a) => {
           const { download, hidden } = a as unknown as { download: string; hidden: boolean };

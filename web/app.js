@@ -6,8 +6,16 @@
 
 const $ = (id) => document.getElementById(id);
 const form = $("settings");
-const NUMBERS = ["numTrain", "numVal", "epochs", "batchSize", "lr", "seed", "threads"];
-const INTEGERS = new Set(["numTrain", "numVal", "epochs", "batchSize", "seed", "threads"]);
+const NUMBERS = ["numTrain", "numVal", "numTest", "epochs", "batchSize", "lr", "seed", "threads"];
+const INTEGERS = new Set([
+  "numTrain",
+  "numVal",
+  "numTest",
+  "epochs",
+  "batchSize",
+  "seed",
+  "threads",
+]);
 const params = new URLSearchParams(location.search);
 const trainer = new Worker(new URL("dist/trainer.js", import.meta.url), { type: "module" });
 let losses = [], vals = [], firstStepAt = null, openedAt = 0, running = false;
@@ -69,6 +77,7 @@ function start() {
   show("stats", "");
   show("result", "");
   $("weights").hidden = true;
+  $("confusion").hidden = true;
   delete globalThis.convnetResult;
   setRunning(true);
   trainer.postMessage({ type: "start", run });
@@ -94,6 +103,32 @@ function draw() {
   g.stroke();
   g.fillStyle = "#ff7f0e";
   for (const v of vals) g.fillRect(x(v.step) - 3, y(v.valAcc) - 3, 6, 6);
+}
+
+/** The test set's confusion matrix: rows the true class, columns the predicted one. */
+function drawConfusion({ accuracy, confusion, classes }) {
+  const table = $("confusion");
+  table.replaceChildren();
+  table.createCaption().textContent = `Test accuracy ${(100 * accuracy).toFixed(2)}% ` +
+    `(${confusion.flat().reduce((a, b) => a + b, 0)} images); rows: true class, columns: predicted`;
+  const head = table.createTHead().insertRow();
+  head.insertCell().textContent = "";
+  for (const name of classes) head.appendChild(document.createElement("th")).textContent = name;
+  const body = table.createTBody();
+  confusion.forEach((counts, k) => {
+    const row = body.insertRow();
+    row.appendChild(document.createElement("th")).textContent = classes[k];
+    const total = counts.reduce((a, b) => a + b, 0) || 1;
+    counts.forEach((n, j) => {
+      const cell = row.insertCell();
+      cell.textContent = String(n);
+      const shade = Math.round(255 - 155 * n / total);
+      cell.style.background = j === k
+        ? `rgb(${shade}, 255, ${shade})`
+        : `rgb(255, ${shade}, ${shade})`;
+    });
+  });
+  table.hidden = false;
 }
 
 /** The first layer's filters as a grid of RGB tiles, each scaled to its own range. */
@@ -167,6 +202,7 @@ trainer.onmessage = ({ data: m }) => {
     };
     globalThis.convnetResult = result;
     show("result", JSON.stringify(result));
+    if (m.result.test) drawConfusion(m.result.test);
     show(
       "status",
       `Run ${m.result.outcome}: validation accuracy ${(100 * m.result.valAccuracy).toFixed(2)}%`,

@@ -8298,6 +8298,9 @@ async function loadCifar10Splits(sources, options = {}) {
   };
   const testSource = sources.get(TEST_BATCH_FILE);
   const numTest = options.numTest ?? 0;
+  if (numTest > 0 && !testSource) {
+    throw new Error(`Cannot test on ${numTest} images: ${TEST_BATCH_FILE} is missing; give it too, or set the test images to 0`);
+  }
   const testCount = numTest > 0 && testSource ? testSource.size / RECORD_BYTES2 : 0;
   const test = {
     images: new Uint8Array(testCount * IMAGE_BYTES2),

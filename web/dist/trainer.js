@@ -5319,6 +5319,9 @@ async function loadCifar10Splits(sources, options = {}) {
   };
   const testSource = sources.get(TEST_BATCH_FILE);
   const numTest = options.numTest ?? 0;
+  if (numTest > 0 && !testSource) {
+    throw new Error(`Cannot test on ${numTest} images: ${TEST_BATCH_FILE} is missing; give it too, or set the test images to 0`);
+  }
   const testCount = numTest > 0 && testSource ? testSource.size / RECORD_BYTES2 : 0;
   const test = {
     images: new Uint8Array(testCount * IMAGE_BYTES),
@@ -5484,7 +5487,8 @@ async function start(run) {
   const sources = picked ?? await served(run.dataUrl);
   const data = await loadCifar10Splits(sources, {
     numTrain: config.numTrain,
-    numVal: config.numVal
+    numVal: config.numVal,
+    numTest: config.numTest
   });
   phases.data = since();
   const session = createSession(config, data);
@@ -5531,6 +5535,25 @@ async function start(run) {
     ...p.metrics
   ].reverse().find((m) => m.valAcc !== void 0);
   postFilters(session);
+  let test;
+  if (outcome === "done" && data.test.labels.length > 0) {
+    post({
+      type: "status",
+      text: `Testing on ${data.test.labels.length} test images\u2026`
+    });
+    const t = await evaluate(session.model, data.test, {
+      normalize: session.normalization,
+      batchSize: config.testBatchSize,
+      tta: config.tta,
+      nClasses: data.classes.length
+    });
+    test = {
+      accuracy: t.correct / t.total,
+      loss: t.loss,
+      confusion: t.confusion,
+      classes: data.classes
+    };
+  }
   const weights = sessionWeights(session, data.classes);
   const bytes = new Uint8Array(weights).buffer;
   scope.postMessage({
@@ -5553,6 +5576,9 @@ async function start(run) {
       wasmBuild: build,
       outcome,
       config,
+      ...test ? {
+        test
+      } : {},
       phases
     }
   });

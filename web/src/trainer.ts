@@ -17,6 +17,7 @@ import {
   checkTrainConfig,
   createSession,
   DEFAULTS,
+  evaluate,
   getThreads,
   loadCifar10Splits,
   META_FILE,
@@ -54,6 +55,8 @@ export interface RunResult {
   wasmBuild: string;
   outcome: "done" | "stopped";
   config: TrainConfig;
+  /** On the first `numTest` test images, after a finished run (absent when numTest is 0). */
+  test?: { accuracy: number; loss: number; confusion: number[][]; classes: string[] };
   /** Seconds from the start command to: threads ready, data loaded, session built, first step. */
   phases: { threads: number; data: number; session: number; firstStep: number };
 }
@@ -167,6 +170,7 @@ async function start(run: StartRun): Promise<void> {
   const data = await loadCifar10Splits(sources, {
     numTrain: config.numTrain,
     numVal: config.numVal,
+    numTest: config.numTest,
   });
   phases.data = since();
   const session = createSession(config, data);
@@ -205,6 +209,22 @@ async function start(run: StartRun): Promise<void> {
   );
   const lastVal = [...p.metrics].reverse().find((m) => m.valAcc !== undefined);
   postFilters(session);
+  let test: RunResult["test"];
+  if (outcome === "done" && data.test.labels.length > 0) {
+    post({ type: "status", text: `Testing on ${data.test.labels.length} test images…` });
+    const t = await evaluate(session.model, data.test, {
+      normalize: session.normalization,
+      batchSize: config.testBatchSize,
+      tta: config.tta,
+      nClasses: data.classes.length,
+    });
+    test = {
+      accuracy: t.correct / t.total,
+      loss: t.loss,
+      confusion: t.confusion,
+      classes: data.classes,
+    };
+  }
   const weights = sessionWeights(session, data.classes);
   const bytes = new Uint8Array(weights).buffer; // a copy of its own to transfer
   scope.postMessage({ type: "weights", name: `${config.model}.safetensors`, bytes }, [bytes]);
@@ -221,6 +241,7 @@ async function start(run: StartRun): Promise<void> {
       wasmBuild,
       outcome,
       config,
+      ...(test ? { test } : {}),
       phases,
     },
   });
