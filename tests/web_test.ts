@@ -252,6 +252,8 @@ Deno.test({
       const pageErrors: string[] = [];
       page.on("pageerror", (e) => pageErrors.push(String(e)));
 
+      let deno: Awaited<ReturnType<typeof denoRun>> | undefined;
+
       await t.step("the served page is cross-origin isolated", async () => {
         await page.goto(`${isolated.url}?model=convnet&${QUERY}&threads=2`);
         await page.waitForFunction(`!document.getElementById("start").disabled`);
@@ -293,9 +295,10 @@ Deno.test({
         );
         assertTrue(r.valAccuracy >= 0 && r.valAccuracy <= 1, `valAccuracy ${r.valAccuracy}`);
         assertTrue(r.imagesPerSecond > 0, `imagesPerSecond ${r.imagesPerSecond}`);
-        const deno = await denoRun(dataDir, 2);
-        sameBits(r.losses, deno.losses, "2 threads");
-        assertEquals(r.test?.confusion, deno.confusion, "the test set's confusion matrix");
+        const here = await denoRun(dataDir, 2);
+        deno = here;
+        sameBits(r.losses, here.losses, "2 threads");
+        assertEquals(r.test?.confusion, here.confusion, "the test set's confusion matrix");
         assertEquals(
           await page.$eval("#confusion", (e) => (e as unknown as { hidden: boolean }).hidden),
           false,
@@ -315,8 +318,8 @@ Deno.test({
           const { href } = a as unknown as { href: string };
           return [...new Uint8Array(await (await fetch(href)).arrayBuffer())];
         });
-        assertEquals(file.length, deno.weights.length, "weights file size");
-        assertTrue(file.every((b, i) => b === deno.weights[i]), "the weights files differ");
+        assertEquals(file.length, here.weights.length, "weights file size");
+        assertTrue(file.every((b, i) => b === here.weights[i]), "the weights files differ");
       });
 
       await t.step("Stop ends a run after the current step; Train starts again", async () => {
@@ -335,6 +338,23 @@ Deno.test({
           await page.$eval("#start", (e) => (e as { disabled: boolean }).disabled),
           false,
         );
+      });
+
+      await t.step("files picked from disk train the same run", async () => {
+        const names = ["1", "2", "3", "4", "5"].map((i) => `data_batch_${i}.bin`);
+        const input = (await page.$("input[type=file]"))!;
+        await input.uploadFile(
+          ...[...names, "test_batch.bin", "batches.meta.txt"].map((n) => `${dataDir}/${n}`),
+        );
+        await page.waitForFunction(
+          `document.getElementById("status").textContent.startsWith("Using the picked files")`,
+        );
+        await page.$eval("input[name=epochs]", (e) => ((e as { value: string }).value = "1"));
+        await page.click("#start");
+        const r = await result(page);
+        assertTrue(deno !== undefined, "the 2-thread step ran");
+        sameBits(r.losses, deno!.losses, "picked files");
+        assertEquals(r.test?.confusion, deno!.confusion);
       });
 
       await t.step("without the isolation headers it trains on one thread", async () => {
