@@ -12,7 +12,8 @@
  * `.wasm` files and `kernel_worker.js` sit next to the bundles (the one worker URL is renamed
  * from `./_worker.ts`), and `node:worker_threads` maps to web Workers (web/import_map.json).
  * Every file is written atomically; `--check` fails when a file in the folder differs from a
- * fresh build (tests/web_test.ts checks the committed folder the same way).
+ * fresh build. The folder is not committed (a build of every library change would be): `deno
+ * task serve` builds the same files in memory when it starts, so what it serves is never stale.
  *
  * @module
  */
@@ -29,7 +30,7 @@ convnet.js, trainer.js, kernel_worker.js, kernels.wasm and kernels_relaxed.wasm.
   --help      show this help`;
 
 const root = new URL("../", import.meta.url);
-/** The committed build's folder. */
+/** The default output folder (git-ignored). */
 export const WEB_DIST = new URL("web/dist/", root);
 
 /** The bundles: output file → entry and import map, relative to the project root. */

@@ -3,8 +3,9 @@
  * cross-origin isolated (`Cross-Origin-Opener-Policy: same-origin`,
  * `Cross-Origin-Embedder-Policy: require-corp`), so the page can share WASM memory with worker
  * threads; and the local CIFAR-10 binary batches under `/cifar10/`, found by the rule every task
- * uses (`--cifar10-dir`, else `CIFAR10_DIR`, else `data/`). Prints the page's URL. Run with
- * `--help`.
+ * uses (`--cifar10-dir`, else `CIFAR10_DIR`, else `data/`). The browser build (`/dist/`) is
+ * made fresh in memory at start (`buildWeb`, as `deno task build:web`), so it is never stale.
+ * Prints the page's URL. Run with `--help`.
  *
  * @module
  */
@@ -12,6 +13,7 @@
 import { parseArgs } from "node:util";
 import { CIFAR10_DIR_HELP, CIFAR10_DIR_OPTION, locateCifar10 } from "../data/locate.ts";
 import { parseNumber } from "./_train_config.ts";
+import { buildWeb } from "./build_web.ts";
 
 const HELP = `Serve the in-browser trainer (web/) on 127.0.0.1.
 
@@ -48,6 +50,8 @@ const DATA_FILES = new Set([
 
 /** What `serveWeb` serves. */
 export interface ServeOptions {
+  /** The browser build served under /dist/ (`buildWeb()`): file name → bytes. */
+  dist: ReadonlyMap<string, Uint8Array>;
   port?: number;
   /** The binary batches folder served under /cifar10/ (none: the page asks for files). */
   dataDir?: string;
@@ -129,7 +133,7 @@ async function fileResponse(
 }
 
 /** Starts the server (listening when this returns) and returns it with the page's URL. */
-export function serveWeb(options: ServeOptions = {}): { server: Deno.HttpServer; url: string } {
+export function serveWeb(options: ServeOptions): { server: Deno.HttpServer; url: string } {
   const isolation = options.isolation ?? true;
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: options.port ?? DEFAULT_PORT, onListen: () => {} },
@@ -159,6 +163,14 @@ export function serveWeb(options: ServeOptions = {}): { server: Deno.HttpServer;
           return new Response("not found\n", { status: 404, headers });
         }
         return fileResponse(`${options.dataDir}/${name}`, headers, head, req.headers.get("range"));
+      }
+      if (path.startsWith("/dist/")) {
+        const bytes = options.dist.get(path.slice("/dist/".length));
+        if (!bytes) return new Response("not found\n", { status: 404, headers });
+        const type = TYPES[path.slice(path.lastIndexOf("."))];
+        headers.set("content-type", type ?? "application/octet-stream");
+        headers.set("content-length", String(bytes.length));
+        return new Response(head ? null : bytes as Uint8Array<ArrayBuffer>, { headers });
       }
       if (path.endsWith("/")) path += "index.html";
       const file = new URL(`.${path}`, webRoot).pathname;
@@ -202,7 +214,8 @@ if (import.meta.main) {
       );
     }
     const isolation = !values["no-isolation"];
-    const { url } = serveWeb({ port, dataDir, isolation });
+    const dist = await buildWeb();
+    const { url } = serveWeb({ port, dataDir, isolation, dist });
     console.log(
       `Serving the trainer on ${url} (${
         isolation ? "cross-origin isolated" : "not isolated: one thread"

@@ -1,9 +1,10 @@
 /**
  * The in-browser trainer (web/, `deno task serve`, `deno task build:web`) in Debian's Chromium,
- * headless, driven by puppeteer-core: the committed web/dist matches a fresh build; the served
+ * headless, driven by puppeteer-core: `build:web` writes the files `serve` serves; the served
  * page is cross-origin isolated and an autostarted convnet run there takes the same steps, bit
- * for bit, as the same run in Deno (same seed, same thread count); a truncated or foreign file
- * gives a clear message and the page keeps working; without the isolation headers the page
+ * for bit, as the same run in Deno (same seed, same thread count), with the same weights file and
+ * test confusion matrix; a truncated or foreign file gives a clear message and the page keeps
+ * working; Stop stops; picked files train the same run; without the isolation headers the page
  * still trains, on one thread, and says so. Skips itself only when Chromium is absent outside
  * CI (`.ci/run` installs it with apt).
  */
@@ -11,7 +12,7 @@
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { assertEquals, assertTrue } from "./_assert.ts";
 import { tempDir, writeBinaryCifar } from "./_data_fixtures.ts";
-import { buildWeb, staleFiles, WEB_DIST } from "../tasks/build_web.ts";
+import { buildWeb, staleFiles } from "../tasks/build_web.ts";
 import { serveWeb } from "../tasks/serve.ts";
 import { type BatchSource, loadCifar10Splits } from "../web/src/cifar10_bytes.ts";
 import { loadCifar10 } from "../data/cifar10.ts";
@@ -22,6 +23,7 @@ import { evaluate } from "../tasks/_train_eval.ts";
 import { setFloat32Backend } from "../kernels/mod.ts";
 import { getThreads, setThreads, wasmBuild } from "../kernels/wasm/mod.ts";
 
+const BUILD = new URL("../tasks/build_web.ts", import.meta.url).pathname;
 const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
 
 function findChromium(): string | undefined {
@@ -134,7 +136,8 @@ function sameBits(actual: number[], expected: number[], what: string): void {
   );
 }
 
-Deno.test("the committed web/dist matches a fresh deno task build:web", async () => {
+Deno.test("deno task build:web writes the files deno task serve serves; --check", async () => {
+  await using tmp = await tempDir("web_build");
   const built = await buildWeb();
   assertEquals([...built.keys()].sort(), [
     "convnet.js",
@@ -143,17 +146,30 @@ Deno.test("the committed web/dist matches a fresh deno task build:web", async ()
     "kernels_relaxed.wasm",
     "trainer.js",
   ]);
-  assertEquals(
-    await staleFiles(built, WEB_DIST),
-    [],
-    "web/dist is stale: run `deno task build:web` and commit it",
+  const task = (...args: string[]) =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-read", `--allow-write=${tmp.dir}`, "--allow-run", BUILD, ...args],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  const out = `${tmp.dir}/dist`;
+  const wrote = await task("--out", out);
+  assertEquals(wrote.code, 0, new TextDecoder().decode(wrote.stderr));
+  assertEquals(await staleFiles(built, out), []);
+  assertEquals((await task("--out", out, "--check")).code, 0);
+  await Deno.writeTextFile(`${out}/trainer.js`, "// changed\n", { append: true });
+  const check = await task("--out", out, "--check");
+  assertEquals(check.code, 1);
+  assertTrue(
+    new TextDecoder().decode(check.stdout).includes(`${out}/trainer.js: DIFFERS`),
+    "--check names the stale file",
   );
 });
 
 Deno.test("deno task serve: isolation headers, types, data files, ranges", async () => {
   await using tmp = await tempDir("web_serve");
   await writeBinaryCifar(tmp.dir, 4, 2);
-  const { server, url } = serveWeb({ port: 0, dataDir: tmp.dir });
+  const { server, url } = serveWeb({ port: 0, dataDir: tmp.dir, dist: await buildWeb() });
   try {
     const page = await fetch(url);
     await page.body?.cancel();
@@ -244,8 +260,9 @@ Deno.test({
     await using tmp = await tempDir("web_test");
     const dataDir = `${tmp.dir}/cifar`;
     await writeBinaryCifar(dataDir, 300, 10); // 1,500 training images: the last 1,000 for val
-    const isolated = serveWeb({ port: 0, dataDir });
-    const plain = serveWeb({ port: 0, dataDir, isolation: false });
+    const dist = await buildWeb();
+    const isolated = serveWeb({ port: 0, dataDir, dist });
+    const plain = serveWeb({ port: 0, dataDir, dist, isolation: false });
     const browser = await launch(`${tmp.dir}/profile`);
     try {
       const page = await browser.newPage();
