@@ -16,13 +16,13 @@
  * @module
  */
 
-import { encodeTrainCheckpoint, encodeWeights, firstConvName } from "../nn/checkpoint.ts";
+import { encodeTrainCheckpoint, firstConvName } from "../nn/checkpoint.ts";
 import { formatDuration } from "../data/_progress.ts";
 import { writeMetrics, writeReport, writeRunPictures } from "./viz/mod.ts";
 import type { ConvWeights } from "./viz/filter_grid.ts";
 import type { RunData, TestMetrics } from "./viz/plot.ts";
 import { writeFileAtomic } from "../nn/_atomic.ts";
-import type { TrainSession } from "./_train_loop.ts";
+import { sessionWeights, type TrainSession } from "./_train_loop.ts";
 import { type EvalResult, perClassAccuracy } from "./_train_eval.ts";
 
 /** The training checkpoint's file name inside a run folder. */
@@ -179,15 +179,7 @@ export class RunFolder {
 
   /** `<model>.safetensors`, with the training configuration and classes in its metadata. */
   async saveWeights(s: TrainSession, classes: readonly string[]): Promise<void> {
-    const bytes = encodeWeights(s.model, s.modelConfig, {
-      normalization: s.normalization.toJSON(),
-      extra: {
-        classes: JSON.stringify(classes),
-        tta: String(s.progress.config.tta),
-        train_config: JSON.stringify(s.progress.config),
-      },
-    });
-    await writeFileAtomic(this.weightsPath, bytes);
+    await writeFileAtomic(this.weightsPath, sessionWeights(s, classes));
   }
 
   /** config.json (the recipe and how it was run). */

@@ -16,7 +16,7 @@
 import { type BatchBuffers, makeBatch } from "../data/batches.ts";
 import { IMAGE_BYTES, type ImageSet } from "../data/cifar10.ts";
 import { Normalization, type NormalizationJSON } from "../data/normalize.ts";
-import { buildModel, type ModelConfig } from "../nn/checkpoint.ts";
+import { buildModel, encodeWeights, type ModelConfig } from "../nn/checkpoint.ts";
 import { skipInputGradient } from "../nn/modules/sequential.ts";
 import { crossEntropy } from "../nn/losses.ts";
 import type { Module } from "../nn/modules/module.ts";
@@ -257,6 +257,21 @@ export function createSession(
     },
     progress: { config, epoch: 0, batch: 0, step: 0, metrics: [], seconds: 0, timeline: [] },
   };
+}
+
+/**
+ * The weights file (`<model>.safetensors`, which `deno task predict` reads) of a session: the
+ * model's tensors, its configuration, normalisation, class names and training recipe.
+ */
+export function sessionWeights(s: TrainSession, classes: readonly string[]): Uint8Array {
+  return encodeWeights(s.model, s.modelConfig, {
+    normalization: s.normalization.toJSON(),
+    extra: {
+      classes: JSON.stringify(classes),
+      tta: String(s.progress.config.tta),
+      train_config: JSON.stringify(s.progress.config),
+    },
+  });
 }
 
 /** What the loop tells its caller (the task writes files and prints from these). */

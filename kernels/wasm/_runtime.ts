@@ -129,10 +129,17 @@ const f64 = new Float64Array(memory.buffer, 0, 128);
 const workers: Worker[] = [];
 let threads = 1;
 
+// In a browser (the web build, tasks/build_web.ts: no Deno, no Node) node:worker_threads is
+// web/_worker_threads.ts, which starts a module Worker on the script's own URL; and a page that
+// is not cross-origin isolated cannot share memory with workers, so it runs on one thread.
+const runtime = globalThis as { Deno?: unknown; process?: unknown; crossOriginIsolated?: boolean };
+const inBrowser = runtime.Deno === undefined && runtime.process === undefined;
+const canShare = runtime.crossOriginIsolated !== false;
+
 // Node's Worker takes only file: and data: URLs; from a web server, a data: module imports
 // the worker script by its URL.
 const workerUrl = new URL("./_worker.ts", import.meta.url);
-const workerEntry = workerUrl.protocol === "file:"
+const workerEntry = workerUrl.protocol === "file:" || inBrowser
   ? workerUrl
   : new URL(`data:text/javascript,import ${JSON.stringify(workerUrl.href)};`);
 
@@ -174,13 +181,35 @@ async function waitReadyAsync(ready: number, count: number): Promise<void> {
   }
 }
 
-/** Sets how many threads (the main one included) the kernels use; starts workers as needed. */
-export function setThreads(n: number): void {
+function checkThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
     throw new RangeError(`Cannot set threads: need an integer in [1, ${MAX_THREADS}], got ${n}`);
   }
+  if (n > 1 && !canShare) {
+    throw new RangeError(
+      `Cannot use ${n} threads: this page is not cross-origin isolated, so its memory cannot be ` +
+        "shared with workers; serve it with the headers Cross-Origin-Opener-Policy: same-origin " +
+        "and Cross-Origin-Embedder-Policy: require-corp (deno task serve does), or use 1 thread",
+    );
+  }
+}
+
+/** Sets how many threads (the main one included) the kernels use; starts workers as needed. */
+export function setThreads(n: number): void {
+  checkThreads(n);
   const missing = n - 1 - workers.length;
   if (missing > 0) waitReady(startWorkers(missing), missing);
+  threads = n;
+}
+
+/**
+ * `setThreads` for a browser Worker: a worker's own sub-workers start only while it runs its
+ * event loop, so this waits for them without blocking.
+ */
+export async function setThreadsAsync(n: number): Promise<void> {
+  checkThreads(n);
+  const missing = n - 1 - workers.length;
+  if (missing > 0) await waitReadyAsync(startWorkers(missing), missing);
   threads = n;
 }
 
@@ -244,7 +273,8 @@ function defaultThreads(): number {
 // At least one worker starts here, even for one thread: a worker whose script is not yet
 // loaded (imported by URL, first run) cannot load while the main thread blocks, so the script
 // must be in the module cache before `setThreads` may block for more workers.
-{
+// Without shared memory (a page that is not cross-origin isolated) no worker starts.
+if (canShare) {
   const n = defaultThreads(), start = Math.max(1, n - 1);
   await waitReadyAsync(startWorkers(start), start);
   threads = n;

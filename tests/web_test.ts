@@ -1,0 +1,394 @@
+/**
+ * The in-browser trainer (web/, `deno task serve`, `deno task build:web`) in Debian's Chromium,
+ * headless, driven by puppeteer-core: `build:web` writes the files `serve` serves; the served
+ * page is cross-origin isolated and an autostarted convnet run there takes the same steps, bit
+ * for bit, as the same run in Deno (same seed, same thread count), with the same weights file and
+ * test confusion matrix; a truncated or foreign file gives a clear message and the page keeps
+ * working; Stop stops; picked files train the same run; without the isolation headers the page
+ * still trains, on one thread, and says so. Skips itself only when Chromium is absent outside
+ * CI (`.ci/run` installs it with apt).
+ */
+
+import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { assertEquals, assertTrue } from "./_assert.ts";
+import { tempDir, writeBinaryCifar } from "./_data_fixtures.ts";
+import { buildWeb, staleFiles } from "../tasks/build_web.ts";
+import { serveWeb } from "../tasks/serve.ts";
+import { type BatchSource, loadCifar10Splits } from "../web/src/cifar10_bytes.ts";
+import { loadCifar10 } from "../data/cifar10.ts";
+import { splitCifar10 } from "../data/splits.ts";
+import { DEFAULTS, type TrainConfig } from "../tasks/_train_config.ts";
+import { createSession, sessionWeights, trainEpochs } from "../tasks/_train_loop.ts";
+import { evaluate } from "../tasks/_train_eval.ts";
+import { setFloat32Backend } from "../kernels/mod.ts";
+import { getThreads, setThreads, wasmBuild } from "../kernels/wasm/mod.ts";
+
+const BUILD = new URL("../tasks/build_web.ts", import.meta.url).pathname;
+const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
+
+function findChromium(): string | undefined {
+  const fromEnv = Deno.env.get("CHROMIUM_PATH");
+  for (const path of fromEnv ? [fromEnv] : CANDIDATES) {
+    try {
+      if (Deno.statSync(path).isFile) return path;
+    } catch { /* not there */ }
+  }
+  return undefined;
+}
+
+const chromium = findChromium();
+const inCi = Deno.env.get("CI") !== undefined && Deno.env.get("CI") !== "false";
+if (!chromium && !inCi) {
+  console.log(
+    "web_test.ts: browser steps skipped — Chromium not found (apt-get install -y chromium, or " +
+      "set CHROMIUM_PATH)",
+  );
+}
+
+/** The run both sides train: 20 steps of 16 images on synthetic CIFAR-10. */
+const RUN = { numTrain: 320, numVal: 100, numTest: 10, batchSize: 16, epochs: 1, seed: 1 };
+const QUERY = Object.entries(RUN).map(([k, v]) => `${k}=${v}`).join("&");
+/** How long a page may take to finish the run (the machine may be busy). */
+const RUN_TIMEOUT_MS = 180_000;
+
+interface Result {
+  steps: number;
+  losses: number[];
+  valAccuracy: number;
+  imagesPerSecond: number;
+  threads: number;
+  crossOriginIsolated: boolean;
+  backend: string;
+  wasmBuild: string;
+  test?: { accuracy: number; confusion: number[][] };
+}
+
+/** The same run in Deno, with the functions `deno task train` calls: losses, weights file. */
+async function denoRun(
+  dataDir: string,
+  threads: number,
+): Promise<{ losses: number[]; weights: Uint8Array; confusion: number[][] }> {
+  const config: TrainConfig = { ...DEFAULTS.convnet, ...RUN };
+  const data = splitCifar10(await loadCifar10(dataDir), {
+    numTrain: config.numTrain,
+    numVal: config.numVal,
+    numTest: config.numTest,
+  });
+  setFloat32Backend("wasm");
+  const before = getThreads();
+  setThreads(threads);
+  try {
+    const session = createSession(config, data);
+    await trainEpochs(session, data);
+    const test = await evaluate(session.model, data.test, {
+      normalize: session.normalization,
+      batchSize: config.testBatchSize,
+      tta: config.tta,
+      nClasses: data.classes.length,
+    });
+    return {
+      losses: session.progress.metrics.map((m) => m.trainLoss!),
+      weights: sessionWeights(session, data.classes),
+      confusion: test.confusion,
+    };
+  } finally {
+    setThreads(before);
+  }
+}
+
+async function launch(profile: string): Promise<Browser> {
+  return await puppeteer.launch({
+    executablePath: chromium,
+    headless: true,
+    userDataDir: profile,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+}
+
+/** Waits for the run's result (or an error shown in the page) and returns the result. */
+async function result(page: Page): Promise<Result> {
+  await page.waitForFunction(
+    `globalThis.convnetResult !== undefined || document.getElementById("error").textContent !== ""`,
+    { timeout: RUN_TIMEOUT_MS },
+  );
+  const error = await page.$eval("#error", (e) => e.textContent);
+  assertEquals(error, "", "the page showed an error");
+  const shown = JSON.parse(await page.$eval("#result", (e) => e.textContent ?? ""));
+  const held = await page.evaluate(() => (globalThis as { convnetResult?: unknown }).convnetResult);
+  assertEquals(shown, JSON.parse(JSON.stringify(held)), "#result shows window.convnetResult");
+  return held as Result;
+}
+
+function sameBits(actual: number[], expected: number[], what: string): void {
+  assertEquals(actual.length, expected.length, `${what}: number of losses`);
+  const first = actual.findIndex((v, i) => !Object.is(v, expected[i]));
+  assertEquals(
+    first === -1 ? null : { step: first, page: actual[first], deno: expected[first] },
+    null,
+    `${what}: the first loss that differs`,
+  );
+}
+
+Deno.test("deno task build:web writes the files deno task serve serves; --check", async () => {
+  await using tmp = await tempDir("web_build");
+  const built = await buildWeb();
+  assertEquals([...built.keys()].sort(), [
+    "convnet.js",
+    "kernel_worker.js",
+    "kernels.wasm",
+    "kernels_relaxed.wasm",
+    "trainer.js",
+  ]);
+  const task = (...args: string[]) =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-read", `--allow-write=${tmp.dir}`, "--allow-run", BUILD, ...args],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  const out = `${tmp.dir}/dist`;
+  const wrote = await task("--out", out);
+  assertEquals(wrote.code, 0, new TextDecoder().decode(wrote.stderr));
+  assertEquals(await staleFiles(built, out), []);
+  assertEquals((await task("--out", out, "--check")).code, 0);
+  await Deno.writeTextFile(`${out}/trainer.js`, "// changed\n", { append: true });
+  const check = await task("--out", out, "--check");
+  assertEquals(check.code, 1);
+  assertTrue(
+    new TextDecoder().decode(check.stdout).includes(`${out}/trainer.js: DIFFERS`),
+    "--check names the stale file",
+  );
+});
+
+Deno.test("deno task serve: isolation headers, types, data files, ranges", async () => {
+  await using tmp = await tempDir("web_serve");
+  await writeBinaryCifar(tmp.dir, 4, 2);
+  const { server, url } = serveWeb({ port: 0, dataDir: tmp.dir, dist: await buildWeb() });
+  try {
+    const page = await fetch(url);
+    await page.body?.cancel();
+    assertEquals(
+      [
+        page.status,
+        page.headers.get("cross-origin-opener-policy"),
+        page.headers.get("cross-origin-embedder-policy"),
+        page.headers.get("content-type"),
+      ],
+      [200, "same-origin", "require-corp", "text/html; charset=utf-8"],
+    );
+    const wasm = await fetch(`${url}dist/kernels.wasm`);
+    assertEquals(wasm.headers.get("content-type"), "application/wasm");
+    assertTrue(WebAssembly.validate(new Uint8Array(await wasm.arrayBuffer())), "a valid module");
+    const whole = new Uint8Array(
+      await (await fetch(`${url}cifar10/data_batch_2.bin`)).arrayBuffer(),
+    );
+    assertEquals(whole, await Deno.readFile(`${tmp.dir}/data_batch_2.bin`));
+    const part = await fetch(`${url}cifar10/data_batch_2.bin`, {
+      headers: { range: "bytes=3073-6145" },
+    });
+    assertEquals(
+      [part.status, part.headers.get("content-range")],
+      [206, `bytes 3073-6145/${whole.length}`],
+    );
+    assertEquals(new Uint8Array(await part.arrayBuffer()), whole.subarray(3073, 6146));
+    const statuses = [];
+    for (const path of ["cifar10/readme.txt", "cifar10/../web_test.ts", "no_such.html"]) {
+      const r = await fetch(url + path);
+      await r.body?.cancel();
+      statuses.push(r.status);
+    }
+    const beyond = await fetch(`${url}cifar10/test_batch.bin`, {
+      headers: { range: "bytes=99999-" },
+    });
+    await beyond.body?.cancel();
+    statuses.push(beyond.status);
+    assertEquals(statuses, [404, 404, 404, 416]);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("loadCifar10Splits from byte ranges equals splitCifar10 of loadCifar10", async () => {
+  await using tmp = await tempDir("web_splits");
+  await writeBinaryCifar(tmp.dir, 300, 10); // val: the last 1,000 of 1,500, across batches 2 … 5
+  const sources = new Map<string, BatchSource>();
+  const reads: string[] = [];
+  for (const name of [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`)) {
+    const bytes = await Deno.readFile(`${tmp.dir}/${name}`);
+    sources.set(name, {
+      name,
+      size: bytes.length,
+      read: (start = 0, end = bytes.length) => {
+        reads.push(`${name} ${start / 3073}…${end / 3073}`);
+        return Promise.resolve(bytes.slice(start, end));
+      },
+    });
+  }
+  const options = { numTrain: 40, numVal: 310 };
+  const expected = splitCifar10(await loadCifar10(tmp.dir), { ...options, numTest: 0 });
+  const got = await loadCifar10Splits(sources, options);
+  for (const split of ["train", "val"] as const) {
+    assertEquals(got[split].labels, expected[split].labels, `${split} labels`);
+    assertEquals(got[split].images, expected[split].images, `${split} images`);
+  }
+  // Only the records used: train 0 … 39 and val 500 … 809.
+  assertEquals(reads, [
+    "data_batch_1.bin 0…40",
+    "data_batch_2.bin 200…300",
+    "data_batch_3.bin 0…210",
+  ]);
+  const short = new Map(sources);
+  short.set("data_batch_3.bin", { ...sources.get("data_batch_3.bin")!, size: 3073 * 300 - 7 });
+  const e = await loadCifar10Splits(short, options).catch((e) => e);
+  assertTrue(
+    String(e.message).startsWith('Cannot read CIFAR-10 batch "data_batch_3.bin": its size'),
+    e.message,
+  );
+});
+
+Deno.test({
+  name: "the training page in headless Chromium",
+  ignore: !chromium && !inCi,
+  async fn(t) {
+    if (!chromium) throw new Error("Chromium is missing in CI: .ci/run should have installed it");
+    await using tmp = await tempDir("web_test");
+    const dataDir = `${tmp.dir}/cifar`;
+    await writeBinaryCifar(dataDir, 300, 10); // 1,500 training images: the last 1,000 for val
+    const dist = await buildWeb();
+    const isolated = serveWeb({ port: 0, dataDir, dist });
+    const plain = serveWeb({ port: 0, dataDir, dist, isolation: false });
+    const browser = await launch(`${tmp.dir}/profile`);
+    try {
+      const page = await browser.newPage();
+      const pageErrors: string[] = [];
+      page.on("pageerror", (e) => pageErrors.push(String(e)));
+
+      let deno: Awaited<ReturnType<typeof denoRun>> | undefined;
+
+      await t.step("the served page is cross-origin isolated", async () => {
+        await page.goto(`${isolated.url}?model=convnet&${QUERY}&threads=2`);
+        await page.waitForFunction(`!document.getElementById("start").disabled`);
+        assertEquals(await page.evaluate("globalThis.crossOriginIsolated"), true);
+        const note = await page.$eval("#isolation", (e) => e.textContent ?? "");
+        assertTrue(note.startsWith("Cross-origin isolated"), `#isolation says "${note}"`);
+      });
+
+      await t.step(
+        "a truncated or foreign file: a clear message, the page keeps working",
+        async () => {
+          const truncated = `${tmp.dir}/data_batch_1.bin`;
+          await Deno.writeFile(truncated, new Uint8Array(5000));
+          const foreign = `${tmp.dir}/cat.png`;
+          await Deno.writeFile(foreign, new Uint8Array(3073));
+          const input = (await page.$("input[type=file]"))!;
+          for (
+            const [file, expected] of [
+              [truncated, 'Cannot read CIFAR-10 batch "data_batch_1.bin": its size 5000 bytes'],
+              [foreign, 'Cannot use "cat.png": it is not a file of CIFAR-10'],
+            ]
+          ) {
+            await page.$eval("#error", (e) => (e.textContent = ""));
+            await input.uploadFile(file);
+            await page.waitForFunction(`document.getElementById("error").textContent !== ""`);
+            const message = await page.$eval("#error", (e) => e.textContent ?? "");
+            assertTrue(message.startsWith(expected), `the page says "${message}"`);
+          }
+        },
+      );
+
+      await t.step("the run on 2 threads: its losses are Deno's, bit for bit", async () => {
+        await page.$eval("#error", (e) => (e.textContent = ""));
+        await page.click("#start"); // after the bad files: the served batches
+        const r = await result(page);
+        assertEquals(
+          [r.steps, r.threads, r.crossOriginIsolated, r.backend, r.wasmBuild],
+          [20, 2, true, "wasm", wasmBuild],
+        );
+        assertTrue(r.valAccuracy >= 0 && r.valAccuracy <= 1, `valAccuracy ${r.valAccuracy}`);
+        assertTrue(r.imagesPerSecond > 0, `imagesPerSecond ${r.imagesPerSecond}`);
+        const here = await denoRun(dataDir, 2);
+        deno = here;
+        sameBits(r.losses, here.losses, "2 threads");
+        assertEquals(r.test?.confusion, here.confusion, "the test set's confusion matrix");
+        assertEquals(
+          await page.$eval("#confusion", (e) => (e as unknown as { hidden: boolean }).hidden),
+          false,
+        );
+        // The weights the page offers for download: the file deno task train writes, byte for byte.
+        const link = await page.$eval("#weights", (a) => {
+          const { download, hidden } = a as unknown as { download: string; hidden: boolean };
+          return { download, hidden };
+        });
+        assertEquals(link, { download: "convnet.safetensors", hidden: false });
+        const grid = await page.$eval(
+          "#filters",
+          (c) => (c as unknown as { hidden: boolean }).hidden,
+        );
+        assertEquals(grid, false, "the first-layer filter grid is drawn");
+        const file = await page.$eval("#weights", async (a) => {
+          const { href } = a as unknown as { href: string };
+          return [...new Uint8Array(await (await fetch(href)).arrayBuffer())];
+        });
+        assertEquals(file.length, here.weights.length, "weights file size");
+        assertTrue(file.every((b, i) => b === here.weights[i]), "the weights files differ");
+      });
+
+      await t.step("Stop ends a run after the current step; Train starts again", async () => {
+        await page.$eval("input[name=epochs]", (e) => ((e as { value: string }).value = "20"));
+        await page.click("#start");
+        await page.waitForFunction(
+          `Number(/step (\\d+):/.exec(document.getElementById("stats").textContent)?.[1]) >= 2`,
+          { polling: 20 },
+        );
+        await page.click("#stop");
+        const r = await result(page);
+        assertEquals((r as unknown as { outcome: string }).outcome, "stopped");
+        assertTrue(r.steps >= 3 && r.steps < 20 * 20, `stopped after ${r.steps} steps`);
+        assertEquals(r.losses.length, r.steps);
+        assertEquals(
+          await page.$eval("#start", (e) => (e as { disabled: boolean }).disabled),
+          false,
+        );
+      });
+
+      await t.step("files picked from disk train the same run", async () => {
+        const names = ["1", "2", "3", "4", "5"].map((i) => `data_batch_${i}.bin`);
+        const input = (await page.$("input[type=file]"))!;
+        await input.uploadFile(
+          ...[...names, "test_batch.bin", "batches.meta.txt"].map((n) => `${dataDir}/${n}`),
+        );
+        await page.waitForFunction(
+          `document.getElementById("status").textContent.startsWith("Using the picked files")`,
+        );
+        await page.$eval("input[name=epochs]", (e) => ((e as { value: string }).value = "1"));
+        await page.click("#start");
+        const r = await result(page);
+        assertTrue(deno !== undefined, "the 2-thread step ran");
+        sameBits(r.losses, deno!.losses, "picked files");
+        assertEquals(r.test?.confusion, deno!.confusion);
+      });
+
+      await t.step("without the isolation headers it trains on one thread", async () => {
+        await page.goto(`${plain.url}?model=convnet&${QUERY}&threads=2&autostart=1`);
+        const r = await result(page);
+        assertEquals([r.steps, r.threads, r.crossOriginIsolated], [20, 1, false]);
+        const note = await page.$eval("#isolation", (e) => e.textContent ?? "");
+        assertTrue(note.includes("runs on one thread"), `#isolation says "${note}"`);
+        const status = await page.$eval("#status", (e) => e.textContent ?? "");
+        assertTrue(status.startsWith("Run done"), `#status says "${status}"`);
+        sameBits(r.losses, (await denoRun(dataDir, 1)).losses, "1 thread");
+      });
+
+      assertEquals(pageErrors, []);
+    } finally {
+      await browser.close();
+      await Promise.all([isolated.server.shutdown(), plain.server.shutdown()]);
+    }
+  },
+});

@@ -1,0 +1,289 @@
+// The page: renders what the trainer Worker (dist/trainer.js) posts and sends it commands. The
+// trainer owns the WASM memory and the kernel threads; this thread never blocks.
+// URL contract: ?model=convnet&numTrain=20000&epochs=1&seed=1&threads=2&autostart=1 starts that
+// run; at its end window.convnetResult holds { steps, losses, valAccuracy, imagesPerSecond,
+// threads, crossOriginIsolated, backend, … } and #result shows it as JSON.
+
+const $ = (id) => document.getElementById(id);
+const form = $("settings");
+const NUMBERS = ["numTrain", "numVal", "numTest", "epochs", "batchSize", "lr", "seed", "threads"];
+const INTEGERS = new Set([
+  "numTrain",
+  "numVal",
+  "numTest",
+  "epochs",
+  "batchSize",
+  "seed",
+  "threads",
+]);
+const params = new URLSearchParams(location.search);
+const trainer = new Worker(new URL("dist/trainer.js", import.meta.url), { type: "module" });
+let losses = [], vals = [], firstStepAt = null, openedAt = 0, running = false;
+
+for (const name of ["model", ...NUMBERS]) {
+  if (params.has(name)) form.elements[name].value = params.get(name);
+}
+
+function show(id, text) {
+  $(id).textContent = text;
+}
+
+function setRunning(on) {
+  running = on;
+  $("start").disabled = on;
+  $("stop").disabled = !on;
+}
+
+/** The run the form describes; a RangeError naming the field for a bad value. */
+function readRun() {
+  const overrides = {};
+  let threads = 1;
+  for (const name of NUMBERS) {
+    const text = form.elements[name].value.trim();
+    if (text === "") continue;
+    const v = Number(text);
+    if (!Number.isFinite(v) || (INTEGERS.has(name) && !Number.isInteger(v))) {
+      throw new RangeError(
+        `Cannot use ${name} "${text}": it must be ${
+          INTEGERS.has(name) ? "an integer" : "a number"
+        }`,
+      );
+    }
+    if (name === "threads") threads = v;
+    else overrides[name] = v;
+  }
+  return {
+    model: form.elements.model.value,
+    overrides,
+    threads,
+    dataUrl: new URL("cifar10/", location.href).href,
+  };
+}
+
+function start() {
+  show("error", "");
+  let run;
+  try {
+    run = readRun();
+  } catch (e) {
+    show("error", e.message);
+    return;
+  }
+  losses = [];
+  vals = [];
+  firstStepAt = null;
+  openedAt = performance.now();
+  show("log", "");
+  show("stats", "");
+  show("result", "");
+  $("weights").hidden = true;
+  $("confusion").hidden = true;
+  delete globalThis.convnetResult;
+  setRunning(true);
+  trainer.postMessage({ type: "start", run });
+}
+
+function draw() {
+  const canvas = $("chart"), g = canvas.getContext("2d");
+  const w = canvas.width, h = canvas.height, pad = 30;
+  g.clearRect(0, 0, w, h);
+  const finite = losses.filter(Number.isFinite);
+  if (finite.length === 0) return;
+  const top = Math.max(...finite) * 1.05;
+  const x = (i) => pad + (w - 2 * pad) * (losses.length < 2 ? 0 : i / (losses.length - 1));
+  const y = (v) => h - pad - (h - 2 * pad) * v;
+  g.strokeStyle = "#999";
+  g.strokeRect(pad, pad, w - 2 * pad, h - 2 * pad);
+  g.fillStyle = "#333";
+  g.fillText(`train loss (0 … ${top.toFixed(2)})`, pad, pad - 8);
+  g.fillText("val accuracy (0 … 100 %)", w - pad - 140, pad - 8);
+  g.strokeStyle = "#1f77b4";
+  g.beginPath();
+  losses.forEach((v, i) => (i === 0 ? g.moveTo(x(i), y(v / top)) : g.lineTo(x(i), y(v / top))));
+  g.stroke();
+  g.fillStyle = "#ff7f0e";
+  for (const v of vals) g.fillRect(x(v.step) - 3, y(v.valAcc) - 3, 6, 6);
+}
+
+/** The test set's confusion matrix: rows the true class, columns the predicted one. */
+function drawConfusion({ accuracy, confusion, classes }) {
+  const table = $("confusion");
+  table.replaceChildren();
+  table.createCaption().textContent = `Test accuracy ${(100 * accuracy).toFixed(2)}% ` +
+    `(${confusion.flat().reduce((a, b) => a + b, 0)} images); rows: true class, columns: predicted`;
+  const head = table.createTHead().insertRow();
+  head.insertCell().textContent = "";
+  for (const name of classes) head.appendChild(document.createElement("th")).textContent = name;
+  const body = table.createTBody();
+  confusion.forEach((counts, k) => {
+    const row = body.insertRow();
+    row.appendChild(document.createElement("th")).textContent = classes[k];
+    const total = counts.reduce((a, b) => a + b, 0) || 1;
+    counts.forEach((n, j) => {
+      const cell = row.insertCell();
+      cell.textContent = String(n);
+      const shade = Math.round(255 - 155 * n / total);
+      cell.style.background = j === k
+        ? `rgb(${shade}, 255, ${shade})`
+        : `rgb(255, ${shade}, ${shade})`;
+    });
+  });
+  table.hidden = false;
+}
+
+/** The first layer's filters as a grid of RGB tiles, each scaled to its own range. */
+function drawFilters([f, c, kh, kw], data) {
+  const canvas = $("filters"), g = canvas.getContext("2d");
+  const cols = Math.ceil(Math.sqrt(f)), rows = Math.ceil(f / cols), gap = 1;
+  const image = g.createImageData(cols * (kw + gap), rows * (kh + gap));
+  for (let k = 0; k < f; k++) {
+    const tile = data.subarray(k * c * kh * kw, (k + 1) * c * kh * kw);
+    let lo = Infinity, hi = -Infinity;
+    for (const v of tile) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+    const scale = hi > lo ? 255 / (hi - lo) : 0;
+    const x0 = (k % cols) * (kw + gap), y0 = Math.floor(k / cols) * (kh + gap);
+    for (let y = 0; y < kh; y++) {
+      for (let x = 0; x < kw; x++) {
+        const o = ((y0 + y) * image.width + x0 + x) * 4;
+        for (let ch = 0; ch < 3; ch++) {
+          image.data[o + ch] = (tile[(Math.min(ch, c - 1) * kh + y) * kw + x] - lo) * scale;
+        }
+        image.data[o + 3] = 255;
+      }
+    }
+  }
+  const small = new OffscreenCanvas(image.width, image.height);
+  small.getContext("2d").putImageData(image, 0, 0);
+  const zoom = Math.max(
+    1,
+    Math.floor(Math.min(canvas.width / image.width, canvas.height / image.height)),
+  );
+  g.clearRect(0, 0, canvas.width, canvas.height);
+  g.imageSmoothingEnabled = false;
+  g.drawImage(small, 0, 0, image.width * zoom, image.height * zoom);
+  canvas.hidden = false;
+}
+
+trainer.onmessage = ({ data: m }) => {
+  if (m.type === "ready") {
+    const threads = form.elements.threads;
+    if (!params.has("threads")) threads.value = String(Math.min(m.hardwareConcurrency, 64));
+    show(
+      "isolation",
+      m.crossOriginIsolated
+        ? `Cross-origin isolated: training can use up to ${m.hardwareConcurrency} threads.`
+        : "Not cross-origin isolated (no SharedArrayBuffer): training runs on one thread. " +
+          "Serve the page with deno task serve for threads.",
+    );
+    $("start").disabled = false;
+    if (params.get("autostart") === "1") start();
+  } else if (m.type === "status") show("status", m.text);
+  else if (m.type === "files") show("status", `Using the picked files: ${m.names.join(", ")}`);
+  else if (m.type === "step") {
+    if (firstStepAt === null) firstStepAt = performance.now();
+    losses.push(m.loss);
+    show(
+      "stats",
+      `epoch ${m.epoch}, ${m.seen}/${m.total} images, step ${m.step}: loss ${m.loss.toFixed(4)}, ` +
+        `batch accuracy ${(100 * m.acc).toFixed(1)}%, ${m.imagesPerSecond.toFixed(0)} images/s, ` +
+        `${Math.max(0, m.secondsLeft).toFixed(0)} s left`,
+    );
+    if (losses.length % 5 === 1) draw();
+  } else if (m.type === "val") {
+    vals.push(m);
+    $("log").textContent += m.line + "\n";
+    draw();
+  } else if (m.type === "done") {
+    draw();
+    const result = {
+      ...m.result,
+      secondsToFirstStep: firstStepAt === null ? null : (firstStepAt - openedAt) / 1000,
+      secondsToFirstStepFromLoad: firstStepAt === null ? null : firstStepAt / 1000,
+    };
+    globalThis.convnetResult = result;
+    show("result", JSON.stringify(result));
+    if (m.result.test) drawConfusion(m.result.test);
+    show(
+      "status",
+      `Run ${m.result.outcome}: validation accuracy ${(100 * m.result.valAccuracy).toFixed(2)}%`,
+    );
+    setRunning(false);
+  } else if (m.type === "filters") drawFilters(m.shape, m.data);
+  else if (m.type === "weights") {
+    const link = $("weights");
+    if (link.href) URL.revokeObjectURL(link.href);
+    link.href = URL.createObjectURL(new Blob([m.bytes], { type: "application/octet-stream" }));
+    link.download = m.name;
+    link.textContent = `Download the weights (${m.name}, for deno task predict)`;
+    link.hidden = false;
+  } else if (m.type === "error") {
+    show("error", m.message);
+    show("status", "");
+    setRunning(false);
+  }
+};
+
+trainer.onerror = (e) => {
+  e.preventDefault();
+  const simd = typeof WebAssembly === "object" &&
+    WebAssembly.validate(
+      new Uint8Array([
+        0,
+        97,
+        115,
+        109,
+        1,
+        0,
+        0,
+        0,
+        1,
+        5,
+        1,
+        96,
+        0,
+        1,
+        123,
+        3,
+        2,
+        1,
+        0,
+        10,
+        10,
+        1,
+        8,
+        0,
+        65,
+        0,
+        253,
+        15,
+        253,
+        98,
+        11,
+      ]),
+    );
+  show(
+    "error",
+    simd
+      ? `The trainer failed to start: ${e.message ?? "unknown error"}`
+      : "Cannot train here: this browser lacks WebAssembly SIMD, which the kernels need; use a current Chrome, Firefox or Safari",
+  );
+  show("isolation", "");
+  setRunning(false);
+  $("start").disabled = true;
+};
+
+form.addEventListener("submit", (e) => {
+  e.preventDefault();
+  if (!running) start();
+});
+$("stop").addEventListener("click", () => trainer.postMessage({ type: "stop" }));
+form.elements.files.addEventListener("change", async (e) => {
+  const list = [...e.target.files];
+  if (list.length === 0) return;
+  show("error", "");
+  show("status", `Reading ${list.length} file${list.length === 1 ? "" : "s"}…`);
+  const files = await Promise.all(
+    list.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })),
+  );
+  trainer.postMessage({ type: "files", files }, files.map((f) => f.bytes));
+});
