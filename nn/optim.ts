@@ -36,7 +36,12 @@ export interface ParamGroup {
 /** A checked group: its parameters, its scale, and its weight decay or undefined (the default). */
 export interface OptimizerGroup {
   readonly params: readonly Parameter[];
-  readonly lrScale: number;
+  /**
+   * The group's learning-rate scale; a recipe may change it between steps, e.g. 0 freezes the
+   * group's values (airbench trains its whitening layer's bias for the first 3 epochs only;
+   * unlike PyTorch's `requires_grad = False`, the momentum buffers still take the gradients).
+   */
+  lrScale: number;
   readonly weightDecay: number | undefined;
 }
 

@@ -86,6 +86,13 @@ Deno.test("SGD parameter groups", async (t) => {
     assertAlmostEquals(fast.value.data[0], -0.25, TOL_EXACT);
     assertAlmostEquals(slow.value.data[0], 0.8506, TOL_EXACT);
     assertEquals([...opt.stateDict().keys()], ["fast.momentum_buffer", "slow.momentum_buffer"]);
+    // lrScale 0 freezes a group, momentum and weight decay included
+    // (fast, step 3: v = 0.5·0.75 + 0.5 = 0.875, w = −0.25 − 0.875)
+    const frozen = slow.value.data[0];
+    opt.groups[1].lrScale = 0;
+    opt.step();
+    assertEquals(slow.value.data[0], frozen);
+    assertAlmostEquals(fast.value.data[0], -1.125, TOL_EXACT);
   });
   await t.step("decoupled weight decay with Nesterov, worked by hand", () => {
     // w ← w·(1 − lr·wd); v ← μv + g; w ← w − lr·(g + μv).  lr 0.1, wd 0.5, μ 0.9, g 1 then 1:
