@@ -10,7 +10,13 @@
 import type { Rng } from "../nn/random.ts";
 import { type DType, Tensor } from "../nn/tensor.ts";
 import { IMAGE_BYTES, IMAGE_SHAPE, type ImageSet } from "./cifar10.ts";
-import { augmentDefaults, augmentImage, type AugmentOptions, drawAugment } from "./augment.ts";
+import {
+  alternatingFlip,
+  augmentDefaults,
+  augmentImage,
+  type AugmentOptions,
+  drawAugment,
+} from "./augment.ts";
 import { Normalization } from "./normalize.ts";
 
 /** A minibatch: inputs and labels. */
@@ -27,7 +33,10 @@ export interface Batch {
 export interface ConvertOptions {
   /** Default: {@link Normalization.none} (raw 0 … 255). */
   normalize?: Normalization;
-  /** Random crop and flip (training only); needs `rng`. `true` means pad 4 and flips. */
+  /**
+   * Random crop and flip (training only); needs `rng`. `true` means pad 4 and flips. With
+   * `flip: "alternate"` an image's flip comes from its index in the set, `seed` and `epoch`.
+   */
   augment?: AugmentOptions | boolean;
   /** The generator for augmentation (and shuffling). */
   rng?: Rng;
@@ -106,7 +115,8 @@ export function makeBatch(
     if (aug === null) norm.apply(set.images, i, x, k * IMAGE_BYTES);
     else {
       const draw = drawAugment(options.rng!, aug);
-      augmentImage(set.images, i, x, k * IMAGE_BYTES, norm, draw, aug.pad);
+      if (aug.flip === "alternate") draw.flip = alternatingFlip(aug.seed, i, aug.epoch);
+      augmentImage(set.images, i, x, k * IMAGE_BYTES, norm, draw, aug.pad, aug.padMode);
     }
   }
   const ids = indices instanceof Int32Array ? indices : Int32Array.from(indices);

@@ -4,6 +4,12 @@
  * update maths of each is one kernel call per parameter (kernels/ref/optim.ts, PyTorch's
  * formulas). `lr` is a public field, so a schedule can set it before each `step()`.
  *
+ * Every optimizer takes either a parameter list or parameter groups, as PyTorch's
+ * `param_groups`: `new SGD([{ params: biases, lrScale: 64 }, { params: rest }], { lr })`. A
+ * group's learning rate is `lrScale × lr` (so one schedule setting `lr` drives every group) and
+ * its weight decay is its own `weightDecay` or the optimizer's. A plain list is one group with
+ * `lrScale` 1, and steps exactly as before groups existed.
+ *
  * @module
  */
 
@@ -17,18 +23,90 @@ function checkNonNegative(op: string, name: string, value: number): void {
   }
 }
 
+/** Parameters that share a learning-rate scale and a weight decay. */
+export interface ParamGroup {
+  /** The group's parameters (each in one group only). */
+  params: readonly Parameter[];
+  /** The group's learning rate is lrScale × the optimizer's `lr` (default 1). */
+  lrScale?: number;
+  /** The group's weight decay (default: the optimizer's `weightDecay` option). */
+  weightDecay?: number;
+}
+
+/** A checked group: its parameters, its scale, and its weight decay or undefined (the default). */
+export interface OptimizerGroup {
+  readonly params: readonly Parameter[];
+  /**
+   * The group's learning-rate scale; a recipe may change it between steps, e.g. 0 freezes the
+   * group's values (airbench trains its whitening layer's bias for the first 3 epochs only;
+   * unlike PyTorch's `requires_grad = False`, the momentum buffers still take the gradients).
+   */
+  lrScale: number;
+  readonly weightDecay: number | undefined;
+}
+
+const GROUP_KEYS = ["params", "lrScale", "weightDecay"];
+
+// Checks a parameter list or group list and returns the groups (a list is one group).
+function readGroups(
+  op: string,
+  given: readonly Parameter[] | readonly ParamGroup[],
+): OptimizerGroup[] {
+  if (!Array.isArray(given)) {
+    throw new TypeError(`Cannot create ${op}: expected an array of parameters or of groups`);
+  }
+  const isGroup = (g: unknown) => typeof g === "object" && g !== null && "params" in g;
+  const groupCount = given.filter(isGroup).length;
+  if (groupCount === 0) {
+    return [{ params: given as Parameter[], lrScale: 1, weightDecay: undefined }];
+  }
+  if (groupCount !== given.length) {
+    throw new TypeError(
+      `Cannot create ${op}: the array mixes ${groupCount} groups ({ params, … }) with ${
+        given.length - groupCount
+      } parameters; put every parameter in a group`,
+    );
+  }
+  const seen = new Set<unknown>();
+  return (given as readonly ParamGroup[]).map((g, i) => {
+    for (const key of Object.keys(g)) {
+      if (!GROUP_KEYS.includes(key)) {
+        throw new TypeError(
+          `Cannot create ${op}: group ${i} has unknown key "${key}"; a group has ${
+            GROUP_KEYS.join(", ")
+          }`,
+        );
+      }
+    }
+    const { params, lrScale = 1, weightDecay } = g;
+    checkNonNegative(op, `group ${i}'s lrScale`, lrScale);
+    if (weightDecay !== undefined) checkNonNegative(op, `group ${i}'s weightDecay`, weightDecay);
+    for (const p of params) {
+      if (seen.has(p.value)) {
+        throw new RangeError(`Cannot create ${op}: parameter "${p.name}" is in two groups`);
+      }
+      seen.add(p.value);
+    }
+    return { params, lrScale, weightDecay };
+  });
+}
+
 /** What every optimizer shares: the parameters, the learning rate, and `zeroGrad()`. */
 export abstract class Optimizer {
+  /** Every parameter, group after group. */
   readonly params: readonly Parameter[];
-  /** The learning rate used by the next `step()`. */
+  /** The parameter groups (one, with lrScale 1, when a plain list was given). */
+  readonly groups: readonly OptimizerGroup[];
+  /** The learning rate used by the next `step()` (times each group's `lrScale`). */
   lr: number;
 
-  constructor(params: readonly Parameter[], lr: number, op: string) {
-    if (params.length === 0) {
+  constructor(params: readonly Parameter[] | readonly ParamGroup[], lr: number, op: string) {
+    this.groups = readGroups(op, params);
+    this.params = this.groups.flatMap((g) => g.params);
+    if (this.params.length === 0) {
       throw new RangeError(`Cannot create ${op}: the parameter list is empty`);
     }
     checkNonNegative(op, "lr", lr);
-    this.params = params;
     this.lr = lr;
   }
 
@@ -88,10 +166,17 @@ export interface SGDOptions {
   weightDecay?: number;
   /** Nesterov momentum (default false; needs momentum > 0). */
   nesterov?: boolean;
+  /**
+   * Decoupled weight decay (default false): w ← w·(1 − lr·wd) before the gradient step, as
+   * AdamW (Loshchilov and Hutter, 2019) and PyTorch's `SGD(…, weight_decay)` differ; the decay
+   * then bypasses the momentum buffer. With groups, lr and wd are each group's.
+   */
+  decoupledWeightDecay?: boolean;
 }
 
 /**
- * Stochastic gradient descent, PyTorch's `torch.optim.SGD` (dampening 0).
+ * Stochastic gradient descent, PyTorch's `torch.optim.SGD` (dampening 0), with parameter groups
+ * and optionally decoupled weight decay.
  *
  * @example
  * ```ts
@@ -102,16 +187,31 @@ export interface SGDOptions {
  * fc.weight.grad.data[0] = 2;
  * new SGD([fc.parameters()[0]], { lr: 0.1 }).step();
  * assert.ok(Math.abs(fc.weight.value.data[0] - 0.8) < 1e-15);
+ * // groups: the bias at 10× the rate; decoupled decay shrinks the weight by lr·wd = 1%
+ * const [weight, bias] = fc.parameters();
+ * bias.value.data[0] = 0;
+ * bias.grad.data[0] = 1;
+ * fc.weight.grad.data[0] = 0;
+ * const opt = new SGD([{ params: [bias], lrScale: 10, weightDecay: 0 }, { params: [weight] }], {
+ *   lr: 0.1,
+ *   weightDecay: 0.1,
+ *   decoupledWeightDecay: true,
+ * });
+ * opt.step();
+ * assert.ok(Math.abs(bias.value.data[0] + 1) < 1e-15);
+ * assert.ok(Math.abs(fc.weight.value.data[0] - 0.8 * 0.99) < 1e-15);
  * ```
  */
 export class SGD extends Optimizer {
   readonly momentum: number;
   readonly weightDecay: number;
   readonly nesterov: boolean;
+  readonly decoupledWeightDecay: boolean;
   readonly #velocity: Tensor[];
 
-  constructor(params: readonly Parameter[], options: SGDOptions = {}) {
+  constructor(params: readonly Parameter[] | readonly ParamGroup[], options: SGDOptions = {}) {
     const { lr = 0.01, momentum = 0, weightDecay = 0, nesterov = false } = options;
+    const { decoupledWeightDecay = false } = options;
     super(params, lr, "SGD");
     checkNonNegative("SGD", "momentum", momentum);
     checkNonNegative("SGD", "weightDecay", weightDecay);
@@ -121,6 +221,7 @@ export class SGD extends Optimizer {
     this.momentum = momentum;
     this.weightDecay = weightDecay;
     this.nesterov = nesterov;
+    this.decoupledWeightDecay = decoupledWeightDecay;
     this.#velocity = momentum > 0 ? this.zerosLike() : [];
   }
 
@@ -129,19 +230,27 @@ export class SGD extends Optimizer {
   }
 
   step(): void {
-    this.params.forEach((p, i) => {
-      const w = p.value.data, v = this.#velocity[i]?.data ?? w.subarray(0, 0);
-      kernelsFor(p.value.dtype).sgdStep(
-        w,
-        p.grad.data,
-        v,
-        w.length,
-        this.lr,
-        this.momentum,
-        this.weightDecay,
-        this.nesterov,
-      );
-    });
+    let i = 0;
+    for (const g of this.groups) {
+      const lr = this.lr * g.lrScale, wd = g.weightDecay ?? this.weightDecay;
+      const decay = this.decoupledWeightDecay ? 1 - lr * wd : 1;
+      for (const p of g.params) {
+        const w = p.value.data, v = this.#velocity[i++]?.data ?? w.subarray(0, 0);
+        // No kernel scales a vector: the decoupled decay is this one loop, elementwise, so the
+        // result does not depend on the thread count.
+        if (decay !== 1) { for (let k = 0; k < w.length; k++) w[k] *= decay; }
+        kernelsFor(p.value.dtype).sgdStep(
+          w,
+          p.grad.data,
+          v,
+          w.length,
+          lr,
+          this.momentum,
+          this.decoupledWeightDecay ? 0 : wd,
+          this.nesterov,
+        );
+      }
+    }
   }
 }
 
@@ -171,7 +280,7 @@ export abstract class AdamBase extends Optimizer {
   readonly #decoupled: boolean;
 
   protected constructor(
-    params: readonly Parameter[],
+    params: readonly Parameter[] | readonly ParamGroup[],
     options: AdamOptions,
     decoupled: boolean,
   ) {
@@ -210,23 +319,28 @@ export abstract class AdamBase extends Optimizer {
 
   step(): void {
     const t = ++this.#step.data[0];
-    this.params.forEach((p, i) => {
-      const w = p.value.data;
-      kernelsFor(p.value.dtype).adamStep(
-        w,
-        p.grad.data,
-        this.#m[i].data,
-        this.#v[i].data,
-        w.length,
-        this.lr,
-        this.beta1,
-        this.beta2,
-        this.eps,
-        t,
-        this.weightDecay,
-        this.#decoupled,
-      );
-    });
+    let i = 0;
+    for (const g of this.groups) {
+      const lr = this.lr * g.lrScale, wd = g.weightDecay ?? this.weightDecay;
+      for (const p of g.params) {
+        const w = p.value.data;
+        kernelsFor(p.value.dtype).adamStep(
+          w,
+          p.grad.data,
+          this.#m[i].data,
+          this.#v[i].data,
+          w.length,
+          lr,
+          this.beta1,
+          this.beta2,
+          this.eps,
+          t,
+          wd,
+          this.#decoupled,
+        );
+        i++;
+      }
+    }
   }
 }
 
@@ -246,7 +360,7 @@ export abstract class AdamBase extends Optimizer {
  * ```
  */
 export class Adam extends AdamBase {
-  constructor(params: readonly Parameter[], options: AdamOptions = {}) {
+  constructor(params: readonly Parameter[] | readonly ParamGroup[], options: AdamOptions = {}) {
     super(params, options, false);
   }
 }
@@ -266,7 +380,7 @@ export class Adam extends AdamBase {
  * ```
  */
 export class AdamW extends AdamBase {
-  constructor(params: readonly Parameter[], options: AdamOptions = {}) {
+  constructor(params: readonly Parameter[] | readonly ParamGroup[], options: AdamOptions = {}) {
     super(params, options, true);
   }
 }

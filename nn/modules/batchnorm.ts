@@ -28,11 +28,18 @@ export interface BatchNorm2dOptions {
   momentum?: number;
   /** Element type of the parameters, buffers and expected input (default "float32"). */
   dtype?: DType;
+  /**
+   * Whether the scale γ (`weight`) is trained (default true). With false it stays at 1: it is
+   * still saved under `weight`, as PyTorch's `weight.requires_grad = False` (the fast CIFAR-10
+   * recipes' frozen scale), but it is a buffer, not a parameter, so no optimizer sees it.
+   */
+  trainWeight?: boolean;
 }
 
 /**
  * Batch normalisation with a learnt scale `weight` (γ, starts at 1) and shift `bias` (β, starts
  * at 0) per channel, and buffers `running_mean` (starts at 0) and `running_var` (starts at 1).
+ * With `trainWeight: false` the scale stays 1 and is listed among the buffers.
  *
  * @example
  * ```ts
@@ -43,6 +50,14 @@ export interface BatchNorm2dOptions {
  * assert.ok(Math.abs(y.data[0] + 1) < 1e-4 && Math.abs(y.data[1] - 1) < 1e-4);
  * assert.deepEqual([...bn.buffers()[0].value.data], [0.2]); // 0.9·0 + 0.1·2
  * assert.equal(bn.toString(), "BatchNorm2d(1)");
+ * const frozen = new BatchNorm2d(4, { trainWeight: false });
+ * assert.deepEqual(frozen.parameters().map((p) => p.name), ["bias"]);
+ * assert.deepEqual([...frozen.stateDict().keys()].sort(), [
+ *   "bias",
+ *   "running_mean",
+ *   "running_var",
+ *   "weight",
+ * ]);
  * ```
  */
 export class BatchNorm2d extends Module {
@@ -50,6 +65,9 @@ export class BatchNorm2d extends Module {
   readonly eps: number;
   readonly momentum: number;
   readonly dtype: DType;
+  /** Whether `weight` is a trained parameter (else a buffer held at 1). */
+  readonly trainWeight: boolean;
+  /** γ; with `trainWeight: false` its `grad` is scratch that backward overwrites. */
   readonly weight: Parameter;
   readonly bias: Parameter;
   readonly runningMean: Buffer;
@@ -70,11 +88,11 @@ export class BatchNorm2d extends Module {
     const o = readOptions<BatchNorm2dOptions>(
       "BatchNorm2d",
       options,
-      ["eps", "momentum", "dtype"],
+      ["eps", "momentum", "dtype", "trainWeight"],
       extra,
       { name: "eps", type: "number" },
     );
-    const { eps = 1e-5, momentum = 0.1, dtype = "float32" } = o;
+    const { eps = 1e-5, momentum = 0.1, dtype = "float32", trainWeight = true } = o;
     checkSize("BatchNorm2d", "numFeatures", numFeatures);
     if (!(eps > 0)) throw new RangeError(`Cannot create BatchNorm2d: eps must be > 0, got ${eps}`);
     if (!(momentum >= 0 && momentum <= 1)) {
@@ -86,8 +104,12 @@ export class BatchNorm2d extends Module {
     this.eps = eps;
     this.momentum = momentum;
     this.dtype = dtype;
+    this.trainWeight = trainWeight;
     const C = numFeatures;
-    this.weight = this.addParameter("weight", Tensor.full([C], 1, dtype));
+    const gamma = Tensor.full([C], 1, dtype);
+    this.weight = trainWeight
+      ? this.addParameter("weight", gamma)
+      : { ...this.addBuffer("weight", gamma), grad: Tensor.zeros([C], dtype) };
     this.bias = this.addParameter("bias", Tensor.zeros([C], dtype));
     this.runningMean = this.addBuffer("running_mean", Tensor.zeros([C], dtype));
     this.runningVar = this.addBuffer("running_var", Tensor.full([C], 1, dtype));
@@ -163,6 +185,7 @@ export class BatchNorm2d extends Module {
     checkDout("BatchNorm2d", dout, x.shape);
     const [N, C, H, W] = x.shape;
     const dx = this.workTensor("dx", x.shape, this.dtype);
+    if (!this.trainWeight) this.weight.grad.data.fill(0); // scratch: keep it from growing
     kernelsFor(this.dtype).batchNorm2dBackward(
       dx.data,
       this.weight.grad.data,
@@ -182,6 +205,6 @@ export class BatchNorm2d extends Module {
   }
 
   toString(): string {
-    return `BatchNorm2d(${this.numFeatures})`;
+    return `BatchNorm2d(${this.numFeatures}${this.trainWeight ? "" : ", weight frozen"})`;
   }
 }
