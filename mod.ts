@@ -127,7 +127,15 @@ export type { Check, Classifier, SolverOptions, UpdateRule } from "./nn/solver.t
 export { TensorDataset } from "./nn/dataset.ts";
 export type { Dataset } from "./nn/dataset.ts";
 export { gpuKernels, GpuTensor, releaseDevice, webgpuAvailable } from "./kernels/webgpu/mod.ts";
-export type { AdapterSummary, GpuArg, GpuDType } from "./kernels/webgpu/mod.ts";
+export type {
+  AdapterSummary,
+  Binding,
+  Dispatch,
+  GpuArg,
+  GpuContext,
+  GpuDType,
+  ShaderName,
+} from "./kernels/webgpu/mod.ts";
 export { GpuCNN } from "./nn/webgpu/cnn.ts";
 export type { GpuCNNOptions } from "./nn/webgpu/cnn.ts";
 export { GpuMyModel } from "./nn/webgpu/mymodel.ts";

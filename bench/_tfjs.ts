@@ -10,6 +10,11 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import * as tfWasm from "@tensorflow/tfjs-backend-wasm";
 
+// Production mode only mutes tfjs's warnings (in tfjs 4.22 the PROD flag is read by log.warn and
+// the flag-override warnings, nothing else): without it the CPU backend's first write prints a
+// "running TensorFlow.js in Node.js … install our node backend" banner into the bench table.
+tf.enableProdMode();
+
 /** Conv sizes in the homework's layout; `n` may be a subset of the batch. */
 export interface ConvShape {
   n: number;
@@ -45,8 +50,9 @@ function padOf(s: ConvShape): "same" | number {
 /**
  * The ops of one conv shape on the current tfjs backend. Both backends run kernels eagerly and
  * synchronously, so each op has finished when it returns; results stay in tfjs's memory and are
- * not read back: in Deno, tfjs-wasm's `dataSync` copies at about 15 MB/s (145 ms for a 2 MB
- * conv output, seven times the conv itself), which would measure the copy, not XNNPACK.
+ * not read back, so the rows time the kernels alone. The read-back is timed on its own
+ * (`tfjsReadBack`, conv_bench's last row): on the 2-core machine with tfjs 4.22 it copies W1's
+ * 2.56 MB conv output in about 1.5 ms.
  */
 export function tfjsConv(s: ConvShape) {
   const x = tf.randomNormal([s.n, s.h, s.w, s.c]) as tf.Tensor4D;
@@ -101,4 +107,18 @@ export function tfjsPool(n: number, c: number, h: number, w: number) {
       });
     },
   };
+}
+
+/**
+ * `dataSync` of an (n, h, w, c) float32 tensor on the current tfjs backend: the read-back the
+ * conv and pool rows leave out. `bytes` is what one `read()` copies.
+ */
+export function tfjsReadBack(
+  n: number,
+  h: number,
+  w: number,
+  c: number,
+): { bytes: number; read: () => void } {
+  const t = tf.randomNormal([n, h, w, c]);
+  return { bytes: 4 * t.size, read: () => void t.dataSync() };
 }

@@ -11,16 +11,27 @@ export type FloatArray = Float32Array | Float64Array;
 
 /** Sizes of a 2-D convolution. out: (N, F, HO, WO)  x: (N, C, H, W)  w: (F, C, KH, KW) */
 export interface ConvDims {
+  /** Batch size: images in x and out. */
   N: number;
+  /** Input channels (x's and w's axis 1). */
   C: number;
+  /** Input height, before padding. */
   H: number;
+  /** Input width, before padding. */
   W: number;
+  /** Filters: output channels (w's axis 0). */
   F: number;
+  /** Filter height. */
   KH: number;
+  /** Filter width. */
   KW: number;
+  /** Step between windows, in both directions (≥ 1). */
   stride: number;
+  /** Zero rows and columns added on every side of x (≥ 0). */
   pad: number;
+  /** Output height: ⌊(H + 2·pad − KH) / stride⌋ + 1. */
   HO: number;
+  /** Output width: ⌊(W + 2·pad − KW) / stride⌋ + 1. */
   WO: number;
 }
 
@@ -30,14 +41,26 @@ export interface ConvDims {
  * `ceil_mode` sizes (`poolDims`) make the last windows stick out and be clipped.
  */
 export interface PoolDims {
+  /** Batch size. */
   N: number;
+  /** Channels, pooled independently. */
   C: number;
+  /** Input height. */
   H: number;
+  /** Input width. */
   W: number;
+  /** Window height. */
   PH: number;
+  /** Window width. */
   PW: number;
+  /** Step between windows, in both directions (≥ 1). */
   stride: number;
+  /**
+   * Output height: ⌊(H − PH) / stride⌋ + 1, or ⌈…⌉ + 1 in ceil mode (last window starting inside
+   * x).
+   */
   HO: number;
+  /** Output width, as HO. */
   WO: number;
 }
 
@@ -176,8 +199,11 @@ export function poolDims(
 
 /** Sizes of an affine layer. out: (N, M)  x: (N, D) once flattened  w: (D, M)  b: (M) */
 export interface AffineDims {
+  /** Batch size: rows of x and out. */
   N: number;
+  /** Features per sample: the product of x's axes after the first (rows of w). */
   D: number;
+  /** Output features (columns of w, length of b). */
   M: number;
 }
 
@@ -217,7 +243,9 @@ export function affineDims(
 
 /** Sizes of a classification loss. x: (N, C) scores  y: (N) labels */
 export interface LossDims {
+  /** Batch size: rows of x, length of y. */
   N: number;
+  /** Classes: columns of x; every label is in [0, C). */
   C: number;
 }
 

@@ -44,10 +44,15 @@ export type ModelName = (typeof MODEL_NAMES)[number];
 
 /** What rebuilds a model: its name and constructor arguments. */
 export interface ModelConfig {
+  /** Which architecture: `convnet` (`CNN`) or `mymodel` (`MyModel`). */
   name: ModelName;
+  /** (C, H, W) of one input image, e.g. [3, 32, 32] for CIFAR-10. */
   imSize: [number, number, number];
+  /** Width: the conv's filters (`CNN`) or the first stage's channels (`MyModel`). */
   hiddenDim: number;
+  /** Side of the square conv kernels (odd, for 'same' padding). */
   kernelSize: number;
+  /** Number of classes: the width of the output logits. */
   nClasses: number;
 }
 
@@ -125,10 +130,13 @@ export function encodeWeights(
 
 /** A model rebuilt from a weights file, with what else the file said. */
 export interface LoadedWeights {
+  /** The rebuilt model (float32) with the file's weights loaded. */
   model: CNN | MyModel;
+  /** The configuration read from the file's `model` metadata. */
   config: ModelConfig;
   /** The saved normalisation JSON, or undefined when none was saved. */
   normalization: unknown;
+  /** Every `__metadata__` string of the file, `format` and `model` included. */
   metadata: Record<string, string>;
 }
 
@@ -226,7 +234,9 @@ export async function loadWeights(
 
 /** What a training checkpoint holds besides the tensors. */
 export interface TrainState {
+  /** What rebuilds the model the checkpoint's tensors belong to. */
   config: ModelConfig;
+  /** The input normalisation (`Normalization.toJSON()`), when the run used one. */
   normalization?: unknown;
   /** The training task's progress: epoch, step, configuration, metrics (any JSON). */
   progress: unknown;

@@ -25,19 +25,30 @@ import {
 import { Rng } from "./random.ts";
 import type { Classifier } from "./solver.ts";
 import { type DType, Tensor } from "./tensor.ts";
+import type { AffineCache, Forward, ReluCache } from "./types.ts";
 
 /** Options shared by both networks; each has the homework's default. */
 export interface ConvNetOptions {
   /** (C, H, W) of one input image. */
   inputDim?: [number, number, number];
+  /** Filters of the conv layer (default 32). */
   numFilters?: number;
+  /** Side of the square conv filters, odd so that padding (K − 1) / 2 keeps H×W (default 7). */
   filterSize?: number;
   /** Width of the hidden affine layer (three-layer net only). */
   hiddenDim?: number;
+  /** Number of classes: width of the scores (default 10). */
   numClasses?: number;
+  /** Standard deviation of the initial weights, drawn as weightScale · N(0, 1) (default 1e-3). */
   weightScale?: number;
+  /** L2 strength: the loss adds ½·reg·Σ W² over the weight matrices (default 0). */
   reg?: number;
+  /**
+   * Element type: float64 runs the reference kernels (for gradient checks), float32 the WASM ones
+   * (default "float32").
+   */
   dtype?: DType;
+  /** Seed of the weight initialisation (default 0). */
   seed?: number;
 }
 
@@ -173,9 +184,14 @@ function scaled(shape: number[], rng: Rng, scale: number, dtype: DType): Tensor 
  */
 export class TwoLayerConvNet implements Classifier {
   readonly params: Record<string, Tensor>;
+  /** The L2 strength the loss adds (½·reg·Σ W² over W1 and W2). */
   readonly reg: number;
   private readonly pad: number;
 
+  /**
+   * Draws W1: (F, C, K, K) and W2: (F·H/2·W/2, numClasses) from `options` (the homework's
+   * defaults); b1 and b2 start at zero.
+   */
   constructor(options: ConvNetOptions = {}) {
     const o = resolve(options);
     const [C, H, W] = o.inputDim;
@@ -212,9 +228,14 @@ export class TwoLayerConvNet implements Classifier {
 /** conv – relu – 2×2 max pool – affine – relu – affine – softmax. */
 export class ThreeLayerConvNet implements Classifier {
   readonly params: Record<string, Tensor>;
+  /** The L2 strength the loss adds (½·reg·Σ W² over W1, W2 and W3). */
   readonly reg: number;
   private readonly pad: number;
 
+  /**
+   * Draws W1: (F, C, K, K), W2: (F·H/2·W/2, hiddenDim) and W3: (hiddenDim, numClasses) from
+   * `options` (the homework's defaults); biases start at zero.
+   */
   constructor(options: ConvNetOptions = {}) {
     const o = resolve(options);
     const [C, H, W] = o.inputDim;
@@ -232,7 +253,13 @@ export class ThreeLayerConvNet implements Classifier {
     };
   }
 
-  private forward(x: Tensor) {
+  /** The forward pass with every stage's output and cache, shared by `scores` and `loss`. */
+  private forward(x: Tensor): {
+    conv: { out: Tensor; cache: ConvPoolCache };
+    fc1: Forward<AffineCache>;
+    relu: Forward<ReluCache>;
+    fc2: Forward<AffineCache>;
+  } {
     const p = this.params;
     const conv = convReluPool(x, p.W1, p.b1, this.pad);
     const fc1 = affineForward(conv.out, p.W2, p.b2);

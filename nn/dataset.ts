@@ -11,6 +11,7 @@ import type { Labels } from "./types.ts";
 
 /** Indexable labelled samples. */
 export interface Dataset {
+  /** Number of samples; valid indices are [0, length). */
   readonly length: number;
   /** One class index per sample. */
   readonly labels: ArrayLike<number>;
@@ -32,6 +33,10 @@ export interface Dataset {
  */
 export class TensorDataset implements Dataset {
   readonly labels: Int32Array;
+  /**
+   * Wraps `x` (N, …) without copying and copies the N labels `y` into an Int32Array; throws a
+   * TypeError when their counts differ.
+   */
   constructor(readonly x: Tensor, y: Labels) {
     if (x.rank < 1 || x.shape[0] !== y.length) {
       throw new TypeError(
@@ -41,6 +46,7 @@ export class TensorDataset implements Dataset {
     this.labels = Int32Array.from(y);
   }
 
+  /** Number of samples: x's first axis. */
   get length(): number {
     return this.x.shape[0];
   }

@@ -21,6 +21,7 @@ export interface CrossEntropyOptions {
 
 /** The mean loss over the batch and ∂loss/∂logits. */
 export interface CrossEntropyResult {
+  /** Mean loss over the batch, in nats. */
   loss: number;
   /** dlogits: (N, C) */
   dlogits: Tensor;

@@ -35,6 +35,7 @@ export interface ParamGroup {
 
 /** A checked group: its parameters, its scale, and its weight decay or undefined (the default). */
 export interface OptimizerGroup {
+  /** The group's parameters, in the order given. */
   readonly params: readonly Parameter[];
   /**
    * The group's learning-rate scale; a recipe may change it between steps, e.g. 0 freezes the
@@ -42,6 +43,7 @@ export interface OptimizerGroup {
    * unlike PyTorch's `requires_grad = False`, the momentum buffers still take the gradients).
    */
   lrScale: number;
+  /** The group's weight decay, or undefined for the optimizer's own `weightDecay`. */
   readonly weightDecay: number | undefined;
 }
 
@@ -100,6 +102,7 @@ export abstract class Optimizer {
   /** The learning rate used by the next `step()` (times each group's `lrScale`). */
   lr: number;
 
+  /** Checks the parameters or groups and the learning rate; `op` names the optimizer in errors. */
   constructor(params: readonly Parameter[] | readonly ParamGroup[], lr: number, op: string) {
     this.groups = readGroups(op, params);
     this.params = this.groups.flatMap((g) => g.params);
@@ -203,12 +206,20 @@ export interface SGDOptions {
  * ```
  */
 export class SGD extends Optimizer {
+  /** Momentum factor μ (default 0: plain SGD). */
   readonly momentum: number;
+  /**
+   * L2 penalty λ added to the gradient, or with `decoupledWeightDecay` w ← w·(1 − lr·λ)
+   * (default 0).
+   */
   readonly weightDecay: number;
+  /** Nesterov momentum (default false; needs momentum > 0). */
   readonly nesterov: boolean;
+  /** Decay the weights directly, as AdamW does, not through the gradient (default false). */
   readonly decoupledWeightDecay: boolean;
   readonly #velocity: Tensor[];
 
+  /** Creates the optimizer; `options` as `SGDOptions`, with PyTorch's defaults except lr 0.01. */
   constructor(params: readonly Parameter[] | readonly ParamGroup[], options: SGDOptions = {}) {
     const { lr = 0.01, momentum = 0, weightDecay = 0, nesterov = false } = options;
     const { decoupledWeightDecay = false } = options;
@@ -225,10 +236,12 @@ export class SGD extends Optimizer {
     this.#velocity = momentum > 0 ? this.zerosLike() : [];
   }
 
+  /** The momentum buffers under PyTorch's names (`<param>.momentum_buffer`), if any. */
   stateDict(): Map<string, Tensor> {
     return new Map(this.#velocity.map((v, i) => [`${this.params[i].name}.momentum_buffer`, v]));
   }
 
+  /** One update of every parameter from its `grad`, group by group. */
   step(): void {
     let i = 0;
     for (const g of this.groups) {
@@ -268,9 +281,13 @@ export interface AdamOptions {
 
 /** The shared state and step of `Adam` and `AdamW`, which differ only in the weight decay. */
 export abstract class AdamBase extends Optimizer {
+  /** β₁, the decay of the first-moment average (default 0.9). */
   readonly beta1: number;
+  /** β₂, the decay of the second-moment average (default 0.999). */
   readonly beta2: number;
+  /** Added to the denominator √v̂ + eps (default 1e-8). */
   readonly eps: number;
+  /** Weight decay λ: added to the gradient (Adam) or decoupled (AdamW). */
   readonly weightDecay: number;
   // step: (1) float64, the steps taken so far (the bias correction uses t = step after the
   // increment); a tensor so that it is saved with the rest of the state.
@@ -279,6 +296,7 @@ export abstract class AdamBase extends Optimizer {
   readonly #v: Tensor[];
   readonly #decoupled: boolean;
 
+  /** Shared by `Adam` (`decoupled` false) and `AdamW` (true). */
   protected constructor(
     params: readonly Parameter[] | readonly ParamGroup[],
     options: AdamOptions,
@@ -308,6 +326,7 @@ export abstract class AdamBase extends Optimizer {
     return this.#step.data[0];
   }
 
+  /** `step` and the moment averages under PyTorch's names (`<param>.exp_avg`, `.exp_avg_sq`). */
   stateDict(): Map<string, Tensor> {
     const out = new Map<string, Tensor>([["step", this.#step]]);
     this.params.forEach((p, i) => {
@@ -317,6 +336,7 @@ export abstract class AdamBase extends Optimizer {
     return out;
   }
 
+  /** One Adam update of every parameter from its `grad`, group by group (t = steps so far). */
   step(): void {
     const t = ++this.#step.data[0];
     let i = 0;
@@ -360,6 +380,7 @@ export abstract class AdamBase extends Optimizer {
  * ```
  */
 export class Adam extends AdamBase {
+  /** Creates Adam; `options` as `AdamOptions` (PyTorch's defaults). */
   constructor(params: readonly Parameter[] | readonly ParamGroup[], options: AdamOptions = {}) {
     super(params, options, false);
   }
@@ -380,6 +401,7 @@ export class Adam extends AdamBase {
  * ```
  */
 export class AdamW extends AdamBase {
+  /** Creates AdamW; `options` as `AdamOptions` (PyTorch's defaults, weight decay 0.01). */
   constructor(params: readonly Parameter[] | readonly ParamGroup[], options: AdamOptions = {}) {
     super(params, options, true);
   }

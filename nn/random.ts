@@ -37,7 +37,11 @@ export class Rng {
   private s3: number;
   private spareNormal: number | null = null;
 
-  /** @param seed any integer; the same seed always gives the same stream. */
+  /**
+   * A generator seeded from `seed` (xoshiro128** state filled by SplitMix32).
+   *
+   * @param seed any integer; the same seed always gives the same stream.
+   */
   constructor(seed: number) {
     if (!Number.isFinite(seed)) {
       throw new RangeError(`Cannot seed Rng with ${seed}: the seed must be a finite number`);

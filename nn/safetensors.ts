@@ -33,20 +33,27 @@ export type SafeArray =
 
 /** One tensor: its dtype, shape and elements (row-major). */
 export interface SafeTensor {
+  /** The element type as the safetensors header spells it (e.g. F32). */
   dtype: SafeDType;
+  /** The extent of each axis; [] for a scalar. */
   shape: number[];
+  /** The elements, row-major, in the typed array matching `dtype`. */
   data: SafeArray;
 }
 
 /** What a safetensors file holds: tensors in data order (a `Map` keeps it), and metadata. */
 export interface SafeTensors {
+  /** Name → tensor, in the order of the file's data section. */
   tensors: Map<string, SafeTensor>;
+  /** The header's `__metadata__` strings ({} when absent). */
   metadata: Record<string, string>;
 }
 
 /** A tensor to save: anything with `data` and `shape` (a `Tensor` works); dtype from the array. */
 export interface SafeTensorInput {
+  /** The elements, row-major; their array type picks the dtype. */
   data: SafeArray;
+  /** The extent of each axis; its product must equal data.length. */
   shape: readonly number[];
 }
 

@@ -29,22 +29,30 @@ export interface Classifier {
 
 /** The update rules of the homework. */
 export type UpdateRule = "sgd" | "sgd_momentum" | "rmsprop" | "adam";
+/** Every `UpdateRule`, for validating flags and listing them in errors. */
 export const UPDATE_RULES: readonly UpdateRule[] = ["sgd", "sgd_momentum", "rmsprop", "adam"];
 
 /** Solver settings; every field has the homework's default. */
 export interface SolverOptions {
+  /** How parameters are updated (default "sgd_momentum"). */
   updateRule?: UpdateRule;
+  /** Step size at the start (default 1e-4); `lrDecay` shrinks it per epoch. */
   learningRate?: number;
   /** Momentum for `sgd_momentum` (0.9). */
   momentum?: number;
   /** Decay rate of `rmsprop`'s squared-gradient average (0.99). */
   decayRate?: number;
+  /** Adam's decay rate of the gradient's moving average (0.9). */
   beta1?: number;
+  /** Adam's decay rate of the squared gradient's moving average (0.999). */
   beta2?: number;
+  /** Added to the denominators of `rmsprop` and `adam` (1e-8). */
   epsilon?: number;
   /** Multiply the learning rate by this after each epoch (1: no decay). */
   lrDecay?: number;
+  /** Training images per iteration (50). */
   batchSize?: number;
+  /** Passes over the training set (1). */
   numEpochs?: number;
   /** Measure train/val accuracy every this many iterations (and at each epoch's end). */
   accFrequency?: number;
@@ -52,25 +60,38 @@ export interface SolverOptions {
   numTrainSamples?: number;
   /** Batch size used when computing scores for accuracy. */
   evalBatchSize?: number;
+  /** Seed of the batch order and the train-accuracy sample (0). */
   seed?: number;
   /** Called after each accuracy check and each iteration; for logging and progress. */
   onCheck?: (check: Check) => void;
+  /** Called after each iteration with its 1-based number and its loss. */
   onIteration?: (iteration: number, loss: number) => void;
 }
 
 /** One accuracy measurement. */
 export interface Check {
+  /** Iterations done when measured (1-based). */
   iteration: number;
+  /** Epochs completed: counts the current epoch once its last iteration is done. */
   epoch: number;
+  /** Loss of the last minibatch. */
   loss: number;
+  /** Accuracy in [0, 1] on a sample of `numTrainSamples` training images. */
   trainAcc: number;
+  /** Accuracy in [0, 1] on the whole validation set. */
   valAcc: number;
+  /** Learning rate in use at this iteration. */
   learningRate: number;
+  /** Seconds since `train()` started. */
   seconds: number;
 }
 
 /** Thrown when the loss stops being finite. */
 export class DivergenceError extends Error {
+  /**
+   * A divergence at `iteration` (1-based) with `learningRate`, where the loss became `loss` (NaN or
+   * ±Infinity).
+   */
   constructor(readonly iteration: number, readonly learningRate: number, loss: number) {
     super(
       `Training diverged: the loss became ${loss} at iteration ${iteration} with learning rate ` +
@@ -136,17 +157,29 @@ export function resolveSolverOptions(o: SolverOptions): Required<
 
 /** Trains a `Classifier` on a training and a validation `Dataset`. */
 export class Solver {
-  readonly options: ReturnType<typeof resolveSolverOptions>;
+  /** The options with every default filled in and validated. */
+  readonly options: Required<Omit<SolverOptions, "onCheck" | "onIteration">>;
+  /** The loss of every iteration, in order. */
   readonly lossHistory: number[] = [];
+  /** Every accuracy measurement, in order. */
   readonly checks: Check[] = [];
-  bestValAcc = -1;
+  /** Best validation accuracy seen so far (−1 before the first check). */
+  bestValAcc: number = -1;
+  /**
+   * Copies of the parameters at the best validation accuracy; `train()` loads them back at the end.
+   */
   bestParams: Record<string, Tensor> = {};
   /** Seconds from the start of `train()` to the first check with val accuracy ≥ 0.5. */
   secondsToHalf: number | null = null;
+  /** The current learning rate (multiplied by `lrDecay` after each epoch). */
   learningRate: number;
   private readonly state = new Map<string, Tensor[]>();
   private step = 0;
 
+  /**
+   * A solver for `model` on `data.train` and `data.val` with `hooks` as its options and callbacks;
+   * throws a RangeError for an invalid option or an empty set.
+   */
   constructor(
     readonly model: Classifier,
     readonly data: { train: Dataset; val: Dataset },
@@ -243,6 +276,7 @@ export class Solver {
     for (const [k, v] of Object.entries(this.bestParams)) this.model.params[k].data.set(v.data);
   }
 
+  /** One step of the update rule on every parameter, with its per-parameter state. */
   private update(grads: Record<string, Tensor>): void {
     const o = this.options;
     this.step++;
@@ -284,6 +318,9 @@ export class Solver {
     }
   }
 
+  /**
+   * The `count` state tensors (velocity, caches, moments) of parameter `name`, zero on first use.
+   */
   private slots(name: string, w: Tensor, count: number): Tensor[] {
     let s = this.state.get(name);
     if (!s) {

@@ -56,6 +56,10 @@ export class Tensor<D extends TensorData = TensorData> {
   /** The extent of each axis. */
   readonly shape: readonly number[];
 
+  /**
+   * Wraps `data` without copying; throws a TypeError unless it is a Float32Array or Float64Array of
+   * shapeSize(shape) elements.
+   */
   constructor(data: D, shape: readonly number[]) {
     if (!(data instanceof Float32Array) && !(data instanceof Float64Array)) {
       throw new TypeError("Cannot create a Tensor: data must be a Float32Array or Float64Array");
@@ -153,6 +157,7 @@ export class Tensor<D extends TensorData = TensorData> {
     this.data[this.offset(index)] = value;
   }
 
+  /** The row-major position of a full index, checked against the rank and each axis' extent. */
   private offset(index: number[]): number {
     if (index.length !== this.rank) {
       throw new TypeError(

@@ -45,7 +45,9 @@ export interface WeightAverageOptions {
  * ```
  */
 export class WeightAverage {
+  /** Updates happen on every `every`-th call of `step()`. */
   readonly every: number;
+  /** Whether each update copies the average back into the model (lookahead), not an EMA. */
   readonly lookahead: boolean;
   /** The averaged tensors' names, as the model's `stateDict()` names them. */
   readonly names: readonly string[];
@@ -55,6 +57,7 @@ export class WeightAverage {
   readonly #calls = Tensor.zeros([1], "float64");
   #swapped = false;
 
+  /** Copies the model's parameters (and, with `buffers`, its buffers) as the starting average. */
   constructor(model: Module, options: WeightAverageOptions = {}) {
     const { every = 1, lookahead = false, buffers = true } = options;
     if (!Number.isInteger(every) || every < 1) {

@@ -21,10 +21,16 @@ export type Binding = readonly [name: string, buffer: GPUBuffer];
 export interface Dispatch {
   /** The operation, for error messages (e.g. "conv2dForward"). */
   op: string;
+  /** The WGSL kernel to run, compiled once per set of `constants`. */
   shader: ShaderName;
+  /** Storage buffers at bindings 1, 2, … in this order, each with the name errors show. */
   buffers: readonly Binding[];
   /** The `Params` struct's bytes (see `packParams`). */
   params: ArrayBuffer;
+  /**
+   * Workgroups along x, y and z, each checked against the device's
+   * `maxComputeWorkgroupsPerDimension`.
+   */
   workgroups: [number, number, number];
   /** Values of the shader's `override` constants (workgroup sizes). */
   constants?: Record<string, number>;
@@ -47,8 +53,11 @@ const MAX_CACHED_PARAMS = 1024;
 
 /** The device with its caches and its open command encoder. */
 export class GpuContext {
+  /** The device every buffer and pipeline of this context belongs to. */
   readonly device: GPUDevice;
+  /** The adapter's description (vendor, architecture, device), for logs. */
   readonly adapter: string;
+  /** Whether the adapter is a software fallback (e.g. SwiftShader): correct but slow. */
   readonly isFallback: boolean;
   #pipelines = new Map<string, GPUComputePipeline>();
   #params = new Map<string, GPUBuffer>();
@@ -56,6 +65,10 @@ export class GpuContext {
   #recording = 0;
   #errors: string[] = [];
 
+  /**
+   * Wraps `device`; use `getContext()`, which makes one context per device. WebGPU errors the
+   * device reports later are kept and thrown by `throwIfFailed`.
+   */
   constructor(device: GPUDevice, adapter: string, isFallback: boolean) {
     this.device = device;
     this.adapter = adapter;

@@ -27,7 +27,8 @@ import * as optim from "./optim.ts";
 import * as pool from "./pool.ts";
 
 export { type AdapterSummary, describeAdapter, findAdapter, releaseDevice } from "./_device.ts";
-export { getContext, GpuContext } from "./_context.ts";
+export { type Binding, type Dispatch, getContext, GpuContext } from "./_context.ts";
+export type { ShaderName } from "./_shaders.ts";
 export { checkBufferSize, checkWorkgroups } from "./_limits.ts";
 export { type GpuArg, WORKGROUP } from "./_kernel.ts";
 export { type GpuDType, GpuTensor } from "./tensor.ts";

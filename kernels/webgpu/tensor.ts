@@ -28,12 +28,21 @@ export type GpuDType = "float32" | "int32";
 
 /** A tensor resident in a GPU storage buffer.  buffer: shapeSize(shape) 4-byte elements */
 export class GpuTensor {
+  /** The context (device) that owns `buffer`. */
   readonly ctx: GpuContext;
+  /** The storage buffer: `size` 4-byte elements, row-major. */
   readonly buffer: GPUBuffer;
+  /** The extent of each axis (a copy of the shape given). */
   readonly shape: readonly number[];
+  /** float32 for values, int32 for labels and argmax indices. */
   readonly dtype: GpuDType;
+  /** Element count: the product of `shape`. */
   readonly size: number;
 
+  /**
+   * Wraps an existing `buffer` of at least shapeSize(shape) 4-byte elements without copying;
+   * `zeros` and `fromArray` allocate one.
+   */
   constructor(ctx: GpuContext, buffer: GPUBuffer, shape: readonly number[], dtype: GpuDType) {
     this.ctx = ctx;
     this.buffer = buffer;

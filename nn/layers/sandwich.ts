@@ -42,20 +42,27 @@ import { reluBackward, reluForward } from "./relu.ts";
 
 /** What `convReluForward` keeps for `convReluBackward`. */
 export interface ConvReluCache {
+  /** The convolution's cache (its input and weights). */
   conv: ConvCache;
+  /** The ReLU's cache (its input: the conv output). */
   relu: ReluCache;
 }
 
 /** What `convReluPoolForward` keeps for `convReluPoolBackward`. */
 export interface ConvReluPoolCache {
+  /** The convolution's cache (its input and weights). */
   conv: ConvCache;
+  /** The ReLU's cache (its input: the conv output). */
   relu: ReluCache;
+  /** The max pool's cache (its input and argmax). */
   pool: MaxPoolCache;
 }
 
 /** What `affineReluForward` keeps for `affineReluBackward`. */
 export interface AffineReluCache {
+  /** The affine layer's cache (its input and weights). */
   affine: AffineCache;
+  /** The ReLU's cache (its input: the affine output). */
   relu: ReluCache;
 }
 

@@ -44,11 +44,19 @@ export interface ModelOptions {
  * ```
  */
 export class CNN extends Sequential {
+  /** (C, H, W) of one input image. */
   readonly imSize: ImSize;
+  /** Filters of the conv layer. */
   readonly hiddenDim: number;
+  /** Side of the square conv kernel (odd; padding (k − 1) / 2 keeps H×W). */
   readonly kernelSize: number;
+  /** Number of classes: the width of the logits. */
   readonly nClasses: number;
 
+  /**
+   * Builds the layers for images of `imSize` (H and W even, for the 2×2 pool); weights from
+   * `options.rng` (default `new Rng(0)`), dtype `options.dtype` (default "float32").
+   */
   constructor(
     imSize: ImSize,
     hiddenDim: number,

@@ -95,11 +95,19 @@ function residual(ch: number, c: Ctx): Residual {
  * ```
  */
 export class MyModel extends Sequential {
+  /** (C, H, W) of one input image. */
   readonly imSize: ImSize;
+  /** Channels of the first stage (the prep layer); later stages double them. */
   readonly hiddenDim: number;
+  /** Side of the square conv kernels (odd, 'same' padding). */
   readonly kernelSize: number;
+  /** Number of classes: the width of the logits. */
   readonly nClasses: number;
 
+  /**
+   * Builds the network for square images of `imSize` with a side divisible by 8; weights from
+   * `options.rng` (default `new Rng(0)`), dtype `options.dtype` (default "float32").
+   */
   constructor(
     imSize: ImSize,
     hiddenDim: number,

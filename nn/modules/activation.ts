@@ -22,7 +22,11 @@ import { cached, checkDout, Module } from "./module.ts";
 export class ReLU extends Module {
   #x?: Tensor;
 
-  // x: any shape → out: same shape
+  /**
+   * out = max(x, 0); keeps x for `backward`.
+   *
+   * x: any shape → out: same shape
+   */
   forward(x: Tensor): Tensor {
     const out = this.workTensor("out", x.shape, x.dtype, false);
     kernelsFor(x.dtype).reluForward(out.data, x.data, x.size);
@@ -30,6 +34,7 @@ export class ReLU extends Module {
     return out;
   }
 
+  /** dx = dout where x > 0, else 0. dout, dx: x's shape. */
   backward(dout: Tensor): Tensor {
     const x = cached("ReLU", this.#x);
     checkDout("ReLU", dout, x.shape);
@@ -38,6 +43,7 @@ export class ReLU extends Module {
     return dx;
   }
 
+  /** `ReLU`. */
   toString(): string {
     return "ReLU";
   }

@@ -61,16 +61,26 @@ export interface BatchNorm2dOptions {
  * ```
  */
 export class BatchNorm2d extends Module {
+  /** Channels C of the (N, C, H, W) input. */
   readonly numFeatures: number;
+  /** Added to the variance before the square root (default 1e-5). */
   readonly eps: number;
+  /** Weight of the new batch in the running statistics (default 0.1). */
   readonly momentum: number;
+  /** Element type of the parameters, buffers and expected input. */
   readonly dtype: DType;
   /** Whether `weight` is a trained parameter (else a buffer held at 1). */
   readonly trainWeight: boolean;
-  /** γ; with `trainWeight: false` its `grad` is scratch that backward overwrites. */
+  /**
+   * γ: (C), the learnt scale, starts at 1; with `trainWeight: false` it stays 1 and its `grad`
+   * is scratch that backward overwrites.
+   */
   readonly weight: Parameter;
+  /** β: (C), the learnt shift, starts at 0. */
   readonly bias: Parameter;
+  /** `running_mean`: (C), starts at 0; used in evaluation mode. */
   readonly runningMean: Buffer;
+  /** `running_var`: (C), unbiased, starts at 1; used in evaluation mode. */
   readonly runningVar: Buffer;
   #x?: Tensor;
   #saveMean: Tensor;
@@ -79,6 +89,8 @@ export class BatchNorm2d extends Module {
   #fusedRelu = false;
 
   /**
+   * Batch normalisation over `numFeatures` channels.
+   *
    * @param options the options, or eps (PyTorch's second positional argument,
    * `nn.BatchNorm2d(16, 1e-3)`; it used to be read as an empty object, silently keeping 1e-5)
    * @param extra nothing: PyTorch's positional momentum and later arguments are refused
@@ -117,7 +129,12 @@ export class BatchNorm2d extends Module {
     this.#saveInvStd = Tensor.zeros([C], dtype);
   }
 
-  // x: (N, C, H, W) → out: same shape
+  /**
+   * Training mode: normalises with the batch's mean and variance per channel and moves the running
+   * statistics; evaluation mode: normalises with the running ones.
+   *
+   * x: (N, C, H, W) → out: same shape
+   */
   forward(x: Tensor): Tensor {
     return this.#forward(x, false);
   }
@@ -178,8 +195,12 @@ export class BatchNorm2d extends Module {
     return out;
   }
 
-  // dout: (N, C, H, W) → dx: same shape; weight.grad, bias.grad += … (after `forwardRelu`, dout
-  // is the gradient of the ReLU's output)
+  /**
+   * Returns dx and adds ∂L/∂γ, ∂L/∂β into `weight.grad`, `bias.grad`.
+   *
+   * dout: (N, C, H, W) → dx: same shape; weight.grad, bias.grad += … (after `forwardRelu`, dout is
+   * the gradient of the ReLU's output)
+   */
   backward(dout: Tensor): Tensor {
     const x = cached("BatchNorm2d", this.#x);
     checkDout("BatchNorm2d", dout, x.shape);
@@ -204,6 +225,7 @@ export class BatchNorm2d extends Module {
     return dx;
   }
 
+  /** `BatchNorm2d(C)`, or `BatchNorm2d(C, weight frozen)`. */
   toString(): string {
     return `BatchNorm2d(${this.numFeatures}${this.trainWeight ? "" : ", weight frozen"})`;
   }

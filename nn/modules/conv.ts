@@ -70,13 +70,21 @@ const CONV2D_OPTIONS = [
  * ```
  */
 export class Conv2d extends Module {
+  /** Input channels C. */
   readonly inChannels: number;
+  /** Output channels F (filters). */
   readonly outChannels: number;
+  /** Side K of the square kernel (default 3). */
   readonly kernelSize: number;
+  /** Step between windows (default 1). */
   readonly stride: number;
+  /** Zero padding on every side (default 0). */
   readonly padding: number;
+  /** Element type of the parameters and the expected input. */
   readonly dtype: DType;
+  /** w: (F, C, K, K). */
   readonly weight: Parameter;
+  /** b: (F), or null when built with `bias: false`. */
   readonly bias: Parameter | null;
   /** Whether backward computes dx; when false it returns an empty tensor of shape (0). */
   inputGrad: boolean;
@@ -85,6 +93,9 @@ export class Conv2d extends Module {
   #zeroBias?: Tensor;
 
   /**
+   * A convolution from `inChannels` to `outChannels` channels; see `Conv2dOptions` for the
+   * defaults.
+   *
    * @param options the options, or the kernel size (PyTorch's third positional argument)
    * @param extra nothing: PyTorch's positional stride and padding are refused, pass options
    */
@@ -121,7 +132,11 @@ export class Conv2d extends Module {
       : null;
   }
 
-  // x: (N, C, H, W) → out: (N, F, HO, WO)
+  /**
+   * out = conv(x, weight) + bias; keeps x for `backward`.
+   *
+   * x: (N, C, H, W) → out: (N, F, HO, WO)
+   */
   forward(x: Tensor): Tensor {
     checkDType("Conv2d", x, this.dtype);
     const w = this.weight.value;
@@ -133,7 +148,11 @@ export class Conv2d extends Module {
     return out;
   }
 
-  // dout: (N, F, HO, WO) → dx: (N, C, H, W), or (0) without inputGrad; weight.grad, bias.grad += …
+  /**
+   * Returns dx and adds ∂L/∂w, ∂L/∂b into the parameters' `grad`.
+   *
+   * dout: (N, F, HO, WO) → dx: (N, C, H, W), or (0) without inputGrad; weight.grad, bias.grad += …
+   */
   backward(dout: Tensor): Tensor {
     const x = cached("Conv2d", this.#x), d = this.#dims!;
     checkDout("Conv2d", dout, [d.N, d.F, d.HO, d.WO]);
@@ -153,6 +172,7 @@ export class Conv2d extends Module {
     return this.#zeroBias;
   }
 
+  /** `Conv2d(C→F, k=K)`, with `s=`, `p=` and `bias=false` where they differ from the defaults. */
   toString(): string {
     const parts = [`${this.inChannels}→${this.outChannels}`, `k=${this.kernelSize}`];
     if (this.stride !== 1) parts.push(`s=${this.stride}`);

@@ -33,12 +33,15 @@ export interface DropoutOptions {
  * ```
  */
 export class Dropout extends Module {
+  /** Probability of zeroing an element in training, in [0, 1) (default 0.5). */
   readonly p: number;
   readonly #rng: Rng;
   #mask?: Tensor | null;
   #shape?: readonly number[];
 
   /**
+   * Dropout with probability `p`; the mask comes from `options.rng` (default `new Rng(0)`).
+   *
    * @param options the options (PyTorch's positional `inplace` has no meaning here: refused)
    * @param extra nothing: further positional arguments are refused
    */
@@ -52,7 +55,12 @@ export class Dropout extends Module {
     this.#rng = o.rng ?? new Rng(0);
   }
 
-  // x: any shape → out: same shape
+  /**
+   * Training mode: zeroes each element with probability p and scales the rest by 1/(1 − p);
+   * evaluation mode: returns x.
+   *
+   * x: any shape → out: same shape
+   */
   forward(x: Tensor): Tensor {
     this.#shape = x.shape;
     if (!this.training || this.p === 0) {
@@ -73,6 +81,7 @@ export class Dropout extends Module {
     return out;
   }
 
+  /** dx = dout masked and scaled as the last forward was (dout itself in evaluation mode). */
   backward(dout: Tensor): Tensor {
     const shape = cached("Dropout", this.#shape);
     checkDout("Dropout", dout, shape);
@@ -83,6 +92,7 @@ export class Dropout extends Module {
     return dx;
   }
 
+  /** `Dropout(p)`. */
   toString(): string {
     return `Dropout(p=${this.p})`;
   }

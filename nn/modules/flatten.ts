@@ -22,7 +22,11 @@ export class Flatten extends Module {
   #inShape?: readonly number[];
   #outShape?: readonly number[];
 
-  // x: (N, d1, …, dk) → out: (N, d1·…·dk), sharing x's storage
+  /**
+   * Reshapes x, keeping the batch axis.
+   *
+   * x: (N, d1, …, dk) → out: (N, d1·…·dk), sharing x's storage
+   */
   forward(x: Tensor): Tensor {
     if (x.rank < 1) throw new TypeError("Cannot run Flatten: input must have a batch axis");
     this.#inShape = x.shape;
@@ -30,12 +34,14 @@ export class Flatten extends Module {
     return x.reshape(this.#outShape);
   }
 
+  /** Reshapes dout back to the last input's shape (no copy). */
   backward(dout: Tensor): Tensor {
     const shape = cached("Flatten", this.#inShape);
     checkDout("Flatten", dout, this.#outShape!);
     return dout.reshape(shape);
   }
 
+  /** `Flatten`. */
   toString(): string {
     return "Flatten";
   }

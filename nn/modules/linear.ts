@@ -37,14 +37,21 @@ export interface LinearOptions {
  * ```
  */
 export class Linear extends Module {
+  /** Input features per sample. */
   readonly inFeatures: number;
+  /** Output features per sample. */
   readonly outFeatures: number;
+  /** Element type of the parameters and the expected input. */
   readonly dtype: DType;
+  /** w: (out, in), PyTorch's layout. */
   readonly weight: Parameter;
+  /** b: (out), or null when built with `bias: false`. */
   readonly bias: Parameter | null;
   #x?: Tensor;
 
   /**
+   * A layer mapping `inFeatures` to `outFeatures` per sample; see `LinearOptions` for the defaults.
+   *
    * @param options the options, or whether to add a bias (PyTorch's third positional argument,
    * `nn.Linear(10, 5, False)`; it used to be read as an empty object, silently keeping the bias)
    * @param extra nothing: further positional arguments are refused, pass options
@@ -73,7 +80,11 @@ export class Linear extends Module {
       : null;
   }
 
-  // x: (N, in) → out: (N, out)
+  /**
+   * out = x · wᵀ + b; keeps x for `backward`.
+   *
+   * x: (N, in) → out: (N, out)
+   */
   forward(x: Tensor): Tensor {
     checkDType("Linear", x, this.dtype);
     checkRank("Linear", x, 2, "(N, inFeatures); put a Flatten before it");
@@ -92,7 +103,11 @@ export class Linear extends Module {
     return out;
   }
 
-  // dout: (N, out) → dx: (N, in); weight.grad (out, in) += doutᵀ · x; bias.grad += Σ_n dout
+  /**
+   * Returns dx and adds ∂L/∂w, ∂L/∂b into the parameters' `grad`.
+   *
+   * dout: (N, out) → dx: (N, in); weight.grad (out, in) += doutᵀ · x; bias.grad += Σ_n dout
+   */
   backward(dout: Tensor): Tensor {
     const x = cached("Linear", this.#x);
     const N = x.shape[0], O = this.outFeatures, D = this.inFeatures;
@@ -105,6 +120,7 @@ export class Linear extends Module {
     return dx;
   }
 
+  /** `Linear(in→out)`, with `bias=false` when built without a bias. */
   toString(): string {
     return `Linear(${this.inFeatures}→${this.outFeatures}${this.bias ? "" : ", bias=false"})`;
   }

@@ -30,7 +30,9 @@ export interface Parameter {
 
 /** A non-trainable tensor saved with the model (e.g. BatchNorm's running mean). */
 export interface Buffer {
+  /** Dotted name, as PyTorch's `state_dict` would name it (e.g. `bn1.running_mean`). */
   readonly name: string;
+  /** The values, updated by the module itself (not by an optimizer). */
   readonly value: Tensor;
 }
 

@@ -72,7 +72,9 @@ function windowText(name: string, size: number, stride: number, ceilMode: boolea
  * ```
  */
 export class MaxPool2d extends Module {
+  /** Side of the square window. */
   readonly kernelSize: number;
+  /** Step between windows (default: the kernel size). */
   readonly stride: number;
   /** PyTorch's `ceil_mode`: see `PoolOptions.ceilMode`. */
   readonly ceilMode: boolean;
@@ -81,6 +83,8 @@ export class MaxPool2d extends Module {
   #dims?: PoolDims;
 
   /**
+   * Max pooling over `kernelSize`×`kernelSize` windows; see `PoolOptions` for the defaults.
+   *
    * @param options the options, or the stride (PyTorch's second positional argument)
    * @param extra nothing: PyTorch's positional padding and later arguments are refused
    */
@@ -92,7 +96,11 @@ export class MaxPool2d extends Module {
     this.ceilMode = ceilMode;
   }
 
-  // x: (N, C, H, W) → out: (N, C, HO, WO)
+  /**
+   * The maximum of each window; keeps its position (argmax) for `backward`.
+   *
+   * x: (N, C, H, W) → out: (N, C, HO, WO)
+   */
   forward(x: Tensor): Tensor {
     const k = this.kernelSize;
     const d = poolDims("MaxPool2d", x.shape, k, k, this.stride, this.ceilMode);
@@ -105,6 +113,7 @@ export class MaxPool2d extends Module {
     return out;
   }
 
+  /** Routes each dout element to its window's maximum: dout: (N, C, HO, WO) → dx: (N, C, H, W). */
   backward(dout: Tensor): Tensor {
     const x = cached("MaxPool2d", this.#x), d = this.#dims!;
     checkDout("MaxPool2d", dout, [d.N, d.C, d.HO, d.WO]);
@@ -114,6 +123,7 @@ export class MaxPool2d extends Module {
     return dx;
   }
 
+  /** `MaxPool2d(k)`, with `s=` when the stride differs and `ceil` in ceil mode. */
   toString(): string {
     return windowText("MaxPool2d", this.kernelSize, this.stride, this.ceilMode);
   }
@@ -140,7 +150,9 @@ export class MaxPool2d extends Module {
  * ```
  */
 export class AvgPool2d extends Module {
+  /** Side of the square window. */
   readonly kernelSize: number;
+  /** Step between windows (default: the kernel size). */
   readonly stride: number;
   /** PyTorch's `ceil_mode`: see `PoolOptions.ceilMode`. */
   readonly ceilMode: boolean;
@@ -148,6 +160,8 @@ export class AvgPool2d extends Module {
   #dims?: PoolDims;
 
   /**
+   * Average pooling over `kernelSize`×`kernelSize` windows; see `PoolOptions` for the defaults.
+   *
    * @param options the options, or the stride (PyTorch's second positional argument)
    * @param extra nothing: PyTorch's positional padding and later arguments are refused
    */
@@ -159,7 +173,11 @@ export class AvgPool2d extends Module {
     this.ceilMode = ceilMode;
   }
 
-  // x: (N, C, H, W) → out: (N, C, HO, WO)
+  /**
+   * The mean of each window (of its part inside x in ceil mode).
+   *
+   * x: (N, C, H, W) → out: (N, C, HO, WO)
+   */
   forward(x: Tensor): Tensor {
     const k = this.kernelSize;
     const d = poolDims("AvgPool2d", x.shape, k, k, this.stride, this.ceilMode);
@@ -170,6 +188,7 @@ export class AvgPool2d extends Module {
     return out;
   }
 
+  /** Spreads each dout element evenly over its window: dout: (N, C, HO, WO) → dx: (N, C, H, W). */
   backward(dout: Tensor): Tensor {
     const x = cached("AvgPool2d", this.#x), d = this.#dims!;
     checkDout("AvgPool2d", dout, [d.N, d.C, d.HO, d.WO]);
@@ -178,6 +197,7 @@ export class AvgPool2d extends Module {
     return dx;
   }
 
+  /** `AvgPool2d(k)`, with `s=` when the stride differs and `ceil` in ceil mode. */
   toString(): string {
     return windowText("AvgPool2d", this.kernelSize, this.stride, this.ceilMode);
   }
@@ -201,7 +221,11 @@ export class GlobalAvgPool extends Module {
   #x?: Tensor;
   #dims?: PoolDims;
 
-  // x: (N, C, H, W) → out: (N, C)
+  /**
+   * The mean of each channel's H×W plane.
+   *
+   * x: (N, C, H, W) → out: (N, C)
+   */
   forward(x: Tensor): Tensor {
     checkRank("GlobalAvgPool", x, 4, "(N, C, H, W)");
     const [N, C, H, W] = x.shape;
@@ -213,6 +237,7 @@ export class GlobalAvgPool extends Module {
     return out;
   }
 
+  /** Spreads each dout element evenly over its plane: dout: (N, C) → dx: (N, C, H, W). */
   backward(dout: Tensor): Tensor {
     const x = cached("GlobalAvgPool", this.#x), d = this.#dims!;
     checkDout("GlobalAvgPool", dout, [d.N, d.C]);
@@ -221,6 +246,7 @@ export class GlobalAvgPool extends Module {
     return dx;
   }
 
+  /** `GlobalAvgPool`. */
   toString(): string {
     return "GlobalAvgPool";
   }

@@ -34,16 +34,23 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
  * ```
  */
 export class Residual extends Module {
+  /** The main branch, e.g. two conv–BN–ReLU units. */
   readonly body: Module;
+  /** The second branch, or null for the identity. */
   readonly shortcut: Module | null;
   #outShape?: readonly number[];
 
+  /**
+   * A residual connection around `body`, with `options.shortcut` as the second branch (default: the
+   * identity).
+   */
   constructor(body: Module, options: ResidualOptions = {}) {
     super();
     this.body = this.addChild("body", body);
     this.shortcut = options.shortcut ? this.addChild("shortcut", options.shortcut) : null;
   }
 
+  /** out = body(x) + shortcut(x); both branches must give the same shape. */
   forward(x: Tensor): Tensor {
     const y = this.body.forward(x);
     const s = this.shortcut ? this.shortcut.forward(x) : x;
@@ -60,6 +67,7 @@ export class Residual extends Module {
     return out;
   }
 
+  /** Sends dout through both branches and returns the sum of their input gradients. */
   backward(dout: Tensor): Tensor {
     checkDout("Residual", dout, cached("Residual", this.#outShape));
     const dxBody = this.body.backward(dout);
@@ -69,6 +77,7 @@ export class Residual extends Module {
     return dx;
   }
 
+  /** `Residual(body)`, or `Residual(body, shortcut=…)`. */
   toString(): string {
     const inner = this.shortcut ? `${this.body}, shortcut=${this.shortcut}` : `${this.body}`;
     return `Residual(${inner})`;

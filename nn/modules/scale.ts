@@ -22,9 +22,11 @@ import { cached, checkDout, Module } from "./module.ts";
  * ```
  */
 export class Scale extends Module {
+  /** The constant multiplier (finite). */
   readonly factor: number;
   #shape?: readonly number[];
 
+  /** Multiplies by `factor`, which must be finite (a RangeError otherwise). */
   constructor(factor: number) {
     super();
     if (!Number.isFinite(factor)) {
@@ -33,7 +35,11 @@ export class Scale extends Module {
     this.factor = factor;
   }
 
-  // x: any shape → out: same shape
+  /**
+   * out = factor · x.
+   *
+   * x: any shape → out: same shape
+   */
   forward(x: Tensor): Tensor {
     const out = this.workTensor("out", x.shape, x.dtype);
     kernelsFor(x.dtype).axpy(out.data, x.data, this.factor, x.size);
@@ -41,6 +47,7 @@ export class Scale extends Module {
     return out;
   }
 
+  /** dx = factor · dout. */
   backward(dout: Tensor): Tensor {
     checkDout("Scale", dout, cached("Scale", this.#shape));
     const dx = this.workTensor("dx", dout.shape, dout.dtype);
@@ -48,6 +55,7 @@ export class Scale extends Module {
     return dx;
   }
 
+  /** `Scale(factor)`. */
   toString(): string {
     return `Scale(${this.factor})`;
   }

@@ -34,9 +34,14 @@ import { Module } from "./module.ts";
  * ```
  */
 export class Sequential extends Module {
+  /** The children in order. */
   readonly layers: readonly Module[];
 
-  /** @param layers the modules in order, as an array or as a record name → module */
+  /**
+   * Chains `layers`; children are named by their index, or by the record's keys.
+   *
+   * @param layers the modules in order, as an array or as a record name → module
+   */
   constructor(layers: readonly Module[] | Record<string, Module>) {
     super();
     const entries: [string, Module][] = Array.isArray(layers)
@@ -56,8 +61,12 @@ export class Sequential extends Module {
     return found[1];
   }
 
-  // A BatchNorm2d followed by a ReLU runs as one pass (`forwardRelu`), forward and backward:
-  // the same numbers as the two layers, without the ReLU's trips through memory.
+  /**
+   * Runs the layers in order.
+   *
+   * A BatchNorm2d followed by a ReLU runs as one pass (`forwardRelu`), forward and backward: the
+   * same numbers as the two layers, without the ReLU's trips through memory.
+   */
   forward(x: Tensor): Tensor {
     const layers = this.layers;
     for (let i = 0; i < layers.length; i++) {
@@ -72,6 +81,7 @@ export class Sequential extends Module {
     return x;
   }
 
+  /** Runs the layers' backward in reverse order and returns dx of the first. */
   backward(dout: Tensor): Tensor {
     const layers = this.layers;
     for (let i = layers.length - 1; i >= 0; i--) {
@@ -86,6 +96,7 @@ export class Sequential extends Module {
     return dout;
   }
 
+  /** `Sequential(…)` listing the children's `toString()`. */
   toString(): string {
     return `Sequential(${this.layers.map((m) => m.toString()).join(", ")})`;
   }

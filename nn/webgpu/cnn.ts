@@ -20,9 +20,13 @@ import { Tensor } from "../tensor.ts";
 
 /** SGD settings of `GpuCNN` (torch.optim.SGD's, as nn/optim.ts). */
 export interface GpuCNNOptions {
+  /** Learning rate (required; `step` may override it per batch). */
   lr: number;
+  /** Momentum μ of torch.optim.SGD (default 0). */
   momentum?: number;
+  /** L2 weight decay added to each gradient (default 0). */
   weightDecay?: number;
+  /** Nesterov momentum (default false). */
   nesterov?: boolean;
   /** Steps between loss read-backs (default 10). */
   lossEvery?: number;
@@ -39,9 +43,15 @@ interface Slot {
 
 /** The CNN's parameters and activations on the GPU, with one recorded step per batch. */
 export class GpuCNN {
+  /** The WebGPU context (device) holding every buffer of this model. */
   readonly ctx: GpuContext;
+  /**
+   * The CPU model this was uploaded from; `copyToModel` writes the trained weights back into it.
+   */
   readonly model: CNN;
+  /** Most images a step takes; buffers are sized for it. */
   readonly batchSize: number;
+  /** The options with their defaults filled in. */
   readonly options: Required<GpuCNNOptions>;
   readonly #p: Record<ParamName, Slot>;
   readonly #a: Record<string, GpuTensor>; // activations and their gradients, sized for batchSize

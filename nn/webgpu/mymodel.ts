@@ -40,9 +40,15 @@ const STAGES = ["prep", "layer1", "res1", "layer2", "layer3", "res3"] as const;
 
 /** MyModel's parameters, statistics and activations on the GPU, one recorded step per batch. */
 export class GpuMyModel {
+  /** The WebGPU context (device) holding every buffer of this model. */
   readonly ctx: GpuContext;
+  /**
+   * The CPU model this was uploaded from; `copyToModel` writes the trained weights back into it.
+   */
   readonly model: MyModel;
+  /** Most images a step takes; buffers are sized for it. */
   readonly batchSize: number;
+  /** The options with their defaults filled in. */
   readonly options: Required<GpuMyModelOptions>;
   readonly #units: ConvUnit[];
   readonly #residuals: [ConvUnit, ConvUnit][]; // (first, last) unit of each residual body
