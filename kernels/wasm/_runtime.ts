@@ -61,41 +61,30 @@ const module = await WebAssembly.compile(
 export const memory = new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES, shared: true });
 const instance = new WebAssembly.Instance(module, { env: { memory, abort: () => {} } });
 
+/** A conv's dims as the module's functions take them: N, C, H, W, F, KH, KW, stride, pad, HO, WO. */
+export type ConvDimsArgs = [
+  N: number,
+  C: number,
+  H: number,
+  W: number,
+  F: number,
+  KH: number,
+  KW: number,
+  s: number,
+  pad: number,
+  HO: number,
+  WO: number,
+];
+
 /** The module's exports used from TypeScript. */
 export const exports = instance.exports as unknown as {
   run(tid: number, nth: number): void;
   heapBase(): number;
-  convForwardScratch(
-    C: number,
-    KH: number,
-    KW: number,
-    F: number,
-    HO: number,
-    WO: number,
-    s: number,
-  ): number;
-  convBackwardScratch(
-    C: number,
-    KH: number,
-    KW: number,
-    F: number,
-    HO: number,
-    WO: number,
-    H: number,
-    W: number,
-    s: number,
-    pad: number,
-  ): number;
-  convBackwardSharedBytes(
-    C: number,
-    KH: number,
-    KW: number,
-    F: number,
-    HO: number,
-    WO: number,
-    s: number,
-    N: number,
-  ): number;
+  /** The paths of a conv (see `convPath` in assembly/conv_path.ts), its dims in `ConvDims` order. */
+  convPath(...dims: ConvDimsArgs): number;
+  convForwardScratch(...dims: ConvDimsArgs): number;
+  convBackwardScratch(...dims: ConvDimsArgs): number;
+  convBackwardSharedBytes(...dims: ConvDimsArgs): number;
   gemmScratch(M: number, N: number, K: number): number;
   convPoolReluForwardScratch(
     C: number,

@@ -10,10 +10,63 @@
 import type { ConvDims, FloatArray } from "../dims.ts";
 import { carve, copyIn, copyOut, layout, type Region, zero } from "./_arena.ts";
 import { Op } from "./_layout.ts";
-import { exports, getThreads, runJob } from "./_runtime.ts";
+import { type ConvDimsArgs, exports, getThreads, runJob } from "./_runtime.ts";
 
-function convArgs(d: ConvDims): number[] {
+function convArgs(d: ConvDims): ConvDimsArgs {
   return [d.N, d.C, d.H, d.W, d.F, d.KH, d.KW, d.stride, d.pad, d.HO, d.WO];
+}
+
+/**
+ * One pass's algorithm: "im2col" (im2col panels, or colsᵀ, and a packed GEMM; for the data
+ * gradient GEMM + col2im), "direct" (from a zero-padded image, no im2col copy), "stride2"
+ * (column-phase planes) or "winograd" (F(2×2, 3×3)).
+ */
+export type ConvPathName = "im2col" | "direct" | "stride2" | "winograd";
+
+/** Which algorithm each pass of a conv shape runs, as the WASM module decides it. */
+export interface ConvPath {
+  /** The forward. */
+  forward: ConvPathName;
+  /** The data gradient (never "direct"). */
+  data: ConvPathName;
+  /** The filter gradient. */
+  filter: ConvPathName;
+  /**
+   * Whether the filter gradient splits the images into a fixed set of chunks whose partial
+   * sums are added in chunk order (a job-wide scratch), rather than dw's columns over threads.
+   */
+  filterChunked: boolean;
+}
+
+// PATH_* of assembly/conv_path.ts, by code
+const PATH_NAMES: readonly ConvPathName[] = ["im2col", "direct", "stride2", "winograd"];
+
+/**
+ * Which path each pass of the conv `d` takes: the answer of the module's one `convPath`
+ * (kernels/wasm/assembly/conv_path.ts), which the kernels and their scratch sizes ask too.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { convDims } from "../dims.ts";
+ * import { convPath } from "./conv.ts";
+ * const d = convDims("conv", [128, 64, 32, 32], [64, 64, 3, 3], 1, 1);
+ * assert.deepEqual(convPath(d), {
+ *   forward: "winograd",
+ *   data: "winograd",
+ *   filter: "winograd",
+ *   filterChunked: false,
+ * });
+ * ```
+ */
+export function convPath(d: ConvDims): ConvPath {
+  const code = exports.convPath(...convArgs(d)); // bits 0–1, 2–3, 4–5 and 64: conv_path.ts
+  return {
+    forward: PATH_NAMES[code & 3],
+    data: PATH_NAMES[(code >> 2) & 3],
+    filter: PATH_NAMES[(code >> 4) & 3],
+    filterChunked: (code & 64) !== 0,
+  };
 }
 
 // The per-thread scratch in bytes, from the module; a float64 estimate stands in when the
@@ -24,8 +77,8 @@ function scratchBytes(d: ConvDims, backward: boolean): number {
   const estimate = 4 * (3 * K * P + 2 * d.F * P + 2 * K * (d.F + 8) + padded);
   if (estimate >= 2 ** 31) return estimate;
   return backward
-    ? exports.convBackwardScratch(d.C, d.KH, d.KW, d.F, d.HO, d.WO, d.H, d.W, d.stride, d.pad)
-    : exports.convForwardScratch(d.C, d.KH, d.KW, d.F, d.HO, d.WO, d.stride);
+    ? exports.convBackwardScratch(...convArgs(d))
+    : exports.convForwardScratch(...convArgs(d));
 }
 
 function shapes(d: ConvDims) {
@@ -78,13 +131,10 @@ function backwardRegions(
   ];
 }
 
-// The job-wide scratch of the filter gradient (partial sums per image chunk), or 0. Outside
-// the two chunked cases (≤ 4096 weights; a Winograd 3×3 with ≤ 32 channels and ≤ 1024 filters)
-// it is 0 anyway, and the module's 32-bit product of the sizes could overflow.
+// The job-wide scratch of the filter gradient (partial sums per image chunk), or 0 where
+// `convPath` does not chunk it.
 function sharedBytes(d: ConvDims): number {
-  const { C, KH, KW, F, HO, WO, stride, N } = d;
-  const small = F * C * KH * KW <= 4096, winograd = F * C <= 16384 && KH * KW <= 9;
-  return small || winograd ? exports.convBackwardSharedBytes(C, KH, KW, F, HO, WO, stride, N) : 0;
+  return exports.convBackwardSharedBytes(...convArgs(d));
 }
 
 /** Throws the RangeError of `conv2dForward` when its buffers cannot fit; touches nothing. */

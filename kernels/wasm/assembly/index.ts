@@ -31,6 +31,7 @@ import {
 } from "./conv_pool";
 
 export { convBackwardScratch, convBackwardSharedBytes, convForwardScratch };
+export { convPath } from "./conv_path";
 export { convPoolReluBackwardScratch, convPoolReluForwardScratch };
 export { gemmScratch } from "./gemm_entry";
 
