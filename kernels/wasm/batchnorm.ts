@@ -9,9 +9,8 @@
  */
 
 import type { FloatArray } from "../dims.ts";
+import { job } from "./_job.ts";
 import { carve, copyIn, copyOut } from "./_arena.ts";
-import { Op } from "./_layout.ts";
-import { runJob } from "./_runtime.ts";
 
 function perChannel(C: number, names: readonly string[]) {
   return names.map((name) => ({ name: `${name} (${C})`, bytes: 4 * C }));
@@ -50,8 +49,24 @@ export function batchNorm2dForward(
   copyIn(prv, runningVar, C);
   copyIn(pg, gamma, C);
   copyIn(pb, beta, C);
-  const args = [po, pm, ps, prm, prv, px, pg, pb, N, C, HW, eps, momentum, +training, +relu];
-  runJob(Op.batchNormForward, args, C);
+  const args = {
+    out: po,
+    saveMean: pm,
+    saveInvStd: ps,
+    runningMean: prm,
+    runningVar: prv,
+    x: px,
+    gamma: pg,
+    beta: pb,
+    N,
+    C,
+    HW,
+    eps,
+    momentum,
+    training,
+    relu,
+  };
+  job("batchNormForward", args, C);
   copyOut(out, po, n);
   copyOut(saveMean, pm, C);
   copyOut(saveInvStd, ps, C);
@@ -99,8 +114,22 @@ export function batchNorm2dBackward(
   copyIn(pm, saveMean, C);
   copyIn(ps, saveInvStd, C);
   if (reluBeta) copyIn(pbeta, reluBeta, C);
-  const args = [pdx, pdg, pdb, pdo, px, pg, pm, ps, N, C, HW, +training, reluBeta ? pbeta : 0];
-  runJob(Op.batchNormBackward, args, C);
+  const args = {
+    dx: pdx,
+    dgamma: pdg,
+    dbeta: pdb,
+    dout: pdo,
+    x: px,
+    gamma: pg,
+    saveMean: pm,
+    saveInvStd: ps,
+    N,
+    C,
+    HW,
+    training,
+    reluBeta: reluBeta ? pbeta : 0,
+  };
+  job("batchNormBackward", args, C);
   copyOut(dx, pdx, n);
   copyOut(dgamma, pdg, C);
   copyOut(dbeta, pdb, C);

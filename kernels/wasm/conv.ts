@@ -8,12 +8,18 @@
  */
 
 import type { ConvDims, FloatArray } from "../dims.ts";
+import { job } from "./_job.ts";
 import { carve, copyIn, copyOut, layout, type Region, zero } from "./_arena.ts";
-import { Op } from "./_layout.ts";
-import { type ConvDimsArgs, exports, getThreads, runJob } from "./_runtime.ts";
+import { type ConvDimsArgs, exports, getThreads } from "./_runtime.ts";
 
 function convArgs(d: ConvDims): ConvDimsArgs {
   return [d.N, d.C, d.H, d.W, d.F, d.KH, d.KW, d.stride, d.pad, d.HO, d.WO];
+}
+
+/** The dims of a conv as the ops of _ops.ts name them. */
+export function convJobDims(d: ConvDims) {
+  const { N, C, H, W, F, KH, KW, pad, HO, WO } = d;
+  return { N, C, H, W, F, KH, KW, s: d.stride, pad, HO, WO };
 }
 
 /**
@@ -55,7 +61,7 @@ const PATH_NAMES: readonly ConvPathName[] = ["im2col", "direct", "stride2", "win
  *   forward: "winograd",
  *   data: "winograd",
  *   filter: "winograd",
- *   filterChunked: false,
+ *   filterChunked: true,
  * });
  * ```
  */
@@ -163,7 +169,8 @@ export function conv2dForward(
   copyIn(px, x, s.x);
   copyIn(pw, w, s.w);
   copyIn(pb, b, s.F);
-  runJob(Op.convForward, [po, px, pw, pb, ...convArgs(d), ps, scratch], nth);
+  const args = { out: po, x: px, w: pw, b: pb, ...convJobDims(d), scratch: ps };
+  job("convForward", { ...args, scratchBytes: scratch }, nth);
   copyOut(out, po, s.out);
 }
 
@@ -211,11 +218,17 @@ export function conv2dBackward(
       copyIn(pdb, db!, s.F);
     }
   }
-  const flags = [dx ? (overwrite ? 2 : 1) : 0, doFilter ? 1 : 0]; // 2: dx set, not added
   const shared = doFilter && sharedBytes(d) > 0 ? pshared : 0; // 0: the module does not chunk
   if (shared) zero(shared, 1); // the finished-threads counter
-  const args = [pdx, pdo, px, pw, pdw, pdb, ...convArgs(d), ps, scratch, ...flags, shared];
-  runJob(Op.convBackward, args, nth);
+  const arrays = { dx: pdx, dout: pdo, x: px, w: pw, dw: pdw, db: pdb };
+  const flags = { doData: dx !== null, doFilter, shared, overwriteData: dx !== null && overwrite };
+  job("convBackward", {
+    ...arrays,
+    ...convJobDims(d),
+    scratch: ps,
+    scratchBytes: scratch,
+    ...flags,
+  }, nth);
   if (doFilter) {
     copyOut(dw!, pdw, s.w);
     copyOut(db!, pdb, s.F);

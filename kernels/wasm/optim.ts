@@ -7,9 +7,8 @@
  */
 
 import type { FloatArray } from "../dims.ts";
+import { job } from "./_job.ts";
 import { carve, copyIn, copyOut } from "./_arena.ts";
-import { Op } from "./_layout.ts";
-import { runJob } from "./_runtime.ts";
 
 const PER_THREAD = 16384;
 
@@ -39,8 +38,8 @@ export function sgdStep(
   copyIn(pp, param, n);
   copyIn(pg, grad, n);
   if (withBuf) copyIn(pb, buf, n);
-  const args = [pp, pg, pb, n, lr, momentum, dampening, weightDecay, +nesterov, +first];
-  runJob(Op.sgdStep, args, Math.ceil(n / PER_THREAD));
+  const args = { param: pp, grad: pg, buf: pb, n, lr, momentum, dampening, wd: weightDecay };
+  job("sgdStep", { ...args, nesterov, first }, Math.ceil(n / PER_THREAD));
   copyOut(param, pp, n);
   if (withBuf) copyOut(buf, pb, n);
 }
@@ -71,8 +70,8 @@ export function adamStep(
   copyIn(pg, grad, n);
   copyIn(pm, m, n);
   copyIn(pv, v, n);
-  const args = [pp, pg, pm, pv, n, lr, beta1, beta2, eps, weightDecay, step, +decoupled];
-  runJob(Op.adamStep, args, Math.ceil(n / PER_THREAD));
+  const args = { param: pp, grad: pg, m: pm, v: pv, n, lr, beta1, beta2, eps, wd: weightDecay };
+  job("adamStep", { ...args, step, decoupled }, Math.ceil(n / PER_THREAD));
   copyOut(param, pp, n);
   copyOut(m, pm, n);
   copyOut(v, pv, n);
