@@ -9,7 +9,7 @@
 
 import { ARENA_BASE, MAX_ARGS } from "./_layout.ts";
 import { type ArgSpec, OPS, type OpSpec, slotCount } from "./_ops.ts";
-import { runJob } from "./_runtime.ts";
+import { runJob, setArg } from "./_runtime.ts";
 
 /** A job's arguments by name: numbers, booleans for `bool` flags. */
 export type JobArgs = Readonly<Record<string, number | boolean>>;
@@ -22,6 +22,7 @@ interface Packing {
   names: string[];
   kinds: (ArgSpec["kind"] | "bytes")[];
   nullable: boolean[];
+  known: Set<string>;
 }
 
 const PACKINGS = new Map<string, Packing>();
@@ -41,14 +42,20 @@ for (const spec of Object.values(OPS)) {
   if (slotCount(spec) > MAX_ARGS) {
     throw new RangeError(`Cannot declare op ${spec.name}: ${names.length} slots > ${MAX_ARGS}`);
   }
-  PACKINGS.set(spec.name, { spec, names, kinds, nullable });
+  PACKINGS.set(spec.name, { spec, names, kinds, nullable, known: new Set(names) });
 }
 
 function bad(op: string, name: string, why: string): TypeError {
   return new TypeError(`Cannot run WASM op ${op}: argument ${name} ${why} (kernels/wasm/_ops.ts)`);
 }
 
-// The slot value of argument `name` of kind `kind`, checked.
+function describe(kind: Packing["kinds"][number]): string {
+  if (kind === "ptr" || kind === "scratch") return "an arena pointer";
+  if (kind === "bytes") return "a byte count";
+  return `${/^[if]/.test(kind) ? "an" : "a"} ${kind}`;
+}
+
+// The slot value of argument `name` of kind `kind`, checked (the messages built only on error).
 function slot(
   op: string,
   name: string,
@@ -60,35 +67,25 @@ function slot(
     if (typeof v !== "boolean") throw bad(op, name, `is a flag: pass a boolean, got ${v}`);
     return v ? 1 : 0;
   }
-  const what = kind === "ptr" || kind === "scratch"
-    ? "an arena pointer"
-    : kind === "bytes"
-    ? "a byte count"
-    : `${/^[if]/.test(kind) ? "an" : "a"} ${kind}`;
-  if (typeof v !== "number") throw bad(op, name, `is ${what}: pass a number, got ${v}`);
+  if (typeof v !== "number") throw bad(op, name, `is ${describe(kind)}: pass a number, got ${v}`);
   if (kind === "f32" || kind === "f64") return v;
-  if (!Number.isInteger(v)) throw bad(op, name, `is ${what}: pass an integer, got ${v}`);
-  if (kind === "i32" && (v < I32_MIN || v > I32_MAX)) {
-    throw bad(op, name, `is an i32: got ${v}, outside [−2³¹, 2³¹)`);
+  if (!Number.isInteger(v)) {
+    throw bad(op, name, `is ${describe(kind)}: pass an integer, got ${v}`);
   }
-  if ((kind === "u32" || kind === "bytes") && (v < 0 || v >= U32_END)) {
+  if (kind === "i32") {
+    if (v < I32_MIN || v > I32_MAX) throw bad(op, name, `is an i32: got ${v}, outside [−2³¹, 2³¹)`);
+  } else if (kind === "u32" || kind === "bytes") {
+    if (v < 0 || v >= U32_END) {
+      throw bad(op, name, `is ${describe(kind)}: got ${v}, outside [0, 2³²)`);
+    }
+  } else if (!((v === 0 && nullable) || (v >= ARENA_BASE && v < U32_END && v % 4 === 0))) {
     throw bad(
       op,
       name,
-      `is a ${kind === "u32" ? "u32" : "byte count"}: got ${v}, outside [0, 2³²)`,
+      `is an arena pointer: got ${v}, not a multiple of 4 in [${ARENA_BASE}, 2³²)${
+        nullable ? " or 0" : ""
+      }`,
     );
-  }
-  if (kind === "ptr" || kind === "scratch") {
-    const ok = (v === 0 && nullable) || (v >= ARENA_BASE && v < U32_END && v % 4 === 0);
-    if (!ok) {
-      throw bad(
-        op,
-        name,
-        `is an arena pointer: got ${v}, not a multiple of 4 in [${ARENA_BASE}, 2³²)${
-          nullable ? " or 0" : ""
-        }`,
-      );
-    }
   }
   return v;
 }
@@ -102,19 +99,18 @@ export function job(name: string, args: JobArgs, nth: number): number {
   if (!packing) {
     throw new TypeError(`Cannot run WASM op ${name}: no such op in kernels/wasm/_ops.ts`);
   }
-  const { names, kinds, nullable } = packing;
-  const slots = new Array<number>(names.length);
+  const { names, kinds, nullable, known } = packing;
   for (let i = 0; i < names.length; i++) {
     const v = args[names[i]];
     if (v === undefined) throw bad(name, names[i], "is missing");
-    slots[i] = slot(name, names[i], kinds[i], nullable[i], v);
+    setArg(i, slot(name, names[i], kinds[i], nullable[i], v)); // the job is not posted yet
   }
   for (const key in args) {
-    if (!names.includes(key)) {
+    if (!known.has(key)) {
       throw new TypeError(
         `Cannot run WASM op ${name}: it takes no argument ${key}; it takes ${names.join(", ")}`,
       );
     }
   }
-  return runJob(packing.spec.code, slots, nth);
+  return runJob(packing.spec.code, nth);
 }

@@ -11,7 +11,7 @@
  */
 
 import { Worker } from "node:worker_threads";
-import { ARENA_BASE, ARGS, DONE, ERROR, GEN, MAX_ARGS, NTH, OP, READY, RESULT } from "./_layout.ts";
+import { ARENA_BASE, ARGS, DONE, ERROR, GEN, NTH, OP, READY, RESULT } from "./_layout.ts";
 
 /** Largest memory the backend may grow to, in 64 KiB pages (2 GiB). */
 export const MAX_PAGES = 32768;
@@ -179,15 +179,19 @@ export function getThreads(): number {
 }
 
 /**
- * Runs operation `op` of assembly/index.ts with `args` on `nth` threads (at most the current
- * thread count) and returns the job's scalar result.
+ * Writes argument slot `i` (< MAX_ARGS) of the next job into the control block (_job.ts packs
+ * an op's arguments by name through it).
  */
-export function runJob(op: number, args: readonly number[], nth: number): number {
-  if (args.length > MAX_ARGS) {
-    throw new RangeError(`Cannot run job ${op}: ${args.length} arguments`);
-  }
+export function setArg(i: number, value: number): void {
+  f64[ARGS + i] = value;
+}
+
+/**
+ * Runs operation `op` (a code of _ops.ts) on `nth` threads (at most the current thread count),
+ * its arguments already in the control block (`setArg`), and returns the job's scalar result.
+ */
+export function runJob(op: number, nth: number): number {
   nth = Math.max(1, Math.min(nth, threads));
-  for (let i = 0; i < args.length; i++) f64[ARGS + i] = args[i];
   ctl[OP] = op;
   ctl[NTH] = nth;
   f64[RESULT] = 0;

@@ -38,8 +38,19 @@ export function sgdStep(
   copyIn(pp, param, n);
   copyIn(pg, grad, n);
   if (withBuf) copyIn(pb, buf, n);
-  const args = { param: pp, grad: pg, buf: pb, n, lr, momentum, dampening, wd: weightDecay };
-  job("sgdStep", { ...args, nesterov, first }, Math.ceil(n / PER_THREAD));
+  const args = {
+    param: pp,
+    grad: pg,
+    buf: pb,
+    n,
+    lr,
+    momentum,
+    dampening,
+    wd: weightDecay,
+    nesterov,
+    first,
+  };
+  job("sgdStep", args, Math.ceil(n / PER_THREAD));
   copyOut(param, pp, n);
   if (withBuf) copyOut(buf, pb, n);
 }
@@ -70,8 +81,21 @@ export function adamStep(
   copyIn(pg, grad, n);
   copyIn(pm, m, n);
   copyIn(pv, v, n);
-  const args = { param: pp, grad: pg, m: pm, v: pv, n, lr, beta1, beta2, eps, wd: weightDecay };
-  job("adamStep", { ...args, step, decoupled }, Math.ceil(n / PER_THREAD));
+  const args = {
+    param: pp,
+    grad: pg,
+    m: pm,
+    v: pv,
+    n,
+    lr,
+    beta1,
+    beta2,
+    eps,
+    wd: weightDecay,
+    step,
+    decoupled,
+  };
+  job("adamStep", args, Math.ceil(n / PER_THREAD));
   copyOut(param, pp, n);
   copyOut(m, pm, n);
   copyOut(v, pv, n);
