@@ -40,6 +40,22 @@ export {
 } from "./conv.ts";
 export { maxPool2dBackward } from "./pool.ts";
 export { checkConvPoolReluFits } from "./conv_pool.ts";
+export {
+  batchNormBackward,
+  type BatchNormBackwardArrays,
+  type BatchNormDims,
+  batchNormForward,
+  type BatchNormForwardArrays,
+  type BatchNormForwardOptions,
+} from "./batchnorm.ts";
+export {
+  adam,
+  type AdamArrays,
+  type AdamOptions,
+  sgd,
+  type SgdArrays,
+  type SgdOptions,
+} from "./optim.ts";
 
 /** Every kernel of the `Kernels` interface, in WASM. */
 export const wasmKernels = {
