@@ -4,26 +4,32 @@
  * optimizeLevel 3, noAssert, SIMD, shared imported memory) and writes, atomically, the
  * committed modules: kernels.wasm (release: multiply + add) and kernels_relaxed.wasm (relaxed:
  * fused relaxed_madd, the default where supported; CONVNET_WASM_RELAXED=0 picks release), and
- * first the dispatcher assembly/_dispatch.ts, generated from the op table kernels/wasm/_ops.ts
- * (the build compiles the generated text, not the file on disk). `--check` fails when a
+ * first, from the op table kernels/wasm/_ops.ts, the dispatcher assembly/_dispatch.ts (the
+ * build compiles the generated text, not the file on disk) and the job argument types
+ * kernels/wasm/_job_args.ts. `--check` fails when a
  * committed file differs from a fresh build.
  *
  * @module
  */
 
 import { writeFileAtomic } from "../nn/_atomic.ts";
-import { DISPATCH_FILE, dispatchSource } from "../kernels/wasm/_ops.ts";
+import {
+  DISPATCH_FILE,
+  dispatchSource,
+  JOB_ARGS_FILE,
+  jobArgsSource,
+} from "../kernels/wasm/_ops.ts";
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import asc from "assemblyscript/asc";
 
 const HELP = `Usage: deno task build:kernels [--target release|relaxed|debug] [--out FILE] [--check]
 
-Generates kernels/wasm/assembly/_dispatch.ts from the op table kernels/wasm/_ops.ts and
-compiles kernels/wasm/assembly/index.ts with AssemblyScript 0.28.20.
+Generates kernels/wasm/assembly/_dispatch.ts and kernels/wasm/_job_args.ts from the op table
+kernels/wasm/_ops.ts and compiles kernels/wasm/assembly/index.ts with AssemblyScript 0.28.20.
   --target T   one asconfig target (default: release and relaxed, the committed modules)
   --out FILE   where to write the module (only with --target)
-  --check      build in memory and fail if a committed module or _dispatch.ts differs
+  --check      build in memory and fail if a committed module or generated file differs
   --help       show this help`;
 
 /** The committed modules: asconfig target → file in kernels/wasm/. */
@@ -85,14 +91,18 @@ if (import.meta.main) {
     } check=${values.check}`,
   );
   let stale = 0;
-  const dispatchFile = new URL(DISPATCH_FILE, wasmDir).pathname;
-  if (values.check) {
-    const same = (await Deno.readTextFile(dispatchFile)) === dispatchSource();
-    console.log(`${dispatchFile}: ${same ? "matches the op table" : "DIFFERS from the op table"}`);
-    if (!same) stale++;
-  } else {
-    await writeFileAtomic(dispatchFile, new TextEncoder().encode(dispatchSource()));
-    console.log(`wrote ${dispatchFile}`);
+  for (
+    const [name, source] of [[DISPATCH_FILE, dispatchSource()], [JOB_ARGS_FILE, jobArgsSource()]]
+  ) {
+    const file = new URL(name, wasmDir).pathname;
+    if (values.check) {
+      const same = (await Deno.readTextFile(file)) === source;
+      console.log(`${file}: ${same ? "matches the op table" : "DIFFERS from the op table"}`);
+      if (!same) stale++;
+    } else {
+      await writeFileAtomic(file, new TextEncoder().encode(source));
+      console.log(`wrote ${file}`);
+    }
   }
   for (const target of targets) {
     const file = values.out ?? new URL(TARGETS[target] ?? `${target}.wasm`, wasmDir).pathname;
@@ -108,7 +118,7 @@ if (import.meta.main) {
     }
   }
   if (stale > 0) {
-    console.error("Run `deno task build:kernels` and commit the modules and _dispatch.ts");
+    console.error("Run `deno task build:kernels` and commit the modules and generated files");
     Deno.exit(1);
   }
 }

@@ -6,20 +6,32 @@
  */
 
 import assert from "node:assert/strict";
-import { DISPATCH_FILE, dispatchSource, OPS, parseArgs, slotCount } from "../kernels/wasm/_ops.ts";
+import {
+  DISPATCH_FILE,
+  dispatchSource,
+  JOB_ARGS_FILE,
+  jobArgsSource,
+  OPS,
+  parseArgs,
+  slotCount,
+} from "../kernels/wasm/_ops.ts";
 import { MAX_ARGS } from "../kernels/wasm/_layout.ts";
-import { job } from "../kernels/wasm/_job.ts";
+import { job, runNamed } from "../kernels/wasm/_job.ts";
 import { carve } from "../kernels/wasm/_arena.ts";
 import { heapF32 } from "../kernels/wasm/_arena.ts";
 
 const wasmDir = new URL("../kernels/wasm/", import.meta.url);
 
-Deno.test("the committed assembly/_dispatch.ts is what the op table generates", async () => {
-  const committed = await Deno.readTextFile(new URL(DISPATCH_FILE, wasmDir));
-  assert.ok(
-    committed === dispatchSource(),
-    "kernels/wasm/assembly/_dispatch.ts is stale: run `deno task build:kernels` and commit it",
-  );
+Deno.test("the committed generated files are what the op table generates", async () => {
+  for (
+    const [file, source] of [[DISPATCH_FILE, dispatchSource()], [JOB_ARGS_FILE, jobArgsSource()]]
+  ) {
+    const committed = await Deno.readTextFile(new URL(file, wasmDir));
+    assert.ok(
+      committed === source,
+      `kernels/wasm/${file} is stale: run \`deno task build:kernels\` and commit it`,
+    );
+  }
 });
 
 // The parameters of `export function fn(...)` in an AssemblyScript file: [name, type][].
@@ -99,17 +111,17 @@ Deno.test("job(): arguments by name; a missing, unknown, swapped or ill-typed on
   ];
   for (const [args, message] of cases) {
     assert.throws(
-      () => job("axpy", args, 1),
+      () => runNamed("axpy", args, 1),
       (e: Error) => e instanceof TypeError && message.test(e.message),
     );
   }
   assert.throws(
-    () => job("axpy", { y: py, x: px, alpha: 0.5, n: 2 ** 31 }, 1),
+    () => runNamed("axpy", { y: py, x: px, alpha: 0.5, n: 2 ** 31 }, 1),
     /outside \[−2³¹, 2³¹\)/,
   );
-  assert.throws(() => job("gemm", {}, 1), /gemm: argument c is missing/);
-  assert.throws(() => job("batchNormBackward", { training: 1 }, 1), /argument dx is missing/);
-  assert.throws(() => job("axpyy", {}, 1), /op axpyy: no such op/);
+  assert.throws(() => runNamed("gemm", {}, 1), /gemm: argument c is missing/);
+  assert.throws(() => runNamed("batchNormBackward", { training: 1 }, 1), /argument dx is missing/);
+  assert.throws(() => runNamed("axpyy", {}, 1), /op axpyy: no such op/);
   // flags are booleans, not numbers
   const [pp, pg, pb] = carve("test", [{ name: "p", bytes: 4 }, { name: "g", bytes: 4 }, {
     name: "b",
@@ -117,8 +129,21 @@ Deno.test("job(): arguments by name; a missing, unknown, swapped or ill-typed on
   }]);
   const sgd = { param: pp, grad: pg, buf: pb, n: 1, lr: 0.1, momentum: 0, dampening: 0, wd: 0 };
   assert.throws(
-    () => job("sgdStep", { ...sgd, nesterov: 1, first: false }, 1),
+    () => runNamed("sgdStep", { ...sgd, nesterov: 1, first: false }, 1),
     /nesterov is a flag/,
   );
   assert.deepEqual([...heapF32().subarray(py / 4, py / 4 + 4)], before, "nothing ran");
 });
+
+// Never run: each call must fail the type check (an unused directive fails it too).
+export function typeRefusals(p: number): void {
+  // @ts-expect-error: n is missing
+  job("axpy", { y: p, x: p, alpha: 1 }, 1);
+  // @ts-expect-error: m is no argument of axpy
+  job("axpy", { y: p, x: p, alpha: 1, n: 4, m: 4 }, 1);
+  const gemm = { c: p, a: p, b: p, M: 1, N: 1, K: 1, transA: 1, transB: false, acc: false };
+  // @ts-expect-error: a flag is a boolean
+  job("gemm", { ...gemm, scratch: p, scratchBytes: 0 }, 1);
+  // @ts-expect-error: no such op
+  job("axpyy", {}, 1);
+}

@@ -10,8 +10,11 @@
 import { ARENA_BASE, MAX_ARGS } from "./_layout.ts";
 import { type ArgSpec, OPS, type OpSpec, slotCount } from "./_ops.ts";
 import { runJob, setArg } from "./_runtime.ts";
+import type { OpArgs, OpName } from "./_job_args.ts";
 
-/** A job's arguments by name: numbers, booleans for `bool` flags. */
+export type { OpArgs, OpName };
+
+/** A job's arguments by name, unchecked: numbers, booleans for `bool` flags. */
 export type JobArgs = Readonly<Record<string, number | boolean>>;
 
 const I32_MIN = -(2 ** 31), I32_MAX = 2 ** 31 - 1, U32_END = 2 ** 32;
@@ -92,9 +95,16 @@ function slot(
 
 /**
  * Runs op `name` of _ops.ts with `args` (every declared argument by name; a `scratch` argument
- * `s` as `s` and `sBytes`) on `nth` threads, and returns the job's scalar result.
+ * `s` as `s` and `sBytes`) on `nth` threads, and returns the job's scalar result. The types
+ * (`OpArgs`, generated from the table) catch a wrong name at type-check time; the checks here
+ * catch what a cast or plain JavaScript lets through.
  */
-export function job(name: string, args: JobArgs, nth: number): number {
+export function job<K extends OpName>(name: K, args: OpArgs[K], nth: number): number {
+  return runNamed(name, args as unknown as JobArgs, nth);
+}
+
+/** `job` without the static types (for arguments assembled at run time, and the tests). */
+export function runNamed(name: string, args: JobArgs, nth: number): number {
   const packing = PACKINGS.get(name);
   if (!packing) {
     throw new TypeError(`Cannot run WASM op ${name}: no such op in kernels/wasm/_ops.ts`);
