@@ -14,6 +14,7 @@ import { convDims, poolDims } from "../kernels/dims.ts";
 import * as ref from "../kernels/ref/mod.ts";
 import {
   conv2dBackward,
+  convPath,
   getThreads,
   setThreads,
   wasmArray,
@@ -263,12 +264,20 @@ for (const wl of CONV) convBenches(wl);
 poolBenches();
 readBackBench();
 
+// The WASM paths of each workload, as the module's one `convPath` decides them.
+const paths = CONV.map((wl) => {
+  const p = convPath(convDims(wl.id, wl.x, wl.w, wl.stride, wl.pad));
+  const filter = `${p.filter}${p.filterChunked ? " (image chunks)" : ""}`;
+  return `${wl.id} forward ${p.forward}, data ${p.data}, filter ${filter}`;
+});
+
 addEventListener("unload", () =>
   printReport([
     `WASM build: ${wasmBuild} (CONVNET_WASM_RELAXED=0 selects the strict build); all threads = ${ALL}; tfjs-wasm runs ${tfjsWasmThreads()} thread(s).`,
     "tfjs-wasm has no Conv2DBackpropFilter kernel: its backward row is dx only, FLOPs counted for dx only.",
     `tfjs rows leave their results in tfjs memory (tfjs-wasm's dataSync reads back at ${readBackRate()} in Deno); our plain rows copy inputs into WASM memory and results back into JS arrays; the resident rows use arrays from wasmArray in place, as tfjs-wasm's tensors are.`,
     "W3 (pooling) rows count giga input elements per second in the GFLOP/s column.",
-    "GFLOP/s count a direct convolution's 2·N·F·HO·WO·C·KH·KW per pass for every row; the WASM W5 forward and data gradient run Winograd F(2×2, 3×3), 2.25× fewer multiply-adds.",
+    `WASM paths: ${paths.join("; ")}.`,
+    "GFLOP/s count a direct convolution's 2·N·F·HO·WO·C·KH·KW per pass for every row; a WASM winograd path runs F(2×2, 3×3), 2.25× fewer multiply-adds.",
     "Entries marked (k of N images) ran part of the batch; their GFLOP/s stay comparable per FLOP.",
   ]));

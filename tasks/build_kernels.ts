@@ -3,23 +3,33 @@
  * the pinned compiler (npm:assemblyscript 0.28.20, targets of kernels/wasm/asconfig.json:
  * optimizeLevel 3, noAssert, SIMD, shared imported memory) and writes, atomically, the
  * committed modules: kernels.wasm (release: multiply + add) and kernels_relaxed.wasm (relaxed:
- * fused relaxed_madd, the default where supported; CONVNET_WASM_RELAXED=0 picks release). `--check` fails when a committed file
- * differs from a fresh build.
+ * fused relaxed_madd, the default where supported; CONVNET_WASM_RELAXED=0 picks release), and
+ * first, from the op table kernels/wasm/_ops.ts, the dispatcher assembly/_dispatch.ts (the
+ * build compiles the generated text, not the file on disk) and the job argument types
+ * kernels/wasm/_job_args.ts. `--check` fails when a
+ * committed file differs from a fresh build.
  *
  * @module
  */
 
 import { writeFileAtomic } from "../nn/_atomic.ts";
+import {
+  DISPATCH_FILE,
+  dispatchSource,
+  JOB_ARGS_FILE,
+  jobArgsSource,
+} from "../kernels/wasm/_ops.ts";
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import asc from "assemblyscript/asc";
 
 const HELP = `Usage: deno task build:kernels [--target release|relaxed|debug] [--out FILE] [--check]
 
-Compiles kernels/wasm/assembly/index.ts with AssemblyScript 0.28.20.
+Generates kernels/wasm/assembly/_dispatch.ts and kernels/wasm/_job_args.ts from the op table
+kernels/wasm/_ops.ts and compiles kernels/wasm/assembly/index.ts with AssemblyScript 0.28.20.
   --target T   one asconfig target (default: release and relaxed, the committed modules)
   --out FILE   where to write the module (only with --target)
-  --check      build in memory and fail if a committed module differs
+  --check      build in memory and fail if a committed module or generated file differs
   --help       show this help`;
 
 /** The committed modules: asconfig target → file in kernels/wasm/. */
@@ -30,7 +40,7 @@ export const TARGETS: Readonly<Record<string, string>> = {
 
 const wasmDir = new URL("../kernels/wasm/", import.meta.url);
 
-/** Compiles the kernels and returns the module's bytes. */
+/** Compiles the kernels (the dispatcher generated from the op table) and returns the bytes. */
 export async function buildKernels(target = "release"): Promise<Uint8Array> {
   let binary: Uint8Array | undefined;
   let text = "";
@@ -39,6 +49,7 @@ export async function buildKernels(target = "release"): Promise<Uint8Array> {
     ["assembly/index.ts", "--config", "asconfig.json", "--target", target, "--outFile", "out.wasm"],
     {
       readFile: (name: string, baseDir: string) => {
+        if (join(baseDir, name) === DISPATCH_FILE) return dispatchSource();
         try {
           return Deno.readTextFileSync(join(cwd, baseDir, name));
         } catch {
@@ -80,6 +91,19 @@ if (import.meta.main) {
     } check=${values.check}`,
   );
   let stale = 0;
+  for (
+    const [name, source] of [[DISPATCH_FILE, dispatchSource()], [JOB_ARGS_FILE, jobArgsSource()]]
+  ) {
+    const file = new URL(name, wasmDir).pathname;
+    if (values.check) {
+      const same = (await Deno.readTextFile(file)) === source;
+      console.log(`${file}: ${same ? "matches the op table" : "DIFFERS from the op table"}`);
+      if (!same) stale++;
+    } else {
+      await writeFileAtomic(file, new TextEncoder().encode(source));
+      console.log(`wrote ${file}`);
+    }
+  }
   for (const target of targets) {
     const file = values.out ?? new URL(TARGETS[target] ?? `${target}.wasm`, wasmDir).pathname;
     const bytes = await buildKernels(target);
@@ -94,7 +118,7 @@ if (import.meta.main) {
     }
   }
   if (stale > 0) {
-    console.error("Run `deno task build:kernels` and commit the modules");
+    console.error("Run `deno task build:kernels` and commit the modules and generated files");
     Deno.exit(1);
   }
 }

@@ -11,7 +11,7 @@
  */
 
 import { Worker } from "node:worker_threads";
-import { ARENA_BASE, ARGS, DONE, ERROR, GEN, MAX_ARGS, NTH, OP, READY, RESULT } from "./_layout.ts";
+import { ARENA_BASE, ARGS, DONE, ERROR, GEN, NTH, OP, READY, RESULT } from "./_layout.ts";
 
 /** Largest memory the backend may grow to, in 64 KiB pages (2 GiB). */
 export const MAX_PAGES = 32768;
@@ -61,41 +61,30 @@ const module = await WebAssembly.compile(
 export const memory = new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES, shared: true });
 const instance = new WebAssembly.Instance(module, { env: { memory, abort: () => {} } });
 
+/** A conv's dims as the module's functions take them: N, C, H, W, F, KH, KW, stride, pad, HO, WO. */
+export type ConvDimsArgs = [
+  N: number,
+  C: number,
+  H: number,
+  W: number,
+  F: number,
+  KH: number,
+  KW: number,
+  s: number,
+  pad: number,
+  HO: number,
+  WO: number,
+];
+
 /** The module's exports used from TypeScript. */
 export const exports = instance.exports as unknown as {
   run(tid: number, nth: number): void;
   heapBase(): number;
-  convForwardScratch(
-    C: number,
-    KH: number,
-    KW: number,
-    F: number,
-    HO: number,
-    WO: number,
-    s: number,
-  ): number;
-  convBackwardScratch(
-    C: number,
-    KH: number,
-    KW: number,
-    F: number,
-    HO: number,
-    WO: number,
-    H: number,
-    W: number,
-    s: number,
-    pad: number,
-  ): number;
-  convBackwardSharedBytes(
-    C: number,
-    KH: number,
-    KW: number,
-    F: number,
-    HO: number,
-    WO: number,
-    s: number,
-    N: number,
-  ): number;
+  /** The paths of a conv (see `convPath` in assembly/conv_path.ts), its dims in `ConvDims` order. */
+  convPath(...dims: ConvDimsArgs): number;
+  convForwardScratch(...dims: ConvDimsArgs): number;
+  convBackwardScratch(...dims: ConvDimsArgs): number;
+  convBackwardSharedBytes(...dims: ConvDimsArgs): number;
   gemmScratch(M: number, N: number, K: number): number;
   convPoolReluForwardScratch(
     C: number,
@@ -219,15 +208,19 @@ export function getThreads(): number {
 }
 
 /**
- * Runs operation `op` of assembly/index.ts with `args` on `nth` threads (at most the current
- * thread count) and returns the job's scalar result.
+ * Writes argument slot `i` (< MAX_ARGS) of the next job into the control block (_job.ts packs
+ * an op's arguments by name through it).
  */
-export function runJob(op: number, args: readonly number[], nth: number): number {
-  if (args.length > MAX_ARGS) {
-    throw new RangeError(`Cannot run job ${op}: ${args.length} arguments`);
-  }
+export function setArg(i: number, value: number): void {
+  f64[ARGS + i] = value;
+}
+
+/**
+ * Runs operation `op` (a code of _ops.ts) on `nth` threads (at most the current thread count),
+ * its arguments already in the control block (`setArg`), and returns the job's scalar result.
+ */
+export function runJob(op: number, nth: number): number {
   nth = Math.max(1, Math.min(nth, threads));
-  for (let i = 0; i < args.length; i++) f64[ARGS + i] = args[i];
   ctl[OP] = op;
   ctl[NTH] = nth;
   f64[RESULT] = 0;

@@ -7,12 +7,11 @@
  */
 
 import type { FloatArray, PoolDims } from "../dims.ts";
+import { job } from "./_job.ts";
 import { carve, copyIn, copyOut } from "./_arena.ts";
-import { Op } from "./_layout.ts";
-import { runJob } from "./_runtime.ts";
 
-function poolArgs(d: PoolDims): number[] {
-  return [d.N * d.C, d.H, d.W, d.PH, d.PW, d.stride, d.HO, d.WO];
+function poolArgs(d: PoolDims) {
+  return { NC: d.N * d.C, H: d.H, W: d.W, PH: d.PH, PW: d.PW, s: d.stride, HO: d.HO, WO: d.WO };
 }
 
 /** out: (N, C, HO, WO)  x: (N, C, H, W) */
@@ -24,7 +23,7 @@ export function avgPool2dForward(out: FloatArray, x: FloatArray, d: PoolDims): v
     { name: `out (${d.N}, ${d.C}, ${d.HO}, ${d.WO})`, bytes: 4 * no },
   ]);
   copyIn(px, x, nx);
-  runJob(Op.avgPoolForward, [po, px, ...poolArgs(d)], d.N * d.C);
+  job("avgPoolForward", { out: po, x: px, ...poolArgs(d) }, d.N * d.C);
   copyOut(out, po, no);
 }
 
@@ -38,6 +37,6 @@ export function avgPool2dBackward(dx: FloatArray, dout: FloatArray, d: PoolDims)
   ]);
   copyIn(pdx, dx, nx);
   copyIn(pdo, dout, no);
-  runJob(Op.avgPoolBackward, [pdx, pdo, ...poolArgs(d)], d.N * d.C);
+  job("avgPoolBackward", { dx: pdx, dout: pdo, ...poolArgs(d) }, d.N * d.C);
   copyOut(dx, pdx, nx);
 }

@@ -6,9 +6,8 @@
  */
 
 import type { FloatArray } from "../dims.ts";
+import { job } from "./_job.ts";
 import { carve, copyIn, copyOut } from "./_arena.ts";
-import { Op } from "./_layout.ts";
-import { runJob } from "./_runtime.ts";
 
 const PER_THREAD = 65536;
 
@@ -21,6 +20,6 @@ export function axpy(y: FloatArray, x: FloatArray, alpha: number, n: number): vo
   ]);
   copyIn(py, y, n);
   copyIn(px, x, n);
-  runJob(Op.axpy, [py, px, alpha, n], Math.ceil(n / PER_THREAD));
+  job("axpy", { y: py, x: px, alpha, n }, Math.ceil(n / PER_THREAD));
   copyOut(y, py, n);
 }

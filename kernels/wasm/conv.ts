@@ -8,12 +8,71 @@
  */
 
 import type { ConvDims, FloatArray } from "../dims.ts";
+import { job } from "./_job.ts";
 import { carve, copyIn, copyOut, layout, type Region, zero } from "./_arena.ts";
-import { Op } from "./_layout.ts";
-import { exports, getThreads, runJob } from "./_runtime.ts";
+import { type ConvDimsArgs, exports, getThreads } from "./_runtime.ts";
 
-function convArgs(d: ConvDims): number[] {
+function convArgs(d: ConvDims): ConvDimsArgs {
   return [d.N, d.C, d.H, d.W, d.F, d.KH, d.KW, d.stride, d.pad, d.HO, d.WO];
+}
+
+/** The dims of a conv as the ops of _ops.ts name them. */
+export function convJobDims(d: ConvDims) {
+  const { N, C, H, W, F, KH, KW, pad, HO, WO } = d;
+  return { N, C, H, W, F, KH, KW, s: d.stride, pad, HO, WO };
+}
+
+/**
+ * One pass's algorithm: "im2col" (im2col panels, or colsᵀ, and a packed GEMM; for the data
+ * gradient GEMM + col2im), "direct" (from a zero-padded image, no im2col copy), "stride2"
+ * (column-phase planes) or "winograd" (F(2×2, 3×3)).
+ */
+export type ConvPathName = "im2col" | "direct" | "stride2" | "winograd";
+
+/** Which algorithm each pass of a conv shape runs, as the WASM module decides it. */
+export interface ConvPath {
+  /** The forward. */
+  forward: ConvPathName;
+  /** The data gradient (never "direct"). */
+  data: ConvPathName;
+  /** The filter gradient. */
+  filter: ConvPathName;
+  /**
+   * Whether the filter gradient splits the images into a fixed set of chunks whose partial
+   * sums are added in chunk order (a job-wide scratch), rather than dw's columns over threads.
+   */
+  filterChunked: boolean;
+}
+
+// PATH_* of assembly/conv_path.ts, by code
+const PATH_NAMES: readonly ConvPathName[] = ["im2col", "direct", "stride2", "winograd"];
+
+/**
+ * Which path each pass of the conv `d` takes: the answer of the module's one `convPath`
+ * (kernels/wasm/assembly/conv_path.ts), which the kernels and their scratch sizes ask too.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { convDims } from "../dims.ts";
+ * import { convPath } from "./conv.ts";
+ * const d = convDims("conv", [128, 64, 32, 32], [64, 64, 3, 3], 1, 1);
+ * assert.deepEqual(convPath(d), {
+ *   forward: "winograd",
+ *   data: "winograd",
+ *   filter: "winograd",
+ *   filterChunked: true,
+ * });
+ * ```
+ */
+export function convPath(d: ConvDims): ConvPath {
+  const code = exports.convPath(...convArgs(d)); // bits 0–1, 2–3, 4–5 and 64: conv_path.ts
+  return {
+    forward: PATH_NAMES[code & 3],
+    data: PATH_NAMES[(code >> 2) & 3],
+    filter: PATH_NAMES[(code >> 4) & 3],
+    filterChunked: (code & 64) !== 0,
+  };
 }
 
 // The per-thread scratch in bytes, from the module; a float64 estimate stands in when the
@@ -24,8 +83,8 @@ function scratchBytes(d: ConvDims, backward: boolean): number {
   const estimate = 4 * (3 * K * P + 2 * d.F * P + 2 * K * (d.F + 8) + padded);
   if (estimate >= 2 ** 31) return estimate;
   return backward
-    ? exports.convBackwardScratch(d.C, d.KH, d.KW, d.F, d.HO, d.WO, d.H, d.W, d.stride, d.pad)
-    : exports.convForwardScratch(d.C, d.KH, d.KW, d.F, d.HO, d.WO, d.stride);
+    ? exports.convBackwardScratch(...convArgs(d))
+    : exports.convForwardScratch(...convArgs(d));
 }
 
 function shapes(d: ConvDims) {
@@ -78,13 +137,10 @@ function backwardRegions(
   ];
 }
 
-// The job-wide scratch of the filter gradient (partial sums per image chunk), or 0. Outside
-// the two chunked cases (≤ 4096 weights; a Winograd 3×3 with ≤ 32 channels and ≤ 1024 filters)
-// it is 0 anyway, and the module's 32-bit product of the sizes could overflow.
+// The job-wide scratch of the filter gradient (partial sums per image chunk), or 0 where
+// `convPath` does not chunk it.
 function sharedBytes(d: ConvDims): number {
-  const { C, KH, KW, F, HO, WO, stride, N } = d;
-  const small = F * C * KH * KW <= 4096, winograd = F * C <= 16384 && KH * KW <= 9;
-  return small || winograd ? exports.convBackwardSharedBytes(C, KH, KW, F, HO, WO, stride, N) : 0;
+  return exports.convBackwardSharedBytes(...convArgs(d));
 }
 
 /** Throws the RangeError of `conv2dForward` when its buffers cannot fit; touches nothing. */
@@ -113,7 +169,8 @@ export function conv2dForward(
   copyIn(px, x, s.x);
   copyIn(pw, w, s.w);
   copyIn(pb, b, s.F);
-  runJob(Op.convForward, [po, px, pw, pb, ...convArgs(d), ps, scratch], nth);
+  const args = { out: po, x: px, w: pw, b: pb, ...convJobDims(d), scratch: ps };
+  job("convForward", { ...args, scratchBytes: scratch }, nth);
   copyOut(out, po, s.out);
 }
 
@@ -161,11 +218,17 @@ export function conv2dBackward(
       copyIn(pdb, db!, s.F);
     }
   }
-  const flags = [dx ? (overwrite ? 2 : 1) : 0, doFilter ? 1 : 0]; // 2: dx set, not added
   const shared = doFilter && sharedBytes(d) > 0 ? pshared : 0; // 0: the module does not chunk
   if (shared) zero(shared, 1); // the finished-threads counter
-  const args = [pdx, pdo, px, pw, pdw, pdb, ...convArgs(d), ps, scratch, ...flags, shared];
-  runJob(Op.convBackward, args, nth);
+  const arrays = { dx: pdx, dout: pdo, x: px, w: pw, dw: pdw, db: pdb };
+  const flags = { doData: dx !== null, doFilter, shared, overwriteData: dx !== null && overwrite };
+  job("convBackward", {
+    ...arrays,
+    ...convJobDims(d),
+    scratch: ps,
+    scratchBytes: scratch,
+    ...flags,
+  }, nth);
   if (doFilter) {
     copyOut(dw!, pdw, s.w);
     copyOut(db!, pdb, s.F);

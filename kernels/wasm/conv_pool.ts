@@ -8,13 +8,10 @@
 
 import type { ConvDims, FloatArray } from "../dims.ts";
 import { checkConvPoolDims } from "../ref/conv_pool_relu.ts";
+import { job } from "./_job.ts";
 import { carve, copyIn, copyOut, heapI32, layout, type Region } from "./_arena.ts";
-import { Op } from "./_layout.ts";
-import { exports, getThreads, runJob } from "./_runtime.ts";
-
-function convArgs(d: ConvDims): number[] {
-  return [d.N, d.C, d.H, d.W, d.F, d.KH, d.KW, d.stride, d.pad, d.HO, d.WO];
-}
+import { exports, getThreads } from "./_runtime.ts";
+import { convJobDims } from "./conv.ts";
 
 // Per-thread scratch bytes, from the module; a float64 estimate stands in when the module's
 // 32-bit arithmetic would overflow (the request then fails the memory limit).
@@ -83,8 +80,8 @@ export function convPoolRelu2dForward(
   copyIn(px, x, s.x);
   copyIn(pw, w, s.w);
   copyIn(pb, b, d.F);
-  const args = [po, pa, px, pw, pb, ...convArgs(d), ps, scratchBytes(d, false)];
-  runJob(Op.convPoolReluForward, args, d.N);
+  const args = { out: po, argmax: pa, x: px, w: pw, b: pb, ...convJobDims(d), scratch: ps };
+  job("convPoolReluForward", { ...args, scratchBytes: scratchBytes(d, false) }, d.N);
   copyOut(out, po, s.out);
   argmax.set(heapI32().subarray(pa / 4, pa / 4 + s.out));
 }
@@ -111,8 +108,12 @@ export function convPoolRelu2dBackwardFilter(
   copyIn(pdo, dout, s.out);
   heapI32().set(argmax.subarray(0, s.out), pa / 4);
   copyIn(px, x, s.x);
-  const args = [pdw, pdb, pdo, pa, px, ...convArgs(d), ps, scratchBytes(d, true)];
-  const bad = runJob(Op.convPoolReluBackwardFilter, args, d.F);
+  const args = { dw: pdw, db: pdb, dout: pdo, argmax: pa, x: px, ...convJobDims(d), scratch: ps };
+  const bad = job(
+    "convPoolReluBackwardFilter",
+    { ...args, scratchBytes: scratchBytes(d, true) },
+    d.F,
+  );
   if (bad !== 0) {
     const o = bad - 1;
     throw new RangeError(

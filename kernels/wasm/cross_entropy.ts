@@ -22,5 +22,5 @@ export function softmaxCrossEntropySmoothed(
   if (!(smoothing >= 0 && smoothing <= 1)) {
     throw new RangeError(`Cannot run ${op}: smoothing must be in [0, 1], got ${smoothing}`);
   }
-  return runLoss(op, dx, x, y, N, C, [smoothing]);
+  return runLoss(op, dx, x, y, N, C, { smoothing });
 }

@@ -7,9 +7,9 @@
  */
 
 import type { FloatArray } from "../dims.ts";
+import { job, type JobArgs } from "./_job.ts";
 import { carve, copyIn, copyOut, heapI32 } from "./_arena.ts";
-import { Op } from "./_layout.ts";
-import { exports, runJob } from "./_runtime.ts";
+import { exports } from "./_runtime.ts";
 
 /** c: (M, N) = [c +] op(a) · op(b).  a: (M, K) or (K, M) when transA  b: (K, N) or (N, K) */
 export function gemm(
@@ -35,7 +35,8 @@ export function gemm(
   if (accumulate) copyIn(pc, c, M * N);
   copyIn(pa, a, M * K);
   copyIn(pb, b, K * N);
-  runJob(Op.gemm, [pc, pa, pb, M, N, K, +transA, +transB, +accumulate, ps, scratch], nth);
+  const args = { c: pc, a: pa, b: pb, M, N, K, transA, transB, acc: accumulate };
+  job("gemm", { ...args, scratch: ps, scratchBytes: scratch }, nth);
   copyOut(c, pc, M * N);
 }
 
@@ -48,7 +49,7 @@ export function addRowBias(out: FloatArray, bias: FloatArray, rows: number, cols
   ]);
   copyIn(po, out, rows * cols);
   copyIn(pb, bias, cols);
-  runJob(Op.addRowBias, [po, pb, rows, cols], rows);
+  job("addRowBias", { out: po, bias: pb, rows, cols }, rows);
   copyOut(out, po, rows * cols);
 }
 
@@ -61,7 +62,7 @@ export function sumRows(sums: FloatArray, m: FloatArray, rows: number, cols: num
   ]);
   copyIn(ps, sums, cols);
   copyIn(pm, m, rows * cols);
-  runJob(Op.sumRows, [ps, pm, rows, cols], Math.ceil(cols / 4));
+  job("sumRows", { sums: ps, m: pm, rows, cols }, Math.ceil(cols / 4));
   copyOut(sums, ps, cols);
 }
 
@@ -73,7 +74,7 @@ export function reluForward(out: FloatArray, x: FloatArray, n: number): void {
     { name: `x (${n})`, bytes: 4 * n, array: x },
   ]);
   copyIn(px, x, n);
-  runJob(Op.reluForward, [po, px, n], Math.ceil(n / 65536));
+  job("reluForward", { out: po, x: px, n }, Math.ceil(n / 65536));
   copyOut(out, po, n);
 }
 
@@ -87,13 +88,13 @@ export function reluBackward(dx: FloatArray, dout: FloatArray, x: FloatArray, n:
   ]);
   copyIn(pdo, dout, n);
   copyIn(px, x, n);
-  runJob(Op.reluBackward, [pdx, pdo, px, n], Math.ceil(n / 65536));
+  job("reluBackward", { dx: pdx, dout: pdo, x: px, n }, Math.ceil(n / 65536));
   copyOut(dx, pdx, n);
 }
 
 /**
  * Runs one loss kernel on one thread: checks the labels before any memory is touched, copies
- * the scores and labels in, and dx out; `extra` are the kernel's arguments after N and C.
+ * the scores and labels in, and dx out; `extra` are the op's other arguments by name.
  */
 export function runLoss(
   op: "softmaxCrossEntropy" | "svmLoss" | "softmaxCrossEntropySmoothed",
@@ -102,7 +103,7 @@ export function runLoss(
   y: ArrayLike<number>,
   N: number,
   C: number,
-  extra: readonly number[] = [],
+  extra: JobArgs = {},
 ): number {
   for (let n = 0; n < N; n++) {
     const label = y[n];
@@ -120,7 +121,7 @@ export function runLoss(
   copyIn(px, x, N * C);
   const labels = heapI32();
   for (let n = 0; n < N; n++) labels[py / 4 + n] = y[n];
-  const result = runJob(Op[op], [pdx, px, py, N, C, ...extra], 1);
+  const result = job(op, { dx: pdx, x: px, y: py, N, C, ...extra }, 1);
   copyOut(dx, pdx, N * C);
   return result;
 }

@@ -8,9 +8,8 @@
  */
 
 import type { FloatArray } from "../dims.ts";
+import { job } from "./_job.ts";
 import { carve, copyIn, copyOut } from "./_arena.ts";
-import { Op } from "./_layout.ts";
-import { runJob } from "./_runtime.ts";
 
 const PER_THREAD = 65536;
 const TWO_32 = 4294967296;
@@ -41,8 +40,17 @@ export function dropoutForward(
   copyIn(px, x, n);
   // hash ≥ p·2³² ⇔ hash ≥ ⌈p·2³²⌉ for an integer hash; ⌈p·2³²⌉ = 2³² keeps nothing
   const T = Math.ceil(p * TWO_32), keepNone = T >= TWO_32;
-  const args = [po, pm, px, n, seed, keepNone ? 0 : T, +keepNone, 1 / (1 - p)];
-  runJob(Op.dropoutForward, args, Math.ceil(n / PER_THREAD));
+  const args = {
+    out: po,
+    mask: pm,
+    x: px,
+    n,
+    seed,
+    T: keepNone ? 0 : T,
+    keepNone,
+    scale: 1 / (1 - p),
+  };
+  job("dropoutForward", args, Math.ceil(n / PER_THREAD));
   copyOut(out, po, n);
   copyOut(mask, pm, n);
 }
@@ -63,6 +71,6 @@ export function dropoutBackward(
   copyIn(pdx, dx, n);
   copyIn(pdo, dout, n);
   copyIn(pm, mask, n);
-  runJob(Op.dropoutBackward, [pdx, pdo, pm, n], Math.ceil(n / PER_THREAD));
+  job("dropoutBackward", { dx: pdx, dout: pdo, mask: pm, n }, Math.ceil(n / PER_THREAD));
   copyOut(dx, pdx, n);
 }

@@ -30,9 +30,32 @@ import * as convPool from "./conv_pool.ts";
 
 export { build as wasmBuild, getThreads, setThreads } from "./_runtime.ts";
 export { freeWasmArray, wasmArray } from "./_arena.ts";
-export { checkConvBackwardFits, checkConvForwardFits, conv2dBackward } from "./conv.ts";
+export {
+  checkConvBackwardFits,
+  checkConvForwardFits,
+  conv2dBackward,
+  type ConvPath,
+  convPath,
+  type ConvPathName,
+} from "./conv.ts";
 export { maxPool2dBackward } from "./pool.ts";
 export { checkConvPoolReluFits } from "./conv_pool.ts";
+export {
+  batchNormBackward,
+  type BatchNormBackwardArrays,
+  type BatchNormDims,
+  batchNormForward,
+  type BatchNormForwardArrays,
+  type BatchNormForwardOptions,
+} from "./batchnorm.ts";
+export {
+  adam,
+  type AdamArrays,
+  type AdamOptions,
+  sgd,
+  type SgdArrays,
+  type SgdOptions,
+} from "./optim.ts";
 
 /** Every kernel of the `Kernels` interface, in WASM. */
 export const wasmKernels = {

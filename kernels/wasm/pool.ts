@@ -6,12 +6,11 @@
  */
 
 import type { FloatArray, PoolDims } from "../dims.ts";
+import { job } from "./_job.ts";
 import { carve, copyIn, copyOut, heapI32, residentOffset } from "./_arena.ts";
-import { Op } from "./_layout.ts";
-import { runJob } from "./_runtime.ts";
 
-function poolArgs(d: PoolDims): number[] {
-  return [d.N * d.C, d.H, d.W, d.PH, d.PW, d.stride, d.HO, d.WO];
+function poolArgs(d: PoolDims) {
+  return { NC: d.N * d.C, H: d.H, W: d.W, PH: d.PH, PW: d.PW, s: d.stride, HO: d.HO, WO: d.WO };
 }
 
 // Input values per thread: below this a pooling job is cheaper on one thread than the wake-up
@@ -38,7 +37,7 @@ export function maxPool2dForward(
     { name: `argmax (${d.N}, ${d.C}, ${d.HO}, ${d.WO})`, bytes: 4 * no },
   ]);
   copyIn(px, x, nx);
-  runJob(Op.maxPoolForward, [po, pa, px, ...poolArgs(d)], poolThreads(d));
+  job("maxPoolForward", { out: po, argmax: pa, x: px, ...poolArgs(d) }, poolThreads(d));
   copyOut(out, po, no);
   argmax.set(heapI32().subarray(pa / 4, pa / 4 + no));
 }
@@ -67,17 +66,17 @@ export function maxPool2dBackward(
     ]),
   ]);
   heapI32().set(argmax.subarray(0, no), pa / 4);
-  const planes = [d.N * d.C, d.HO * d.WO, d.H * d.W];
+  const planes = { NC: d.N * d.C, HOWO: d.HO * d.WO, HW: d.H * d.W };
   // Checked before anything is written (a resident dx is changed in place by the scatter);
   // when the SIMD check finds a bad index, throwFirstOutside names the first one.
-  if (runJob(Op.argmaxOutside, [pa, ...planes], poolThreads(d)) !== 0) {
+  if (job("argmaxOutside", { argmax: pa, ...planes }, poolThreads(d)) !== 0) {
     throwFirstOutside(argmax, d);
   }
   if (plain) return scatterPlain(dx as Float32Array, dout, argmax, d, overwrite);
   if (!overwrite) copyIn(pdx, dx, nx); // with overwrite, the kernel zeroes each plane first
   copyIn(pdo, dout, no);
-  const args = [pdx, pdo, pa, ...planes, overwrite ? 1 : 0];
-  const bad = runJob(Op.maxPoolBackward, args, poolThreads(d));
+  const args = { dx: pdx, dout: pdo, argmax: pa, ...planes, clear: overwrite ? 1 : 0 };
+  const bad = job("maxPoolBackward", args, poolThreads(d));
   if (bad !== 0) throw outsidePlane(bad - 1, argmax, d);
   copyOut(dx, pdx, nx);
 }

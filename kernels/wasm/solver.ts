@@ -7,9 +7,8 @@
  */
 
 import type { FloatArray } from "../dims.ts";
+import { job } from "./_job.ts";
 import { carve, copyIn, copyOut } from "./_arena.ts";
-import { Op } from "./_layout.ts";
-import { runJob } from "./_runtime.ts";
 
 const PER_THREAD = 65536;
 
@@ -32,7 +31,8 @@ export function rmspropStep(
   copyIn(pw, w, n);
   copyIn(pg, g, n);
   copyIn(pc, cache, n);
-  runJob(Op.rmspropStep, [pw, pg, pc, n, lr, decayRate, eps], Math.ceil(n / PER_THREAD));
+  const args = { w: pw, g: pg, cache: pc, n, lr, decayRate, eps };
+  job("rmspropStep", args, Math.ceil(n / PER_THREAD));
   copyOut(w, pw, n);
   copyOut(cache, pc, n);
 }
@@ -42,5 +42,5 @@ export function sumOfSquares(x: FloatArray, n: number): number {
   if (n === 0) return 0;
   const [px] = carve("sumOfSquares", [{ name: `x (${n})`, bytes: 4 * n }]);
   copyIn(px, x, n);
-  return runJob(Op.sumOfSquares, [px, n], 1);
+  return job("sumOfSquares", { x: px, n }, 1);
 }

@@ -13,52 +13,68 @@
 // for stride 1 (`convImage`, `filterImage` say when), never built: the microkernels read its
 // rows from a zero-padded copy of the image. Stride 2 with few channels runs from column-phase
 // planes instead (stride2.ts, where each of its `*Fits` says), and 3×3 stride 1 as Winograd.
+// Which path a shape takes is decided in one place, `convPath` (conv_path.ts).
 
-import { convDirect, convFilterDirect, filterDirectFits, gemmPacked, MR, NR, packA, packB } from "./gemm";
+import {
+  convPath,
+  dataPath,
+  filterChunked,
+  filterDirect,
+  filterPath,
+  forwardDirect,
+  forwardPath,
+  PATH_STRIDE2,
+  PATH_WINOGRAD,
+} from "./conv_path";
+import { convDirect, convFilterDirect, gemmPacked, MR, NR, packA, packB } from "./gemm";
 import { col2im, im2colPanels, im2colT, padImage } from "./im2col";
 import {
   stride2Data,
-  stride2DataFits,
   stride2DataScratch,
-  stride2FilterFits,
   stride2FilterImage,
   stride2FilterPartials,
   stride2FilterScratch,
   stride2Forward,
-  stride2ForwardFits,
   stride2ForwardScratch,
   sumLanes,
 } from "./stride2";
 import { addPartials, bytes64, splitLo, up } from "./util";
 import {
   flipFilters,
-  winogradFilterChunked,
-  winogradFilterFits,
   winogradFilterGrad,
   winogradFilterSharedBytes,
   winogradFilterScratch,
-  winogradFits,
   winogradImages,
   winogradLayout,
   winogradPackFilters,
   winogradScratch,
 } from "./winograd";
 
-/** Per-thread scratch bytes of `convForward`. */
+/** Per-thread scratch bytes of `convForward` on the path `convPath` picks. */
 export function convForwardScratch(
+  N: i32,
   C: i32,
+  H: i32,
+  W: i32,
+  F: i32,
   KH: i32,
   KW: i32,
-  F: i32,
+  s: i32,
+  pad: i32,
   HO: i32,
   WO: i32,
-  s: i32,
 ): usize {
+  const gemm = gemmForwardScratch(C, KH, KW, F, HO, WO, s);
+  const path = forwardPath(convPath(N, C, H, W, F, KH, KW, s, pad, HO, WO));
+  if (path == PATH_STRIDE2) return max(gemm, stride2ForwardScratch(C, KH, KW, F, HO, WO));
+  return path == PATH_WINOGRAD ? max(gemm, winogradScratch(C, F, HO, WO)) : gemm;
+}
+
+/** Per-thread scratch bytes of `convImage` (the direct and im2col paths) and its packed filters. */
+export function gemmForwardScratch(C: i32, KH: i32, KW: i32, F: i32, HO: i32, WO: i32, s: i32): usize {
   const K = C * KH * KW;
-  const gemm = bytes64(up(F, MR) * K) + forwardBBytes(C, KH, KW, HO, WO) + bytes64(MR * NR) +
+  return bytes64(up(F, MR) * K) + forwardBBytes(C, KH, KW, HO, WO) + bytes64(MR * NR) +
     bytes64(2 * NR) + paddedBytes(C, KH, KW, HO, WO, s);
-  if (stride2ForwardFits(s, C, KH, KW, WO)) return max(gemm, stride2ForwardScratch(C, KH, KW, F, HO, WO));
-  return winogradFits(C, KH, KW, s, HO, WO) ? max(gemm, winogradScratch(C, F, HO, WO)) : gemm;
 }
 
 /** Bytes of one zero-padded image (C, Hp, Wp) + NR floats of slack, for stride s. */
@@ -117,7 +133,7 @@ export function convImage(
   xpad: usize,
 ): void {
   const K = C * KH * KW, P = HO * WO;
-  if (s == 1 && WO >= NR && (F <= 32 || KW >= 5)) {
+  if (forwardDirect(F, KW, s, WO)) {
     padImage(bp, x, C, H, W, pad);
     convDirect(conv, P, ap, bp, F, C, KH, KW, H + 2 * pad, W + 2 * pad, HO, WO, tile, b);
     return;
@@ -133,42 +149,30 @@ export function convImage(
   gemmPacked(conv, P, ap, bp, F, P, K, false, 0, (P + NR - 1) / NR, tile, b);
 }
 
-/** Per-thread scratch bytes of `convBackward` (data and filter). */
+/** Per-thread scratch bytes of `convBackward` (data and filter) on the paths `convPath` picks. */
 export function convBackwardScratch(
+  N: i32,
   C: i32,
-  KH: i32,
-  KW: i32,
-  F: i32,
-  HO: i32,
-  WO: i32,
   H: i32,
   W: i32,
+  F: i32,
+  KH: i32,
+  KW: i32,
   s: i32,
   pad: i32,
+  HO: i32,
+  WO: i32,
 ): usize {
   const K = C * KH * KW, P = HO * WO;
   const gemm = bytes64(up(K, MR) * F) + bytes64(F * up(P, NR)) + bytes64(K * P) +
     filterBBytes(C, KH, KW, HO, WO) + bytes64(up(F, MR) * P) + bytes64(MR * NR);
-  let data = dataWinograd(C, F, KH, KW, s, pad, H, W) ? winogradScratch(F, C, H, W) + bytes64(9 * C * F) : 0;
-  if (stride2DataFits(s, C, W, pad)) data = stride2DataScratch(C, H, W, F, KH, KW, pad, HO, WO);
-  let filter = winogradFilterFits(C, F, KH, KW, s, HO, WO) ? winogradFilterScratch(C, F, HO, WO) : 0;
-  if (stride2FilterFits(s, WO)) filter = stride2FilterScratch(C, KH, KW, F, HO, WO);
+  const path = convPath(N, C, H, W, F, KH, KW, s, pad, HO, WO);
+  let data: usize = 0, filter: usize = 0;
+  if (dataPath(path) == PATH_WINOGRAD) data = winogradScratch(F, C, H, W) + bytes64(9 * C * F);
+  else if (dataPath(path) == PATH_STRIDE2) data = stride2DataScratch(C, H, W, F, KH, KW, pad, HO, WO);
+  if (filterPath(path) == PATH_WINOGRAD) filter = winogradFilterScratch(C, F, HO, WO);
+  else if (filterPath(path) == PATH_STRIDE2) filter = stride2FilterScratch(C, KH, KW, F, HO, WO);
   return max(gemm, max(data, filter));
-}
-
-/** Whether the data gradient runs as a Winograd convolution of dout with the turned filters. */
-// @ts-ignore: decorator
-@inline function dataWinograd(
-  C: i32,
-  F: i32,
-  KH: i32,
-  KW: i32,
-  s: i32,
-  pad: i32,
-  H: i32,
-  W: i32,
-): bool {
-  return pad <= 2 && winogradFits(F, KH, KW, s, H, W);
 }
 
 /** Bytes of the filter gradient's B scratch: colsᵀ panels, or the padded image (direct). */
@@ -182,41 +186,27 @@ export function filterBBytes(C: i32, KH: i32, KW: i32, HO: i32, WO: i32): usize 
 const FILTER_CHUNKS = 24;
 
 /**
- * Whether the filter gradient splits the images rather than dw's columns: when dw is small
- * (few column panels to share out; the threads would pack every image's dout twice) and the
- * layer takes neither the Winograd nor the direct path.
- */
-export function filterChunked(C: i32, F: i32, KH: i32, KW: i32, s: i32, HO: i32, WO: i32, N: i32): bool {
-  return N > 1 && F * C * KH * KW <= 4096 && !filterDirect(s, KW) &&
-    !winogradFilterFits(C, F, KH, KW, s, HO, WO);
-}
-
-/**
  * Bytes of the job-wide (not per-thread) scratch of `convBackward`: a counter and one partial
- * dw and db (or Winograd M) per image chunk when the filter gradient is chunked, else 0. Without
- * it (`shared` = 0) `convBackward` does not chunk.
+ * dw and db (or Winograd M) per image chunk when `convPath`'s filter gradient is chunked, else 0.
+ * Without it (`shared` = 0) `convBackward` does not chunk.
  */
 export function convBackwardSharedBytes(
+  N: i32,
   C: i32,
+  H: i32,
+  W: i32,
+  F: i32,
   KH: i32,
   KW: i32,
-  F: i32,
+  s: i32,
+  pad: i32,
   HO: i32,
   WO: i32,
-  s: i32,
-  N: i32,
 ): usize {
-  if (winogradFilterFits(C, F, KH, KW, s, HO, WO)) {
-    return winogradFilterChunked(C, F, N) ? winogradFilterSharedBytes(C, F, N) : 0;
-  }
-  if (!filterChunked(C, F, KH, KW, s, HO, WO, N)) return 0;
+  const path = convPath(N, C, H, W, F, KH, KW, s, pad, HO, WO);
+  if (!filterChunked(path)) return 0;
+  if (filterPath(path) == PATH_WINOGRAD) return winogradFilterSharedBytes(C, F, N);
   return 64 + <usize> min(N, FILTER_CHUNKS) * bytes64(F * C * KH * KW + F);
-}
-
-/** Whether the filter gradient runs direct (`filterImage`'s first path). */
-// @ts-ignore: decorator
-@inline export function filterDirect(s: i32, KW: i32): bool {
-  return s == 1 && filterDirectFits(KW);
 }
 
 /** The number of work items the filter gradient splits over threads. */
@@ -284,7 +274,8 @@ export function convForward(
   const n0 = splitLo(N, tid, nth), n1 = splitLo(N, tid + 1, nth);
   if (n0 >= n1) return;
   const K = C * KH * KW, P = HO * WO;
-  if (winogradFits(C, KH, KW, s, HO, WO)) {
+  const path = forwardPath(convPath(N, C, H, W, F, KH, KW, s, pad, HO, WO));
+  if (path == PATH_WINOGRAD) {
     winogradPackFilters(scratch, winogradLayout(scratch, C, F, HO, WO, 0), w, F, C);
     const vp = winogradLayout(scratch, C, F, HO, WO, 1), mp = winogradLayout(scratch, C, F, HO, WO, 2);
     const wtile = winogradLayout(scratch, C, F, HO, WO, 3), xp = winogradLayout(scratch, C, F, HO, WO, 4);
@@ -293,7 +284,7 @@ export function convForward(
     winogradImages(o, scratch, xn, b, C, H, W, F, pad, HO, WO, n1 - n0, vp, mp, wtile, xp, false);
     return;
   }
-  if (stride2ForwardFits(s, C, KH, KW, WO)) {
+  if (path == PATH_STRIDE2) {
     const xn = x + (<usize> n0 * <usize> (C * H * W) << 2);
     const o = out + (<usize> n0 * <usize> (F * P) << 2);
     stride2Forward(o, xn, w, b, n1 - n0, C, H, W, F, KH, KW, pad, HO, WO, scratch);
@@ -348,7 +339,8 @@ export function convBackward(
   const bpX = dcols + bytes64(K * P), apD = bpX + filterBBytes(C, KH, KW, HO, WO);
   const tile = apD + bytes64(up(F, MR) * P);
   const n0 = splitLo(N, tid, nth), n1 = splitLo(N, tid + 1, nth);
-  if (doData && n0 < n1 && dataWinograd(C, F, KH, KW, s, pad, H, W)) {
+  const path = convPath(N, C, H, W, F, KH, KW, s, pad, HO, WO);
+  if (doData && n0 < n1 && dataPath(path) == PATH_WINOGRAD) {
     // dx_n += conv(dout_n, w turned by 180°, channels swapped), padding 2 − pad, by Winograd
     const flipped = scratch + winogradScratch(F, C, H, W);
     flipFilters(flipped, w, F, C);
@@ -357,7 +349,7 @@ export function convBackward(
     const wtile = winogradLayout(scratch, F, C, H, W, 3), xp = winogradLayout(scratch, F, C, H, W, 4);
     const dn = dout + (<usize> n0 * <usize> (F * P) << 2), dxn = dx + (<usize> n0 * <usize> CHW << 2);
     winogradImages(dxn, scratch, dn, 0, F, HO, WO, C, 2 - pad, H, W, n1 - n0, vp, mp, wtile, xp, !overwriteData);
-  } else if (doData && n0 < n1 && stride2DataFits(s, C, W, pad)) {
+  } else if (doData && n0 < n1 && dataPath(path) == PATH_STRIDE2) {
     const dn = dout + (<usize> n0 * <usize> (F * P) << 2), dxn = dx + (<usize> n0 * <usize> CHW << 2);
     stride2Data(dxn, dn, w, n1 - n0, C, H, W, F, KH, KW, pad, HO, WO, scratch, overwriteData);
   } else if (doData && n0 < n1) {
@@ -373,14 +365,14 @@ export function convBackward(
   if (!doFilter) return;
   const items = filterItems(C, KH, KW, s);
   const g0 = splitLo(items, tid, nth), g1 = splitLo(items, tid + 1, nth);
-  if (winogradFilterFits(C, F, KH, KW, s, HO, WO)) {
+  if (filterPath(path) == PATH_WINOGRAD) {
     winogradFilterGrad(tid, nth, dw, dout, x, N, C, H, W, F, pad, HO, WO, scratch, shared);
-  } else if (shared != 0 && filterChunked(C, F, KH, KW, s, HO, WO, N)) {
+  } else if (shared != 0 && filterChunked(path)) {
     // image chunks: each sums its images into a partial dw and db (while the image's dout is
     // in cache); the last thread to finish adds the partials in chunk order (the same sums for
     // any thread count)
     const chunks = min(N, FILTER_CHUNKS), partBytes = bytes64(F * K + F);
-    const strided = stride2FilterFits(s, WO);
+    const strided = filterPath(path) == PATH_STRIDE2;
     const V = stride2FilterPartials(scratch, C, KH, KW, HO, WO);
     for (let j = splitLo(chunks, tid, nth); j < splitLo(chunks, tid + 1, nth); j++) {
       const part = shared + 64 + <usize> j * partBytes, dbPart = part + (<usize> (F * K) << 2);

@@ -11,12 +11,15 @@
 //   forward   conv_n (F×P) = b + W (F×K) · cols_n (K×P); out_n = relu(pool(conv_n))
 //   backward  dW (F×K) += dconv_n (F×P) · cols_nᵀ (P×K); db += Σ dout where argmax ≥ 0
 
-import { convForwardScratch, convImage, forwardBBytes, paddedBytes } from "./conv2d";
+import { convImage, forwardBBytes, gemmForwardScratch, paddedBytes } from "./conv2d";
 import { madd, MR, NR, packA } from "./gemm";
 import { padImage } from "./im2col";
 import { bytes64, splitLo, up } from "./util";
 
-/** Per-thread scratch bytes of `convPoolReluForward`: the conv's, plus one image's output. */
+/**
+ * Per-thread scratch bytes of `convPoolReluForward`: `convImage`'s (direct or im2col, as
+ * `forwardDirect` in conv_path.ts says), plus one image's output.
+ */
 export function convPoolReluForwardScratch(
   C: i32,
   KH: i32,
@@ -26,7 +29,7 @@ export function convPoolReluForwardScratch(
   WO: i32,
   s: i32,
 ): usize {
-  return convForwardScratch(C, KH, KW, F, HO, WO, s) + bytes64(F * HO * WO);
+  return gemmForwardScratch(C, KH, KW, F, HO, WO, s) + bytes64(F * HO * WO);
 }
 
 /** Per-thread scratch bytes of `convPoolReluBackwardFilter`. */
