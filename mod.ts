@@ -14,10 +14,10 @@
  * @module
  */
 
-export { arrayFor, shapeSize, Tensor } from "./nn/tensor.ts";
-export type { DType, TensorData } from "./nn/tensor.ts";
-export { Rng } from "./nn/random.ts";
-export type { AffineDims, ConvDims, LossDims, PoolDims } from "./kernels/dims.ts";
+export { arrayFor, shapeSize, Tensor } from "./core/tensor.ts";
+export type { DType, TensorData } from "./core/tensor.ts";
+export { Rng } from "./core/random.ts";
+export type { AffineDims, ConvDims, LossDims, PoolDims } from "./core/dims.ts";
 export * from "./nn/layers/mod.ts";
 export type {
   AffineCache,
@@ -124,8 +124,8 @@ export { ThreeLayerConvNet, TwoLayerConvNet } from "./nn/classifiers.ts";
 export type { ConvNetOptions } from "./nn/classifiers.ts";
 export { argmaxRows, DivergenceError, Solver, UPDATE_RULES } from "./nn/solver.ts";
 export type { Check, Classifier, SolverOptions, UpdateRule } from "./nn/solver.ts";
-export { TensorDataset } from "./nn/dataset.ts";
-export type { Dataset } from "./nn/dataset.ts";
+export { TensorDataset } from "./core/dataset.ts";
+export type { Dataset } from "./core/dataset.ts";
 export { gpuKernels, GpuTensor, releaseDevice, webgpuAvailable } from "./kernels/webgpu/mod.ts";
 export type {
   AdapterSummary,

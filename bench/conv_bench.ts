@@ -10,7 +10,7 @@
  * @module
  */
 
-import { convDims, poolDims } from "../kernels/dims.ts";
+import { convDims, poolDims } from "../core/dims.ts";
 import * as ref from "../kernels/ref/mod.ts";
 import {
   conv2dBackward,

@@ -12,7 +12,7 @@ import { loadCifar10 } from "../data/cifar10.ts";
 import { batches, makeBatch } from "../data/batches.ts";
 import { Normalization } from "../data/normalize.ts";
 import { findCifar10Batches } from "../data/locate.ts";
-import { Rng } from "../nn/random.ts";
+import { Rng } from "../core/random.ts";
 
 const dir = Deno.env.get("CIFAR10_DIR");
 const found = dir ? await findCifar10Batches(dir) : null;

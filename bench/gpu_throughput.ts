@@ -10,11 +10,11 @@
  *   deno run --allow-read --allow-env bench/gpu_throughput.ts [--allow-software [--smoke]]
  */
 
-import { convDims } from "../kernels/dims.ts";
+import { convDims } from "../core/dims.ts";
 import { getContext, gpuKernels, GpuTensor, webgpuAvailable } from "../kernels/webgpu/mod.ts";
 import { CNN } from "../nn/models/convnet.ts";
 import { MyModel, MYMODEL_DEFAULTS } from "../nn/models/mymodel.ts";
-import { Rng } from "../nn/random.ts";
+import { Rng } from "../core/random.ts";
 import { GpuCNN } from "../nn/webgpu/cnn.ts";
 import { GpuMyModel } from "../nn/webgpu/mymodel.ts";
 

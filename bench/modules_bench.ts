@@ -16,8 +16,8 @@ import { type Kernels, refKernels, wasmKernels } from "../kernels/mod.ts";
 import { crossEntropy } from "../nn/losses.ts";
 import { MyModel, MYMODEL_DEFAULTS } from "../nn/models/mymodel.ts";
 import { SGD } from "../nn/optim.ts";
-import { Rng } from "../nn/random.ts";
-import { Tensor } from "../nn/tensor.ts";
+import { Rng } from "../core/random.ts";
+import { Tensor } from "../core/tensor.ts";
 
 const BATCH = 64;
 const MODULE_KERNELS = [

@@ -9,9 +9,9 @@
  * @module
  */
 
-import { convDims, poolDims } from "../kernels/dims.ts";
+import { convDims, poolDims } from "../core/dims.ts";
 import { wasmArray, wasmKernels } from "../kernels/wasm/mod.ts";
-import { Rng } from "../nn/random.ts";
+import { Rng } from "../core/random.ts";
 
 const rng = new Rng(0);
 const OPTS = { n: 30, warmup: 5 };

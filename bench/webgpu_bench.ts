@@ -9,14 +9,14 @@
  * bench/gpu_machine.sh prints GFLOP/s next to PyTorch's on the same GPU.
  */
 
-import { convDims } from "../kernels/dims.ts";
+import { convDims } from "../core/dims.ts";
 import { wasmKernels } from "../kernels/mod.ts";
 import { getContext, gpuKernels, GpuTensor, webgpuAvailable } from "../kernels/webgpu/mod.ts";
 import { crossEntropy } from "../nn/losses.ts";
 import { CNN } from "../nn/models/convnet.ts";
 import { SGD } from "../nn/optim.ts";
-import { Rng } from "../nn/random.ts";
-import { Tensor } from "../nn/tensor.ts";
+import { Rng } from "../core/random.ts";
+import { Tensor } from "../core/tensor.ts";
 import { GpuCNN } from "../nn/webgpu/cnn.ts";
 
 const adapter = await webgpuAvailable();

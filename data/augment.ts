@@ -17,7 +17,7 @@
  * @module
  */
 
-import type { Rng } from "../nn/random.ts";
+import type { Rng } from "../core/random.ts";
 import { IMAGE_BYTES } from "./cifar10.ts";
 import type { Normalization } from "./normalize.ts";
 

@@ -7,8 +7,8 @@
  * @module
  */
 
-import type { Rng } from "../nn/random.ts";
-import { type DType, Tensor } from "../nn/tensor.ts";
+import type { Rng } from "../core/random.ts";
+import { type DType, Tensor } from "../core/tensor.ts";
 import { IMAGE_BYTES, IMAGE_SHAPE, type ImageSet } from "./cifar10.ts";
 import {
   alternatingFlip,
@@ -74,7 +74,7 @@ function noNormalization(): Normalization {
  * ```ts
  * import assert from "node:assert/strict";
  * import { makeBatch } from "./batches.ts";
- * import { Rng } from "../nn/random.ts";
+ * import { Rng } from "../core/random.ts";
  * const labels = Uint8Array.from([4, 3, 2, 1, 0]);
  * const set = { images: new Uint8Array(5 * 3072).fill(255), labels };
  * const rng = new Rng(0);
@@ -140,7 +140,7 @@ export function batchCount(
  * ```ts
  * import assert from "node:assert/strict";
  * import { batches } from "./batches.ts";
- * import { Rng } from "../nn/random.ts";
+ * import { Rng } from "../core/random.ts";
  * const labels = Uint8Array.from({ length: 10 }, (_, i) => i);
  * const set = { images: new Uint8Array(10 * 3072), labels };
  * const seen: number[] = [];

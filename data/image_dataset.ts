@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { Dataset } from "../nn/dataset.ts";
-import type { Tensor } from "../nn/tensor.ts";
+import type { Dataset } from "../core/dataset.ts";
+import type { Tensor } from "../core/tensor.ts";
 import { makeBatch } from "./batches.ts";
 import type { ImageSet } from "./cifar10.ts";
 import type { Normalization } from "./normalize.ts";

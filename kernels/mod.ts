@@ -18,7 +18,7 @@
  * @module
  */
 
-import type { DType } from "../nn/tensor.ts";
+import type { DType } from "../core/tensor.ts";
 import * as ref from "./ref/mod.ts";
 import { wasmKernels as wasm } from "./wasm/mod.ts";
 

@@ -33,9 +33,9 @@ import { MyModel } from "./models/mymodel.ts";
 import type { ImSize } from "./models/_args.ts";
 import type { Module } from "./modules/module.ts";
 import type { Optimizer } from "./optim.ts";
-import { Rng } from "./random.ts";
+import { Rng } from "../core/random.ts";
 import { decodeSafetensors, encodeSafetensors, type SafeTensor } from "./safetensors.ts";
-import { Tensor } from "./tensor.ts";
+import { Tensor } from "../core/tensor.ts";
 
 /** The model names `buildModel` knows, as the homework's `--model` flag spells them. */
 export const MODEL_NAMES = ["convnet", "mymodel"] as const;

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { type ConvDims, convDims } from "../kernels/dims.ts";
+import { type ConvDims, convDims } from "../core/dims.ts";
 import { kernelsFor } from "../kernels/mod.ts";
 import { checkConvPoolReluFits } from "../kernels/wasm/mod.ts";
 import {
@@ -22,9 +22,9 @@ import {
   reluForward,
   softmaxLoss,
 } from "./layers/mod.ts";
-import { Rng } from "./random.ts";
+import { Rng } from "../core/random.ts";
 import type { Classifier } from "./solver.ts";
-import { type DType, Tensor } from "./tensor.ts";
+import { type DType, Tensor } from "../core/tensor.ts";
 import type { AffineCache, Forward, ReluCache } from "./types.ts";
 
 /** Options shared by both networks; each has the homework's default. */
@@ -174,8 +174,8 @@ function scaled(shape: number[], rng: Rng, scale: number, dtype: DType): Tensor 
  * ```ts
  * import assert from "node:assert/strict";
  * import { TwoLayerConvNet } from "./classifiers.ts";
- * import { Rng } from "./random.ts";
- * import { Tensor } from "./tensor.ts";
+ * import { Rng } from "../core/random.ts";
+ * import { Tensor } from "../core/tensor.ts";
  * const net = new TwoLayerConvNet({ inputDim: [3, 8, 8], numFilters: 4, filterSize: 3, dtype: "float64" });
  * const x = Tensor.randn([2, 3, 8, 8], new Rng(0));
  * const { loss } = net.loss(x, new Int32Array([1, 7]));

@@ -1,7 +1,7 @@
 /**
  * The fast functional layers (the homework's `fast_layers.py`): the same signatures and caches
  * as the naive layers, computed in float32 by the WASM SIMD kernels on every core. Inputs may
- * be float32 or float64; outputs are float32. Shapes are validated (kernels/dims.ts) before any
+ * be float32 or float64; outputs are float32. Shapes are validated (core/dims.ts) before any
  * memory is touched.
  *
  * @example
@@ -21,7 +21,7 @@
  * @module
  */
 
-import { convDims, poolDims } from "../kernels/dims.ts";
+import { convDims, poolDims } from "../core/dims.ts";
 import {
   checkConvBackwardFits,
   checkConvForwardFits,
@@ -29,7 +29,7 @@ import {
   maxPool2dBackward,
   wasmKernels,
 } from "../kernels/wasm/mod.ts";
-import { Tensor } from "./tensor.ts";
+import { Tensor } from "../core/tensor.ts";
 import type {
   ConvCache,
   ConvParam,

@@ -7,8 +7,8 @@
  * @module
  */
 
-import type { Rng } from "./random.ts";
-import { Tensor } from "./tensor.ts";
+import type { Rng } from "../core/random.ts";
+import { Tensor } from "../core/tensor.ts";
 import type { WeightGrads } from "./types.ts";
 
 function checkStep(op: string, h: number): void {

@@ -11,10 +11,10 @@
  * @module
  */
 
-import { type ConvDims, convDims } from "../kernels/dims.ts";
+import { type ConvDims, convDims } from "../core/dims.ts";
 import { symmetricEigen } from "./linalg.ts";
 import type { Conv2d } from "./modules/conv.ts";
-import type { Tensor } from "./tensor.ts";
+import type { Tensor } from "../core/tensor.ts";
 
 /** Added to each eigenvalue before the inverse square root (airbench's 5e-4). */
 export const WHITENING_EPS = 5e-4;

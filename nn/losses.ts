@@ -7,7 +7,7 @@
  */
 
 import { kernelsFor } from "../kernels/mod.ts";
-import { Tensor } from "./tensor.ts";
+import { Tensor } from "../core/tensor.ts";
 import type { Labels } from "./types.ts";
 
 /** Options of `crossEntropy`. */

@@ -15,7 +15,7 @@
 
 import { kernelsFor } from "../kernels/mod.ts";
 import type { Parameter } from "./modules/module.ts";
-import { Tensor } from "./tensor.ts";
+import { Tensor } from "../core/tensor.ts";
 
 function checkNonNegative(op: string, name: string, value: number): void {
   if (!(value >= 0) || !Number.isFinite(value)) {

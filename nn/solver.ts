@@ -13,9 +13,9 @@
  */
 
 import { kernelsFor } from "../kernels/mod.ts";
-import { Rng } from "./random.ts";
-import { Tensor } from "./tensor.ts";
-import type { Dataset } from "./dataset.ts";
+import { Rng } from "../core/random.ts";
+import { Tensor } from "../core/tensor.ts";
+import type { Dataset } from "../core/dataset.ts";
 
 /** A model the Solver can train: named parameters and a loss. */
 export interface Classifier {

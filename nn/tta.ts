@@ -8,7 +8,7 @@
 
 import { kernelsFor } from "../kernels/mod.ts";
 import type { Module } from "./modules/module.ts";
-import { arrayFor, Tensor } from "./tensor.ts";
+import { arrayFor, Tensor } from "../core/tensor.ts";
 
 /** Options of {@link predictTta}. */
 export interface TtaOptions {
@@ -36,7 +36,7 @@ function checkImages(op: string, x: Tensor): void {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { Tensor } from "./tensor.ts";
+ * import { Tensor } from "../core/tensor.ts";
  * import { flipHorizontal } from "./tta.ts";
  * const x = new Tensor(new Float32Array([1, 2, 3, 4, 5, 6]), [1, 1, 2, 3]);
  * assert.deepEqual([...flipHorizontal(x).data], [3, 2, 1, 6, 5, 4]);
@@ -57,7 +57,7 @@ export function flipHorizontal<T extends Tensor>(x: T): T {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { Tensor } from "./tensor.ts";
+ * import { Tensor } from "../core/tensor.ts";
  * import { translate } from "./tta.ts";
  * const x = new Tensor(new Float32Array([1, 2, 3]), [1, 1, 1, 3]);
  * assert.deepEqual([...translate(x, 0, 1, "reflect").data], [2, 3, 2]);

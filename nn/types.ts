@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { ConvDims, PoolDims } from "../kernels/dims.ts";
-import type { Tensor } from "./tensor.ts";
+import type { ConvDims, PoolDims } from "../core/dims.ts";
+import type { Tensor } from "../core/tensor.ts";
 
 /** Convolution hyper-parameters (the homework's `conv_param`). */
 export interface ConvParam {
@@ -104,5 +104,4 @@ export interface LossResult {
   dx: Tensor;
 }
 
-/** Class labels: one integer in [0, C) per sample. */
-export type Labels = Int32Array | Uint8Array | readonly number[];
+export type { Labels } from "../core/dims.ts";

@@ -12,7 +12,7 @@
  */
 
 import type { Module } from "./modules/module.ts";
-import { Tensor } from "./tensor.ts";
+import { Tensor } from "../core/tensor.ts";
 
 /** Options of {@link WeightAverage}. */
 export interface WeightAverageOptions {

@@ -13,7 +13,7 @@ import type { Normalization } from "../data/normalize.ts";
 import { kernelsFor } from "../kernels/mod.ts";
 import { crossEntropy } from "../nn/losses.ts";
 import type { Module } from "../nn/modules/module.ts";
-import { Tensor } from "../nn/tensor.ts";
+import { Tensor } from "../core/tensor.ts";
 
 /** How to run a model over images. */
 export interface EvalOptions {
@@ -29,7 +29,7 @@ export interface EvalOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { Tensor } from "../nn/tensor.ts";
+ * import { Tensor } from "../core/tensor.ts";
  * import { flipHorizontal } from "./_train_eval.ts";
  * const x = new Tensor(new Float32Array([1, 2, 3, 4, 5, 6]), [1, 1, 2, 3]);
  * assert.deepEqual([...flipHorizontal(x).data], [3, 2, 1, 6, 5, 4]);
@@ -60,7 +60,7 @@ export function predictBatch(model: Module, x: Tensor<Float32Array>, tta: boolea
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { Tensor } from "../nn/tensor.ts";
+ * import { Tensor } from "../core/tensor.ts";
  * import { countCorrect } from "./_train_eval.ts";
  * const logits = new Tensor(new Float32Array([0, 2, 1, 5, 0, 0]), [2, 3]);
  * assert.equal(countCorrect(logits, [1, 1]), 1);

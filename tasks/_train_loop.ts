@@ -20,9 +20,9 @@ import { buildModel, encodeWeights, type ModelConfig } from "../nn/checkpoint.ts
 import { skipInputGradient } from "../nn/modules/sequential.ts";
 import { crossEntropy } from "../nn/losses.ts";
 import type { Module } from "../nn/modules/module.ts";
-import type { Tensor } from "../nn/tensor.ts";
+import type { Tensor } from "../core/tensor.ts";
 import { SGD } from "../nn/optim.ts";
-import { Rng } from "../nn/random.ts";
+import { Rng } from "../core/random.ts";
 import { cosineWithWarmup, oneCycle, type Schedule } from "../nn/schedule.ts";
 import type { MetricsRow } from "./viz/metrics.ts";
 import type { TrainConfig } from "./_train_config.ts";

@@ -27,7 +27,7 @@ import {
   TRAIN_FORMAT,
 } from "../nn/checkpoint.ts";
 import { decodeSafetensors } from "../nn/safetensors.ts";
-import { Tensor } from "../nn/tensor.ts";
+import { Tensor } from "../core/tensor.ts";
 import { readNpyUint8 } from "./_npy.ts";
 import { predictSet } from "./_train_eval.ts";
 import { CHECKPOINT_FILE, StepBar } from "./_train_files.ts";

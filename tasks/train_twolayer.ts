@@ -25,7 +25,7 @@ import {
   UPDATE_RULES,
   type UpdateRule,
 } from "../nn/solver.ts";
-import type { Tensor } from "../nn/tensor.ts";
+import type { Tensor } from "../core/tensor.ts";
 import { claimRunDir, refuseRunDir, RunFolder, StepBar } from "./_train_files.ts";
 import { pyExp } from "./_train_log.ts";
 import { parseNumber } from "./_train_config.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { Rng } from "../nn/random.ts";
+import { Rng } from "../core/random.ts";
 import { saveSafetensors } from "../nn/safetensors.ts";
 import { formatMetricsCsv, type MetricsRow } from "../tasks/viz/metrics.ts";
 import type { TestMetrics } from "../tasks/viz/plot.ts";

@@ -3,7 +3,7 @@
 // shared device at the end of each test.
 import { findAdapter, releaseDevice } from "../kernels/webgpu/mod.ts";
 import type { Fill } from "./_wasm_cases.ts";
-import type { Rng } from "../nn/random.ts";
+import type { Rng } from "../core/random.ts";
 
 /**
  * Normalised max error allowed between the float32 WebGPU kernels and the float64 reference

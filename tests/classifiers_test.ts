@@ -3,11 +3,11 @@ import { toTensor } from "../data/batches.ts";
 import { Normalization } from "../data/normalize.ts";
 import { splitCifar10 } from "../data/splits.ts";
 import { ThreeLayerConvNet, TwoLayerConvNet } from "../nn/classifiers.ts";
-import { TensorDataset } from "../nn/dataset.ts";
+import { TensorDataset } from "../core/dataset.ts";
 import { Solver } from "../nn/solver.ts";
 import { evalNumericalGradient, relError } from "../nn/gradcheck.ts";
-import { Rng } from "../nn/random.ts";
-import { Tensor } from "../nn/tensor.ts";
+import { Rng } from "../core/random.ts";
+import { Tensor } from "../core/tensor.ts";
 import {
   assertAllClose,
   assertAlmostEquals,

@@ -3,10 +3,10 @@
 // their bad-input errors.
 import { withThreads } from "./_threads.ts";
 import { assertAllClose, assertEquals, assertThrows, assertTrue } from "./_assert.ts";
-import { convDims, poolDims } from "../kernels/dims.ts";
+import { convDims, poolDims } from "../core/dims.ts";
 import * as ref from "../kernels/ref/mod.ts";
 import { getThreads, wasmKernels } from "../kernels/wasm/mod.ts";
-import { Rng } from "../nn/random.ts";
+import { Rng } from "../core/random.ts";
 
 const TOL_F32 = 1e-4;
 const THREADS = Math.max(2, getThreads());

@@ -1,4 +1,4 @@
-import { Rng } from "../nn/random.ts";
+import { Rng } from "../core/random.ts";
 import { Normalization } from "../data/normalize.ts";
 import { alternatingFlip, augmentDefaults, augmentImage } from "../data/augment.ts";
 import { makeBatch } from "../data/batches.ts";

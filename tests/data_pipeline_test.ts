@@ -1,4 +1,4 @@
-import { Rng } from "../nn/random.ts";
+import { Rng } from "../core/random.ts";
 import { loadCifar10 } from "../data/cifar10.ts";
 import { sliceImages, splitCifar10 } from "../data/splits.ts";
 import { channelMeanStd, meanImage, Normalization } from "../data/normalize.ts";

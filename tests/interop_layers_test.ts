@@ -16,9 +16,9 @@ import {
   softmaxLoss,
 } from "../nn/layers/mod.ts";
 import { convBackward, convForward, maxPoolBackward, maxPoolForward } from "../nn/fast_layers.ts";
-import { Rng } from "../nn/random.ts";
+import { Rng } from "../core/random.ts";
 import { loadSafetensors, type SafeTensorInput, saveSafetensors } from "../nn/safetensors.ts";
-import { Tensor } from "../nn/tensor.ts";
+import { Tensor } from "../core/tensor.ts";
 import { NO_TORCH_NOTE, normRel, runOracle, torchAvailable } from "../interop/torch.ts";
 import { assertAtMost, assertTrue } from "./_assert.ts";
 

@@ -20,7 +20,7 @@ import { crossEntropy } from "../nn/losses.ts";
 import type { Module } from "../nn/modules/module.ts";
 import { SGD } from "../nn/optim.ts";
 import { loadSafetensors, saveSafetensors } from "../nn/safetensors.ts";
-import { Tensor } from "../nn/tensor.ts";
+import { Tensor } from "../core/tensor.ts";
 import { argmaxRows } from "../nn/solver.ts";
 import { predictBatch } from "../tasks/_train_eval.ts";
 import { predict } from "../tasks/predict.ts";

@@ -7,7 +7,7 @@
  */
 import { buildModel, decodeWeights, encodeWeights, type ModelConfig } from "../nn/checkpoint.ts";
 import { decodeSafetensors, encodeSafetensors, type SafeTensorInput } from "../nn/safetensors.ts";
-import { Tensor } from "../nn/tensor.ts";
+import { Tensor } from "../core/tensor.ts";
 import { NO_TORCH_NOTE, runOracle, torchAvailable } from "../interop/torch.ts";
 import { assertEquals, assertThrows, assertTrue } from "./_assert.ts";
 

@@ -12,9 +12,9 @@ import { MyModel } from "../nn/models/mymodel.ts";
 import type { Module } from "../nn/modules/module.ts";
 import { crossEntropy } from "../nn/losses.ts";
 import { SGD } from "../nn/optim.ts";
-import { Rng } from "../nn/random.ts";
+import { Rng } from "../core/random.ts";
 import { loadSafetensors, saveSafetensors } from "../nn/safetensors.ts";
-import { type DType, Tensor } from "../nn/tensor.ts";
+import { type DType, Tensor } from "../core/tensor.ts";
 import { NO_TORCH_NOTE, normRel, runOracle, torchAvailable } from "../interop/torch.ts";
 import { assertAtMost, assertTrue } from "./_assert.ts";
 

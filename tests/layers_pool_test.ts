@@ -11,7 +11,7 @@ import {
 } from "../mod.ts";
 import { BOUNDS, drawAwayFromKinks, H_LINEAR, minWindowGap } from "../tasks/_gradcheck_bounds.ts";
 import { assertAtMost, assertEquals, assertThrows } from "./_assert.ts";
-import { poolDims } from "../kernels/dims.ts";
+import { poolDims } from "../core/dims.ts";
 
 /** The homework's tolerance on its forward checks (rel_error < 1e-7). */
 const TOL_HOMEWORK = 1e-7;

@@ -8,8 +8,8 @@ import { CNN } from "../nn/models/convnet.ts";
 import { Conv2d } from "../nn/modules/conv.ts";
 import type { Module } from "../nn/modules/module.ts";
 import { SGD } from "../nn/optim.ts";
-import { Rng } from "../nn/random.ts";
-import { Tensor } from "../nn/tensor.ts";
+import { Rng } from "../core/random.ts";
+import { Tensor } from "../core/tensor.ts";
 
 // Three SGD steps on a fixed batch: the losses and every parameter value afterwards.
 function train(net: Module, x: Tensor, y: Int32Array): { losses: number[]; params: number[] } {

@@ -4,7 +4,7 @@
 // Without nbconvert or the Deno kernel the execution tests are skipped with a note; without
 // CIFAR-10 the notebooks that train are.
 import { Rng, Tensor } from "../mod.ts";
-import { EDGE_ITEMS, PREVIEW_ALL } from "../nn/_display.ts";
+import { EDGE_ITEMS, PREVIEW_ALL } from "../core/_display.ts";
 import { BOUNDS } from "../tasks/_gradcheck_bounds.ts";
 import {
   executeNotebook,

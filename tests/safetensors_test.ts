@@ -5,7 +5,7 @@ import {
   loadSafetensors,
   saveSafetensors,
 } from "../nn/safetensors.ts";
-import { Tensor } from "../nn/tensor.ts";
+import { Tensor } from "../core/tensor.ts";
 
 function headerOf(bytes: Uint8Array): { n: number; json: string } {
   const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));

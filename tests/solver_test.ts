@@ -1,8 +1,8 @@
 import { refKernels } from "../kernels/mod.ts";
 import { DivergenceError, Solver, type SolverOptions, UPDATE_RULES } from "../nn/solver.ts";
-import { TensorDataset } from "../nn/dataset.ts";
-import { Rng } from "../nn/random.ts";
-import { Tensor } from "../nn/tensor.ts";
+import { TensorDataset } from "../core/dataset.ts";
+import { Rng } from "../core/random.ts";
+import { Tensor } from "../core/tensor.ts";
 import { assertAlmostEquals, assertEquals, assertThrows, assertTrue } from "./_assert.ts";
 
 /** Softmax regression, scores = x·W + b: the smallest Classifier, for testing the Solver. */

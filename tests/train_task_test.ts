@@ -18,7 +18,7 @@ import {
 import type { TrainProgress } from "../tasks/_train_loop.ts";
 import { SGD } from "../nn/optim.ts";
 import { saveSafetensors } from "../nn/safetensors.ts";
-import { Tensor } from "../nn/tensor.ts";
+import { Tensor } from "../core/tensor.ts";
 import { tempDir, writeBinaryCifar } from "./_data_fixtures.ts";
 
 const CIFAR = Deno.env.get("CIFAR10_DIR");

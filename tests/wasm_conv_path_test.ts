@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { CONV_CASES } from "./_wasm_cases.ts";
-import { convDims } from "../kernels/dims.ts";
+import { convDims } from "../core/dims.ts";
 import { type ConvPath, convPath, type ConvPathName } from "../kernels/wasm/mod.ts";
 import { exports } from "../kernels/wasm/_runtime.ts";
 

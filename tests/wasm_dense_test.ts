@@ -3,7 +3,7 @@ import { assertAllClose, assertAlmostEquals, assertEquals, assertThrows } from "
 import * as ref from "../kernels/ref/mod.ts";
 import { getThreads, setThreads, wasmKernels } from "../kernels/wasm/mod.ts";
 import { kernelsFor } from "../kernels/mod.ts";
-import { Rng } from "../nn/random.ts";
+import { Rng } from "../core/random.ts";
 
 const TOL_F32 = 1e-4;
 

@@ -2,7 +2,7 @@
 // and a clear error (with the backend still usable) when a request exceeds WASM memory.
 import { assertAllClose, assertEquals, assertThrows, assertTrue } from "./_assert.ts";
 import { convBackward, convForward, maxPoolBackward, maxPoolForward, Rng, Tensor } from "../mod.ts";
-import { convDims, poolDims } from "../kernels/dims.ts";
+import { convDims, poolDims } from "../core/dims.ts";
 import * as ref from "../kernels/ref/mod.ts";
 
 const TOL_F32 = 1e-4;

@@ -3,7 +3,7 @@
 import { withThreads } from "./_threads.ts";
 import { assertAllClose, assertEquals, assertThrows } from "./_assert.ts";
 import { CONV_CASES, type Fill, POOL_CASES } from "./_wasm_cases.ts";
-import { convDims, poolDims } from "../kernels/dims.ts";
+import { convDims, poolDims } from "../core/dims.ts";
 import * as ref from "../kernels/ref/mod.ts";
 import {
   conv2dBackward,
@@ -14,7 +14,7 @@ import {
   wasmBuild,
   wasmKernels,
 } from "../kernels/wasm/mod.ts";
-import { Rng } from "../nn/random.ts";
+import { Rng } from "../core/random.ts";
 
 /** Normalised max error allowed between float32 WASM and the float64 reference. */
 const TOL_F32 = 1e-4;

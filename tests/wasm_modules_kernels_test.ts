@@ -3,11 +3,11 @@
 // for bit); dropout masks must equal the reference's exactly.
 import { withThreads } from "./_threads.ts";
 import { assertAllClose, assertAlmostEquals, assertEquals, assertThrows } from "./_assert.ts";
-import { poolDims } from "../kernels/dims.ts";
+import { poolDims } from "../core/dims.ts";
 import * as ref from "../kernels/ref/mod.ts";
 import { getThreads, wasmKernels } from "../kernels/wasm/mod.ts";
 import { wasmMissing } from "../kernels/mod.ts";
-import { Rng } from "../nn/random.ts";
+import { Rng } from "../core/random.ts";
 
 /** Normalised max error allowed between float32 WASM and the float64 reference. */
 const TOL_F32 = 1e-4;

@@ -2,7 +2,7 @@
 import { assertAllClose, assertAlmostEquals } from "./_assert.ts";
 import * as ref from "../kernels/ref/mod.ts";
 import { wasmKernels } from "../kernels/wasm/mod.ts";
-import { Rng } from "../nn/random.ts";
+import { Rng } from "../core/random.ts";
 
 const TOL_F32 = 1e-4;
 const N = 40_003;

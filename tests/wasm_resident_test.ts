@@ -3,7 +3,7 @@
 // the arena moving and the memory growing, and bad frees and oversized requests fail clearly.
 import { withThreads } from "./_threads.ts";
 import { assertEquals, assertThrows, assertTrue } from "./_assert.ts";
-import { convDims, poolDims } from "../kernels/dims.ts";
+import { convDims, poolDims } from "../core/dims.ts";
 import {
   conv2dBackward,
   freeWasmArray,
@@ -12,7 +12,7 @@ import {
   wasmKernels,
 } from "../kernels/wasm/mod.ts";
 import { layout } from "../kernels/wasm/_arena.ts";
-import { Rng } from "../nn/random.ts";
+import { Rng } from "../core/random.ts";
 
 function random(n: number, seed: number): Float32Array {
   const rng = new Rng(seed), a = new Float32Array(n);

@@ -1,7 +1,7 @@
 // The WASM runtime: the arena grows to the largest request and is then reused; thread counts
 // are validated; one thread runs without workers.
 import { assertEquals, assertThrows } from "./_assert.ts";
-import { convDims } from "../kernels/dims.ts";
+import { convDims } from "../core/dims.ts";
 import { getThreads, setThreads, wasmKernels } from "../kernels/wasm/mod.ts";
 import { memory } from "../kernels/wasm/_runtime.ts";
 

@@ -3,10 +3,10 @@
 import { assertAllClose, assertEquals } from "./_assert.ts";
 import { CONV_CASES, POOL_CASES } from "./_wasm_cases.ts";
 import { gpuTest, randArray, size, TOL_WEBGPU } from "./_webgpu.ts";
-import { convDims, poolDims } from "../kernels/dims.ts";
+import { convDims, poolDims } from "../core/dims.ts";
 import * as ref from "../kernels/ref/mod.ts";
 import { webgpuArrays as gpu } from "../kernels/webgpu/mod.ts";
-import { Rng } from "../nn/random.ts";
+import { Rng } from "../core/random.ts";
 
 gpuTest("webgpu conv2d kernels match the reference", async (t) => {
   for (const [xs, ws, stride, pad] of CONV_CASES) {

@@ -2,10 +2,10 @@
 // against the float64 reference (the shapes of tests/wasm_dense_test.ts, fewer and smaller).
 import { assertAllClose, assertAlmostEquals, assertEquals, assertRejects } from "./_assert.ts";
 import { gpuTest, randArray, TOL_WEBGPU } from "./_webgpu.ts";
-import { convDims } from "../kernels/dims.ts";
+import { convDims } from "../core/dims.ts";
 import * as ref from "../kernels/ref/mod.ts";
 import { webgpuArrays as gpu } from "../kernels/webgpu/mod.ts";
-import { Rng } from "../nn/random.ts";
+import { Rng } from "../core/random.ts";
 
 gpuTest("webgpu gemm matches the reference", async (t) => {
   const shapes = [[1, 1, 1], [3, 5, 7], [10, 17, 9], [64, 33, 100], [5, 200, 3], [100, 10, 0]];

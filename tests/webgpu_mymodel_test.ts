@@ -8,8 +8,8 @@ import { gpuTest, TOL_WEBGPU } from "./_webgpu.ts";
 import { MyModel } from "../nn/models/mymodel.ts";
 import { crossEntropy } from "../nn/losses.ts";
 import { SGD } from "../nn/optim.ts";
-import { Rng } from "../nn/random.ts";
-import { Tensor } from "../nn/tensor.ts";
+import { Rng } from "../core/random.ts";
+import { Tensor } from "../core/tensor.ts";
 import { GpuMyModel } from "../nn/webgpu/mymodel.ts";
 
 /** Loss agreement between the float32 GPU and WASM runs (relative). */

@@ -3,10 +3,10 @@
 import { assertAllClose } from "./_assert.ts";
 import { POOL_CASES } from "./_wasm_cases.ts";
 import { gpuTest, randArray, size, TOL_WEBGPU } from "./_webgpu.ts";
-import { poolDims } from "../kernels/dims.ts";
+import { poolDims } from "../core/dims.ts";
 import * as ref from "../kernels/ref/mod.ts";
 import { webgpuArrays as gpu } from "../kernels/webgpu/mod.ts";
-import { Rng } from "../nn/random.ts";
+import { Rng } from "../core/random.ts";
 
 gpuTest("webgpu avgPool2d kernels match the reference", async (t) => {
   for (const [xs, ph, pw, stride, fill, ceil = false] of POOL_CASES) {

@@ -14,7 +14,7 @@
  * @module
  */
 
-import type { FloatArray, PoolDims } from "../dims.ts";
+import type { FloatArray, PoolDims } from "../../core/dims.ts";
 
 /** out: (N, C, HO, WO)  x: (N, C, H, W) */
 export function avgPool2dForward(out: FloatArray, x: FloatArray, d: PoolDims): void {

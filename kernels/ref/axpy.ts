@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { FloatArray } from "../dims.ts";
+import type { FloatArray } from "../../core/dims.ts";
 
 /** y += alpha · x.  y, x: (n) */
 export function axpy(y: FloatArray, x: FloatArray, alpha: number, n: number): void {

@@ -20,7 +20,7 @@
  * @module
  */
 
-import type { FloatArray } from "../dims.ts";
+import type { FloatArray } from "../../core/dims.ts";
 
 /**
  * out: (N, C, HW)  saveMean, saveInvStd: (C) written  runningMean, runningVar: (C) updated in

@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { ConvDims, FloatArray } from "../dims.ts";
+import type { ConvDims, FloatArray } from "../../core/dims.ts";
 
 /** out: (N, F, HO, WO)  x: (N, C, H, W)  w: (F, C, KH, KW)  b: (F) */
 export function conv2dForward(

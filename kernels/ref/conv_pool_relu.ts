@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { ConvDims, FloatArray } from "../dims.ts";
+import type { ConvDims, FloatArray } from "../../core/dims.ts";
 import { conv2dBackwardFilter, conv2dForward } from "./conv2d.ts";
 
 /** Throws unless the conv output (HO, WO) can be 2×2-pooled (both even). */

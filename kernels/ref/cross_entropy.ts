@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { FloatArray } from "../dims.ts";
+import type { FloatArray } from "../../core/dims.ts";
 
 /** Returns the mean loss; overwrites dx.  dx, x: (N, C)  y: (N) in [0, C)  smoothing in [0, 1] */
 export function softmaxCrossEntropySmoothed(

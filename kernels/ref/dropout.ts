@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { FloatArray } from "../dims.ts";
+import type { FloatArray } from "../../core/dims.ts";
 
 /** MurmurHash3's fmix32 applied to i · 0x9E3779B9 + seed: a uniform 32-bit word per element. */
 export function dropoutHash(seed: number, i: number): number {

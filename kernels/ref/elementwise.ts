@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { FloatArray } from "../dims.ts";
+import type { FloatArray } from "../../core/dims.ts";
 
 /** out = max(x, 0).  out, x: (n) */
 export function reluForward(out: FloatArray, x: FloatArray, n: number): void {

@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { FloatArray } from "../dims.ts";
+import type { FloatArray } from "../../core/dims.ts";
 
 /** c: (M, N)  a: (M, K) or (K, M) when transA  b: (K, N) or (N, K) when transB */
 export function gemm(

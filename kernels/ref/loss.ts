@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { FloatArray } from "../dims.ts";
+import type { FloatArray } from "../../core/dims.ts";
 
 /** Returns the mean loss.  dx, x: (N, C)  y: (N) class indices in [0, C) */
 export function softmaxCrossEntropy(

@@ -14,7 +14,7 @@
  * @module
  */
 
-import type { FloatArray } from "../dims.ts";
+import type { FloatArray } from "../../core/dims.ts";
 
 /** One SGD step.  w, v: (n) updated  g: (n) read */
 export function sgdStep(

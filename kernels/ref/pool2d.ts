@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { FloatArray, PoolDims } from "../dims.ts";
+import type { FloatArray, PoolDims } from "../../core/dims.ts";
 
 /** out: (N, C, HO, WO)  argmax: (N, C, HO, WO) flat indices into x  x: (N, C, H, W) */
 export function maxPool2dForward(

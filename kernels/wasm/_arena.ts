@@ -15,7 +15,7 @@
  * @module
  */
 
-import type { FloatArray } from "../dims.ts";
+import type { FloatArray } from "../../core/dims.ts";
 import { ARENA_BASE } from "./_layout.ts";
 import { MAX_PAGES, memory } from "./_runtime.ts";
 

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { FloatArray, PoolDims } from "../dims.ts";
+import type { FloatArray, PoolDims } from "../../core/dims.ts";
 import { job } from "./_job.ts";
 import { carve, copyIn, copyOut } from "./_arena.ts";
 

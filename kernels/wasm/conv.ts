@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { ConvDims, FloatArray } from "../dims.ts";
+import type { ConvDims, FloatArray } from "../../core/dims.ts";
 import { job } from "./_job.ts";
 import { carve, copyIn, copyOut, layout, type Region, zero } from "./_arena.ts";
 import { type ConvDimsArgs, exports, getThreads } from "./_runtime.ts";
@@ -54,7 +54,7 @@ const PATH_NAMES: readonly ConvPathName[] = ["im2col", "direct", "stride2", "win
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { convDims } from "../dims.ts";
+ * import { convDims } from "../../core/dims.ts";
  * import { convPath } from "./conv.ts";
  * const d = convDims("conv", [128, 64, 32, 32], [64, 64, 3, 3], 1, 1);
  * assert.deepEqual(convPath(d), {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ConvDims, FloatArray } from "../dims.ts";
+import type { ConvDims, FloatArray } from "../../core/dims.ts";
 import { checkConvPoolDims } from "../ref/conv_pool_relu.ts";
 import { job } from "./_job.ts";
 import { carve, copyIn, copyOut, heapI32, layout, type Region } from "./_arena.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { FloatArray } from "../dims.ts";
+import type { FloatArray } from "../../core/dims.ts";
 import { job, type JobArgs } from "./_job.ts";
 import { carve, copyIn, copyOut, heapI32 } from "./_arena.ts";
 import { exports } from "./_runtime.ts";

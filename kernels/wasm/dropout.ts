@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { FloatArray } from "../dims.ts";
+import type { FloatArray } from "../../core/dims.ts";
 import { job } from "./_job.ts";
 import { carve, copyIn, copyOut } from "./_arena.ts";
 

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { ConvDims, FloatArray, PoolDims } from "../dims.ts";
+import type { ConvDims, FloatArray, PoolDims } from "../../core/dims.ts";
 import { getContext } from "./_context.ts";
 import * as conv from "./conv.ts";
 import * as dense from "./dense.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { ConvDims } from "../dims.ts";
+import type { ConvDims } from "../../core/dims.ts";
 import { getContext, packParams } from "./_context.ts";
 import { bind, gemmGrid, gemmWorkgroup, type GpuArg, kSlices, WORKGROUP } from "./_kernel.ts";
 

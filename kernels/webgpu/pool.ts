@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { PoolDims } from "../dims.ts";
+import type { PoolDims } from "../../core/dims.ts";
 import { getContext, packParams } from "./_context.ts";
 import { bind, elementGrid, type GpuArg, WORKGROUP } from "./_kernel.ts";
 

@@ -20,7 +20,7 @@
  * @module
  */
 
-import { shapeSize, Tensor } from "../../nn/tensor.ts";
+import { shapeSize, Tensor } from "../../core/tensor.ts";
 import { getContext, type GpuContext } from "./_context.ts";
 
 /** Element types a GPU tensor can hold. */

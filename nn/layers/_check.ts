@@ -1,12 +1,12 @@
 /**
  * Checks shared by the layers that are about tensors rather than shapes (shapes are checked
- * in `kernels/dims.ts`): every argument is a `Tensor`, all of them share one dtype, and
+ * in `core/dims.ts`): every argument is a `Tensor`, all of them share one dtype, and
  * hyper-parameters come as an object.
  *
  * @module
  */
 
-import { type DType, Tensor } from "../tensor.ts";
+import { type DType, Tensor } from "../../core/tensor.ts";
 
 /**
  * Returns the one dtype shared by `tensors`, or throws a TypeError naming the operation, the

@@ -6,9 +6,9 @@
  * @module
  */
 
-import { affineDims, checkShapeIs } from "../../kernels/dims.ts";
+import { affineDims, checkShapeIs } from "../../core/dims.ts";
 import { kernelsFor } from "../../kernels/mod.ts";
-import { Tensor } from "../tensor.ts";
+import { Tensor } from "../../core/tensor.ts";
 import type { AffineCache, Forward, WeightGrads } from "../types.ts";
 import { sameDType } from "./_check.ts";
 

@@ -7,9 +7,9 @@
  * @module
  */
 
-import { checkShapeIs, convDims } from "../../kernels/dims.ts";
+import { checkShapeIs, convDims } from "../../core/dims.ts";
 import * as ref from "../../kernels/ref/mod.ts";
-import { Tensor } from "../tensor.ts";
+import { Tensor } from "../../core/tensor.ts";
 import type { ConvCache, ConvParam, Forward, WeightGrads } from "../types.ts";
 import { checkParam, sameDType } from "./_check.ts";
 

@@ -6,9 +6,9 @@
  * @module
  */
 
-import { lossDims } from "../../kernels/dims.ts";
+import { lossDims } from "../../core/dims.ts";
 import { kernelsFor } from "../../kernels/mod.ts";
-import { Tensor } from "../tensor.ts";
+import { Tensor } from "../../core/tensor.ts";
 import type { Labels, LossResult } from "../types.ts";
 import { sameDType } from "./_check.ts";
 

@@ -7,9 +7,9 @@
  * @module
  */
 
-import { checkShapeIs, poolDims } from "../../kernels/dims.ts";
+import { checkShapeIs, poolDims } from "../../core/dims.ts";
 import * as ref from "../../kernels/ref/mod.ts";
-import { Tensor } from "../tensor.ts";
+import { Tensor } from "../../core/tensor.ts";
 import type { Forward, MaxPoolCache, PoolParam } from "../types.ts";
 import { checkParam, sameDType } from "./_check.ts";
 

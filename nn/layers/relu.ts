@@ -5,9 +5,9 @@
  * @module
  */
 
-import { checkShapeIs } from "../../kernels/dims.ts";
+import { checkShapeIs } from "../../core/dims.ts";
 import { kernelsFor } from "../../kernels/mod.ts";
-import { Tensor } from "../tensor.ts";
+import { Tensor } from "../../core/tensor.ts";
 import type { Forward, ReluCache } from "../types.ts";
 import { sameDType } from "./_check.ts";
 

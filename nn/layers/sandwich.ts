@@ -17,7 +17,7 @@ import type {
   ReluCache,
   WeightGrads,
 } from "../types.ts";
-import type { DType, Tensor } from "../tensor.ts";
+import type { DType, Tensor } from "../../core/tensor.ts";
 
 /**
  * The conv and pool implementations for a dtype: float64 runs the naive reference layers (so a

@@ -11,8 +11,8 @@ import { Linear } from "../modules/linear.ts";
 import { MaxPool2d } from "../modules/pool.ts";
 import { ReLU } from "../modules/activation.ts";
 import { Sequential } from "../modules/sequential.ts";
-import { Rng } from "../random.ts";
-import type { DType } from "../tensor.ts";
+import { Rng } from "../../core/random.ts";
+import type { DType } from "../../core/tensor.ts";
 import { checkModelArgs, type ImSize } from "./_args.ts";
 
 /** Options of the models. */

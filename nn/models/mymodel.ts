@@ -49,8 +49,8 @@ import { MaxPool2d } from "../modules/pool.ts";
 import { Residual } from "../modules/residual.ts";
 import { Scale } from "../modules/scale.ts";
 import { Sequential } from "../modules/sequential.ts";
-import { Rng } from "../random.ts";
-import type { DType } from "../tensor.ts";
+import { Rng } from "../../core/random.ts";
+import type { DType } from "../../core/tensor.ts";
 import { checkModelArgs, type ImSize } from "./_args.ts";
 import type { ModelOptions } from "./convnet.ts";
 

@@ -4,8 +4,8 @@
  * @module
  */
 
-import type { Rng } from "../random.ts";
-import { type DType, Tensor } from "../tensor.ts";
+import type { Rng } from "../../core/random.ts";
+import { type DType, Tensor } from "../../core/tensor.ts";
 
 /**
  * PyTorch's default for `nn.Conv2d` and `nn.Linear`: weights and biases from U(−b, b) with

@@ -5,7 +5,7 @@
  */
 
 import { kernelsFor } from "../../kernels/mod.ts";
-import type { Tensor } from "../tensor.ts";
+import type { Tensor } from "../../core/tensor.ts";
 import { cached, checkDout, Module } from "./module.ts";
 
 /**

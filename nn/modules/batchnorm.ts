@@ -8,7 +8,7 @@
  */
 
 import { kernelsFor } from "../../kernels/mod.ts";
-import { type DType, Tensor } from "../tensor.ts";
+import { type DType, Tensor } from "../../core/tensor.ts";
 import { checkSize, readOptions } from "./_init.ts";
 import {
   type Buffer,

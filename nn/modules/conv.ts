@@ -5,10 +5,10 @@
  * @module
  */
 
-import { type ConvDims, convDims } from "../../kernels/dims.ts";
+import { type ConvDims, convDims } from "../../core/dims.ts";
 import { kernelsFor } from "../../kernels/mod.ts";
-import { Rng } from "../random.ts";
-import { type DType, Tensor } from "../tensor.ts";
+import { Rng } from "../../core/random.ts";
+import { type DType, Tensor } from "../../core/tensor.ts";
 import { checkSize, kaimingUniform, readOptions } from "./_init.ts";
 import { cached, checkDout, checkDType, Module, type Parameter } from "./module.ts";
 

@@ -8,8 +8,8 @@
  */
 
 import { kernelsFor } from "../../kernels/mod.ts";
-import { Rng } from "../random.ts";
-import type { Tensor } from "../tensor.ts";
+import { Rng } from "../../core/random.ts";
+import type { Tensor } from "../../core/tensor.ts";
 import { readOptions } from "./_init.ts";
 import { cached, checkDout, Module } from "./module.ts";
 

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { shapeSize, type Tensor } from "../tensor.ts";
+import { shapeSize, type Tensor } from "../../core/tensor.ts";
 import { cached, checkDout, Module } from "./module.ts";
 
 /**

@@ -6,8 +6,8 @@
  */
 
 import { kernelsFor } from "../../kernels/mod.ts";
-import { Rng } from "../random.ts";
-import type { DType, Tensor } from "../tensor.ts";
+import { Rng } from "../../core/random.ts";
+import type { DType, Tensor } from "../../core/tensor.ts";
 import { checkSize, kaimingUniform, readOptions } from "./_init.ts";
 import { cached, checkDout, checkDType, checkRank, Module, type Parameter } from "./module.ts";
 

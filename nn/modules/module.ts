@@ -16,7 +16,7 @@
  */
 
 import { freeWasmArray, wasmArray } from "../../kernels/wasm/mod.ts";
-import { type DType, shapeSize, Tensor } from "../tensor.ts";
+import { type DType, shapeSize, Tensor } from "../../core/tensor.ts";
 
 /** A trainable tensor and its gradient, which `backward` adds into. */
 export interface Parameter {

@@ -7,9 +7,9 @@
  * @module
  */
 
-import { type PoolDims, poolDims } from "../../kernels/dims.ts";
+import { type PoolDims, poolDims } from "../../core/dims.ts";
 import { kernelsFor } from "../../kernels/mod.ts";
-import type { Tensor } from "../tensor.ts";
+import type { Tensor } from "../../core/tensor.ts";
 import { checkSize, readOptions } from "./_init.ts";
 import { cached, checkDout, checkRank, Module } from "./module.ts";
 

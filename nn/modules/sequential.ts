@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Tensor } from "../tensor.ts";
+import type { Tensor } from "../../core/tensor.ts";
 import { ReLU } from "./activation.ts";
 import { BatchNorm2d } from "./batchnorm.ts";
 import { Conv2d } from "./conv.ts";

@@ -8,7 +8,7 @@
 
 import type { GpuContext } from "../../kernels/webgpu/_context.ts";
 import { GpuTensor } from "../../kernels/webgpu/tensor.ts";
-import { Tensor } from "../tensor.ts";
+import { Tensor } from "../../core/tensor.ts";
 
 /** Per-step losses kept on the GPU until read. */
 export class LossRing {

@@ -8,13 +8,13 @@
  * @module
  */
 
-import { type ConvDims, convDims, type PoolDims, poolDims } from "../../kernels/dims.ts";
+import { type ConvDims, convDims, type PoolDims, poolDims } from "../../core/dims.ts";
 import { gpuKernels as k } from "../../kernels/webgpu/mod.ts";
 import { GpuTensor } from "../../kernels/webgpu/tensor.ts";
 import type { BatchNorm2d } from "../modules/batchnorm.ts";
 import type { Conv2d } from "../modules/conv.ts";
 import type { Parameter } from "../modules/module.ts";
-import type { Tensor } from "../tensor.ts";
+import type { Tensor } from "../../core/tensor.ts";
 
 /** A parameter on the GPU: its values, gradient and SGD momentum buffer. */
 export interface Slot {

@@ -11,12 +11,12 @@
  * @module
  */
 
-import { type ConvDims, convDims, type PoolDims, poolDims } from "../../kernels/dims.ts";
+import { type ConvDims, convDims, type PoolDims, poolDims } from "../../core/dims.ts";
 import { getContext, type GpuContext } from "../../kernels/webgpu/_context.ts";
 import { gpuKernels as k } from "../../kernels/webgpu/mod.ts";
 import { GpuTensor } from "../../kernels/webgpu/tensor.ts";
 import type { CNN } from "../models/convnet.ts";
-import { Tensor } from "../tensor.ts";
+import { Tensor } from "../../core/tensor.ts";
 
 /** SGD settings of `GpuCNN` (torch.optim.SGD's, as nn/optim.ts). */
 export interface GpuCNNOptions {

@@ -14,7 +14,7 @@
  * @module
  */
 
-import { type PoolDims, poolDims } from "../../kernels/dims.ts";
+import { type PoolDims, poolDims } from "../../core/dims.ts";
 import { getContext, type GpuContext } from "../../kernels/webgpu/_context.ts";
 import { gpuKernels as k } from "../../kernels/webgpu/mod.ts";
 import { GpuTensor } from "../../kernels/webgpu/tensor.ts";
@@ -25,7 +25,7 @@ import type { Parameter } from "../modules/module.ts";
 import { Residual } from "../modules/residual.ts";
 import type { Sequential } from "../modules/sequential.ts";
 import type { MyModel } from "../models/mymodel.ts";
-import type { Tensor } from "../tensor.ts";
+import type { Tensor } from "../../core/tensor.ts";
 import type { GpuCNNOptions } from "./cnn.ts";
 import { ConvUnit, makeSlot, type Slot } from "./_units.ts";
 import { LossRing } from "./_ring.ts";

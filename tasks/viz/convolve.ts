@@ -14,7 +14,7 @@
  */
 
 import { convForward } from "../../nn/fast_layers.ts";
-import { Tensor } from "../../nn/tensor.ts";
+import { Tensor } from "../../core/tensor.ts";
 import { resizeBilinear, type RgbImage, rgbImage, sideBySide } from "./image.ts";
 
 /** The two filters, w: (2, 3, 3, 3), and their biases b: (2). */

@@ -296,3 +296,6 @@ export function checkShapeIs(
     );
   }
 }
+
+/** Class labels: one integer in [0, C) per sample. */
+export type Labels = Int32Array | Uint8Array | readonly number[];

@@ -7,7 +7,7 @@
  */
 
 import { Tensor } from "./tensor.ts";
-import type { Labels } from "./types.ts";
+import type { Labels } from "./dims.ts";
 
 /** Indexable labelled samples. */
 export interface Dataset {

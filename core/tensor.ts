@@ -207,7 +207,7 @@ export class Tensor<D extends TensorData = TensorData> {
 
   /**
    * What Deno's Jupyter kernel shows for a tensor: dtype, shape, min / max / mean and a short
-   * preview, bounded however large the tensor (see `nn/_display.ts`). Nothing else calls it.
+   * preview, bounded however large the tensor (see `core/_display.ts`). Nothing else calls it.
    */
   [Symbol.for("Jupyter.display")](): Record<string, string> {
     return tensorDisplay(this);
