@@ -4,7 +4,7 @@
  * page is cross-origin isolated and an autostarted convnet run there takes the same steps, bit
  * for bit, as the same run in Deno (same seed, same thread count), with the same weights file and
  * test confusion matrix; a truncated or foreign file gives a clear message and the page keeps
- * working; Stop stops; picked files train the same run; without the isolation headers the page
+ * working; Stop stops; Pause waits between steps and Resume continues the same run; picked files train the same run; without the isolation headers the page
  * still trains, on one thread, and says so. Skips itself only when Chromium is absent outside
  * CI (`.ci/run` installs it with apt).
  */
@@ -50,6 +50,8 @@ const RUN = { numTrain: 320, numVal: 100, numTest: 10, batchSize: 16, epochs: 1,
 const QUERY = Object.entries(RUN).map(([k, v]) => `${k}=${v}`).join("&");
 /** How long a page may take to finish the run (the machine may be busy). */
 const RUN_TIMEOUT_MS = 180_000;
+/** How long a paused run is watched for a step it should not take. */
+const PAUSE_CHECK_MS = 500;
 
 interface Result {
   steps: number;
@@ -337,6 +339,33 @@ Deno.test({
         });
         assertEquals(file.length, here.weights.length, "weights file size");
         assertTrue(file.every((b, i) => b === here.weights[i]), "the weights files differ");
+      });
+
+      await t.step("Pause waits between steps; Resume continues the same run", async () => {
+        await page.$eval("#error", (e) => (e.textContent = ""));
+        await page.click("#start");
+        await page.click("#pause"); // the trainer pauses after the step it is in
+        await page.waitForFunction(
+          `document.getElementById("status").textContent.startsWith("Paused after step")`,
+          { timeout: RUN_TIMEOUT_MS },
+        );
+        const status = await page.$eval("#status", (e) => e.textContent ?? "");
+        const at = Number(/step (\d+)/.exec(status)?.[1]);
+        assertTrue(at >= 1 && at < 20, `paused after step ${at} of 20`);
+        const stats = await page.$eval("#stats", (e) => e.textContent ?? "");
+        await new Promise((resolve) => setTimeout(resolve, PAUSE_CHECK_MS));
+        assertEquals(
+          await page.$eval("#stats", (e) => e.textContent ?? ""),
+          stats,
+          "no step while paused",
+        );
+        assertEquals(await page.evaluate("globalThis.convnetResult === undefined"), true);
+        await page.click("#resume");
+        const r = await result(page);
+        assertEquals([(r as unknown as { outcome: string }).outcome, r.steps], ["done", 20]);
+        assertTrue(deno !== undefined, "the 2-thread step ran");
+        sameBits(r.losses, deno!.losses, "paused after step " + at + ", then resumed");
+        assertEquals(r.test?.confusion, deno!.confusion);
       });
 
       await t.step("Stop ends a run after the current step; Train starts again", async () => {

@@ -32,6 +32,8 @@ function setRunning(on) {
   running = on;
   $("start").disabled = on;
   $("stop").disabled = !on;
+  $("pause").disabled = !on;
+  $("resume").disabled = true;
 }
 
 /** The run the form describes; a RangeError naming the field for a bad value. */
@@ -208,6 +210,14 @@ trainer.onmessage = ({ data: m }) => {
       `Run ${m.result.outcome}: validation accuracy ${(100 * m.result.valAccuracy).toFixed(2)}%`,
     );
     setRunning(false);
+  } else if (m.type === "paused") {
+    show("status", `Paused after step ${m.step}: press Resume to go on, or Stop`);
+    $("pause").disabled = true;
+    $("resume").disabled = false;
+  } else if (m.type === "resumed") {
+    show("status", `Resumed at step ${m.step}`);
+    $("pause").disabled = false;
+    $("resume").disabled = true;
   } else if (m.type === "filters") drawFilters(m.shape, m.data);
   else if (m.type === "weights") {
     const link = $("weights");
@@ -277,6 +287,14 @@ form.addEventListener("submit", (e) => {
   if (!running) start();
 });
 $("stop").addEventListener("click", () => trainer.postMessage({ type: "stop" }));
+$("pause").addEventListener("click", () => {
+  $("pause").disabled = true; // until the trainer says it paused (between two steps)
+  trainer.postMessage({ type: "pause" });
+});
+$("resume").addEventListener("click", () => {
+  $("resume").disabled = true;
+  trainer.postMessage({ type: "resume" });
+});
 form.elements.files.addEventListener("change", async (e) => {
   const list = [...e.target.files];
   if (list.length === 0) return;

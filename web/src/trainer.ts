@@ -6,7 +6,13 @@
  * the kernels use, is allowed here but not on a page's main thread.
  *
  * Messages in: `{ type: "files", files: { name, bytes }[] }` (batches the user picked),
- * `{ type: "start", run: StartRun }`, `{ type: "stop" }`. Messages out: see {@linkcode Posted}.
+ * `{ type: "start", run: StartRun }`, `{ type: "pause" }`, `{ type: "resume" }`, `{ type: "stop" }`.
+ * Messages out: see {@linkcode Posted}.
+ *
+ * Pause stops the loop between two steps (`trainEpochs` returns "stopped" with the session's
+ * progress kept) and resume calls `trainEpochs` on the same session again, which continues from
+ * that progress: the batches, augmentations and learning rates depend only on the seed, the
+ * epoch and the batch index, so a paused-then-resumed run takes the steps of an uninterrupted one.
  *
  * @module
  */
@@ -28,6 +34,7 @@ import {
   TRAIN_BATCH_FILES,
   type TrainConfig,
   trainEpochs,
+  type TrainHooks,
   wasmBuild,
 } from "./convnet.ts";
 import { firstConvName, type ModelName } from "../../nn/checkpoint.ts";
@@ -78,6 +85,8 @@ export type Posted =
     secondsLeft: number;
   }
   | { type: "val"; step: number; valAcc: number; valLoss: number; line: string }
+  | { type: "paused"; step: number }
+  | { type: "resumed"; step: number }
   | { type: "done"; result: RunResult }
   | { type: "weights"; name: string; bytes: ArrayBuffer }
   | { type: "filters"; shape: number[]; data: Float32Array }
@@ -93,13 +102,17 @@ interface Scope {
 type Incoming =
   | { type: "files"; files: { name: string; bytes: ArrayBuffer }[] }
   | { type: "start"; run: StartRun }
+  | { type: "pause" }
+  | { type: "resume" }
   | { type: "stop" };
 
 const scope = globalThis as unknown as Scope;
 const isolated = scope.crossOriginIsolated === true;
 const post = (m: Posted) => scope.postMessage(m);
 let picked: Map<string, BatchSource> | null = null;
-let running = false, stopRequested = false;
+let running = false, stopRequested = false, pauseRequested = false;
+/** Resolves the wait of a paused run (set while paused). */
+let wake: (() => void) | null = null;
 
 /** Bytes `start … end-1` of `url`: a range request, or the whole file where ranges are not served. */
 async function fetchRange(url: URL, start: number, end: number): Promise<Uint8Array> {
@@ -176,7 +189,7 @@ async function start(run: StartRun): Promise<void> {
   const session = createSession(config, data);
   phases.session = since();
   post({ type: "status", text: `Training ${config.model} on ${data.train.labels.length} images` });
-  const outcome = await trainEpochs(session, data, {
+  const hooks: TrainHooks = {
     log: (line) => {
       const row = session.progress.metrics.at(-1)!;
       post({ type: "val", step: row.iteration, valAcc: row.valAcc!, valLoss: row.valLoss!, line });
@@ -200,8 +213,18 @@ async function start(run: StartRun): Promise<void> {
         secondsLeft: left / rate,
       });
     },
-    shouldStop: () => stopRequested,
-  });
+    shouldStop: () => stopRequested || pauseRequested,
+  };
+  let outcome = await trainEpochs(session, data, hooks);
+  while (outcome === "stopped" && pauseRequested && !stopRequested) {
+    post({ type: "paused", step: session.progress.step });
+    await new Promise<void>((resolve) => (wake = resolve));
+    wake = null;
+    pauseRequested = false;
+    if (stopRequested) break;
+    post({ type: "resumed", step: session.progress.step });
+    outcome = await trainEpochs(session, data, hooks);
+  }
   const p = session.progress;
   const images = p.metrics.length === 0 ? 0 : Math.min(
     p.step * config.batchSize,
@@ -249,8 +272,15 @@ async function start(run: StartRun): Promise<void> {
 
 scope.onmessage = async ({ data: m }) => {
   try {
-    if (m.type === "stop") stopRequested = true;
-    else if (m.type === "files") {
+    if (m.type === "stop") {
+      stopRequested = true;
+      wake?.();
+    } else if (m.type === "pause") {
+      if (running) pauseRequested = true;
+    } else if (m.type === "resume") {
+      if (wake) wake();
+      else pauseRequested = false; // asked before the loop reached the pause
+    } else if (m.type === "files") {
       const files = new Map<string, BatchSource>();
       for (const f of m.files) {
         checkBatchFile(f.name, f.bytes.byteLength);
@@ -274,6 +304,7 @@ scope.onmessage = async ({ data: m }) => {
       if (running) throw new Error("Cannot start: a run is in progress; stop it first");
       running = true;
       stopRequested = false;
+      pauseRequested = false;
       try {
         await start(m.run);
       } finally {
