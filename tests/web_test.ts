@@ -3,7 +3,7 @@
  * headless, driven by puppeteer-core: `build:web` writes the files `serve` serves; the served
  * page is cross-origin isolated and an autostarted convnet run there takes the same steps, bit
  * for bit, as the same run in Deno (same seed, same thread count), with the same weights file and
- * test confusion matrix; a truncated or foreign file gives a clear message and the page keeps
+ * test confusion matrix and its panel of test images predicted as `deno task predict` does; a truncated or foreign file gives a clear message and the page keeps
  * working; Stop stops; Pause waits between steps and Resume continues the same run; picked files train the same run; without the isolation headers the page
  * still trains, on one thread, and says so. Skips itself only when Chromium is absent outside
  * CI (`.ci/run` installs it with apt).
@@ -22,6 +22,11 @@ import { createSession, sessionWeights, trainEpochs } from "../tasks/_train_loop
 import { evaluate } from "../tasks/_train_eval.ts";
 import { setFloat32Backend } from "../kernels/mod.ts";
 import { getThreads, setThreads, wasmBuild } from "../kernels/wasm/mod.ts";
+import { loadPredictModel } from "../tasks/predict.ts";
+import { predictSet } from "../tasks/_train_eval.ts";
+import { IMAGE_BYTES } from "../data/cifar10.ts";
+import { Normalization, type NormalizationJSON } from "../data/normalize.ts";
+import { PANEL_IMAGES, PANEL_TOP } from "../web/src/panel.ts";
 
 const BUILD = new URL("../tasks/build_web.ts", import.meta.url).pathname;
 const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
@@ -63,6 +68,26 @@ interface Result {
   backend: string;
   wasmBuild: string;
   test?: { accuracy: number; confusion: number[][] };
+  panel?: { label: number; predicted: number; top: { k: number; p: number }[] }[];
+}
+
+/** What `deno task predict` predicts with a weights file for the first test images. */
+async function predictFirst(weights: Uint8Array, dataDir: string, dir: string, n: number) {
+  const path = `${dir}/predict.safetensors`;
+  await Deno.writeFile(path, weights);
+  const { model, normalization, metadata } = await loadPredictModel(path);
+  const { test } = await loadCifar10(dataDir);
+  const set = {
+    images: test.images.subarray(0, n * IMAGE_BYTES),
+    labels: test.labels.subarray(0, n),
+  };
+  return [
+    ...await predictSet(model, set, {
+      normalize: Normalization.fromJSON(normalization as NormalizationJSON),
+      batchSize: n,
+      tta: metadata.tta === "true",
+    }),
+  ];
 }
 
 /** The same run in Deno, with the functions `deno task train` calls: losses, weights file. */
@@ -322,6 +347,24 @@ Deno.test({
           await page.$eval("#confusion", (e) => (e as unknown as { hidden: boolean }).hidden),
           false,
         );
+        // The panel of test images: deno task predict's classes with the page's weights file.
+        const predicted = await predictFirst(here.weights, dataDir, tmp.dir, PANEL_IMAGES);
+        const shown = await page.$$eval(
+          "#panel figure",
+          (fs) =>
+            fs.map((f) =>
+              Number((f as unknown as { dataset: { predicted: string } }).dataset.predicted)
+            ),
+        );
+        assertEquals(shown, predicted, "the panel's classes are deno task predict's");
+        assertEquals(r.panel?.map((e) => e.predicted), predicted);
+        for (const { predicted: k, top } of r.panel!) {
+          assertEquals([top.length, top[0].k], [PANEL_TOP, k]);
+          assertTrue(
+            top.every((e, i) => e.p > 0 && e.p <= 1 && (i === 0 || e.p <= top[i - 1].p)),
+            `top-${PANEL_TOP} probabilities in order: ${JSON.stringify(top)}`,
+          );
+        }
         // The weights the page offers for download: the file deno task train writes, byte for byte.
         const link = await page.$eval("#weights", (a) => {
           const { download, hidden } = a as unknown as { download: string; hidden: boolean };

@@ -80,6 +80,7 @@ function start() {
   show("result", "");
   $("weights").hidden = true;
   $("confusion").hidden = true;
+  $("panel").hidden = true;
   delete globalThis.convnetResult;
   setRunning(true);
   trainer.postMessage({ type: "start", run });
@@ -131,6 +132,32 @@ function drawConfusion({ accuracy, confusion, classes }) {
     });
   });
   table.hidden = false;
+}
+
+/** Test images with their true class, the predicted one and the top-3 probabilities. */
+function drawPanel(entries, classes) {
+  const panel = $("panel");
+  panel.replaceChildren();
+  for (const { label, predicted, top, image } of entries) {
+    const figure = document.createElement("figure");
+    figure.dataset.predicted = String(predicted);
+    figure.className = predicted === label ? "right" : "wrong";
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = 32;
+    const pixels = new ImageData(32, 32);
+    for (let i = 0; i < 1024; i++) {
+      for (let ch = 0; ch < 3; ch++) pixels.data[4 * i + ch] = image[ch * 1024 + i];
+      pixels.data[4 * i + 3] = 255;
+    }
+    canvas.getContext("2d").putImageData(pixels, 0, 0);
+    canvas.setAttribute("aria-label", `a test image of a ${classes[label]}`);
+    const caption = document.createElement("figcaption");
+    caption.textContent = `${classes[label]} → ${classes[predicted]}: ` +
+      top.map(({ k, p }) => `${classes[k]} ${(100 * p).toFixed(1)}%`).join(", ");
+    figure.append(canvas, caption);
+    panel.append(figure);
+  }
+  panel.hidden = entries.length === 0;
 }
 
 /** The first layer's filters as a grid of RGB tiles, each scaled to its own range. */
@@ -210,7 +237,8 @@ trainer.onmessage = ({ data: m }) => {
       `Run ${m.result.outcome}: validation accuracy ${(100 * m.result.valAccuracy).toFixed(2)}%`,
     );
     setRunning(false);
-  } else if (m.type === "paused") {
+  } else if (m.type === "panel") drawPanel(m.entries, m.classes);
+  else if (m.type === "paused") {
     show("status", `Paused after step ${m.step}: press Resume to go on, or Stop`);
     $("pause").disabled = true;
     $("resume").disabled = false;

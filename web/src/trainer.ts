@@ -39,6 +39,7 @@ import {
 } from "./convnet.ts";
 import { firstConvName, type ModelName } from "../../nn/checkpoint.ts";
 import type { TrainSession } from "../../tasks/_train_loop.ts";
+import { type PanelEntry, predictPanel } from "./panel.ts";
 
 /** What the page asks to train. */
 export interface StartRun {
@@ -64,6 +65,8 @@ export interface RunResult {
   config: TrainConfig;
   /** On the first `numTest` test images, after a finished run (absent when numTest is 0). */
   test?: { accuracy: number; loss: number; confusion: number[][]; classes: string[] };
+  /** The panel of the first test images (without the pixels), after a finished run. */
+  panel?: Omit<PanelEntry, "image">[];
   /** Seconds from the start command to: threads ready, data loaded, session built, first step. */
   phases: { threads: number; data: number; session: number; firstStep: number };
 }
@@ -85,6 +88,7 @@ export type Posted =
     secondsLeft: number;
   }
   | { type: "val"; step: number; valAcc: number; valLoss: number; line: string }
+  | { type: "panel"; entries: PanelEntry[]; classes: string[] }
   | { type: "paused"; step: number }
   | { type: "resumed"; step: number }
   | { type: "done"; result: RunResult }
@@ -232,7 +236,7 @@ async function start(run: StartRun): Promise<void> {
   );
   const lastVal = [...p.metrics].reverse().find((m) => m.valAcc !== undefined);
   postFilters(session);
-  let test: RunResult["test"];
+  let test: RunResult["test"], panel: RunResult["panel"];
   if (outcome === "done" && data.test.labels.length > 0) {
     post({ type: "status", text: `Testing on ${data.test.labels.length} test images…` });
     const t = await evaluate(session.model, data.test, {
@@ -247,6 +251,12 @@ async function start(run: StartRun): Promise<void> {
       confusion: t.confusion,
       classes: data.classes,
     };
+    const entries = predictPanel(session.model, data.test, {
+      normalize: session.normalization,
+      tta: config.tta,
+    });
+    post({ type: "panel", entries, classes: data.classes });
+    panel = entries.map(({ label, predicted, top }) => ({ label, predicted, top }));
   }
   const weights = sessionWeights(session, data.classes);
   const bytes = new Uint8Array(weights).buffer; // a copy of its own to transfer
@@ -265,6 +275,7 @@ async function start(run: StartRun): Promise<void> {
       outcome,
       config,
       ...(test ? { test } : {}),
+      ...(panel ? { panel } : {}),
       phases,
     },
   });
