@@ -4,7 +4,8 @@
  * page is cross-origin isolated and an autostarted convnet run there takes the same steps, bit
  * for bit, as the same run in Deno (same seed, same thread count), with the same weights file and
  * test confusion matrix and its panel of test images predicted as `deno task predict` does; a truncated or foreign file gives a clear message and the page keeps
- * working; Stop stops; Pause waits between steps and Resume continues the same run; picked files train the same run; without the isolation headers the page
+ * working; a weights file loaded in the page is tested as in Deno and trains on as in Deno, and a
+ * truncated or foreign one gets `deno task predict`'s message; Stop stops; Pause waits between steps and Resume continues the same run; picked files train the same run; without the isolation headers the page
  * still trains, on one thread, and says so. Skips itself only when Chromium is absent outside
  * CI (`.ci/run` installs it with apt).
  */
@@ -23,9 +24,12 @@ import { evaluate } from "../tasks/_train_eval.ts";
 import { setFloat32Backend } from "../kernels/mod.ts";
 import { getThreads, setThreads, wasmBuild } from "../kernels/wasm/mod.ts";
 import { loadPredictModel } from "../tasks/predict.ts";
+import { decodePredictModel } from "../tasks/_predict_model.ts";
+import { encodeSafetensors } from "../nn/safetensors.ts";
 import { predictSet } from "../tasks/_train_eval.ts";
 import { IMAGE_BYTES } from "../data/cifar10.ts";
 import { Normalization, type NormalizationJSON } from "../data/normalize.ts";
+import { Tensor } from "../nn/tensor.ts";
 import { PANEL_IMAGES, PANEL_TOP } from "../web/src/panel.ts";
 
 const BUILD = new URL("../tasks/build_web.ts", import.meta.url).pathname;
@@ -94,8 +98,10 @@ async function predictFirst(weights: Uint8Array, dataDir: string, dir: string, n
 async function denoRun(
   dataDir: string,
   threads: number,
+  from?: Uint8Array,
 ): Promise<{ losses: number[]; weights: Uint8Array; confusion: number[][] }> {
   const config: TrainConfig = { ...DEFAULTS.convnet, ...RUN };
+  const start = from === undefined ? undefined : decodePredictModel(from, "the weights");
   const data = splitCifar10(await loadCifar10(dataDir), {
     numTrain: config.numTrain,
     numVal: config.numVal,
@@ -105,7 +111,12 @@ async function denoRun(
   const before = getThreads();
   setThreads(threads);
   try {
-    const session = createSession(config, data);
+    const session = createSession(
+      config,
+      data,
+      start && { normalization: start.normalization as NormalizationJSON },
+    );
+    if (start) session.model.loadStateDict(start.model.stateDict());
     await trainEpochs(session, data);
     const test = await evaluate(session.model, data.test, {
       normalize: session.normalization,
@@ -445,6 +456,71 @@ Deno.test({
         sameBits(r.losses, deno!.losses, "picked files");
         assertEquals(r.test?.confusion, deno!.confusion);
       });
+
+      await t.step(
+        "weights loaded from disk: evaluate, continue; a truncated or foreign file",
+        async () => {
+          assertTrue(deno !== undefined, "the 2-thread step ran");
+          const good = `${tmp.dir}/convnet.safetensors`;
+          await Deno.writeFile(good, deno!.weights);
+          const cut = `${tmp.dir}/cut.safetensors`;
+          await Deno.writeFile(cut, deno!.weights.subarray(0, deno!.weights.length - 100));
+          const foreign = `${tmp.dir}/foreign.safetensors`;
+          await Deno.writeFile(
+            foreign,
+            encodeSafetensors({ w: new Tensor(new Float32Array(6), [2, 3]) }, {}),
+          );
+          const input = (await page.$("input[name=weightsFile]"))!;
+          for (const path of [cut, foreign]) {
+            const name = path.slice(path.lastIndexOf("/") + 1);
+            let expected = "";
+            try {
+              decodePredictModel(await Deno.readFile(path), `"${name}"`);
+            } catch (e) {
+              expected = (e as Error).message; // deno task predict's message for this file
+            }
+            assertTrue(expected !== "", `${name} is refused by deno task predict`);
+            await page.$eval("#error", (e) => (e.textContent = ""));
+            await input.uploadFile(path);
+            await page.waitForFunction(`document.getElementById("error").textContent !== ""`);
+            assertEquals(await page.$eval("#error", (e) => e.textContent ?? ""), expected);
+            assertEquals(
+              await page.$eval("#evaluate", (e) => (e as { disabled: boolean }).disabled),
+              true,
+              "nothing loaded: Evaluate stays off",
+            );
+          }
+          await page.$eval("#error", (e) => (e.textContent = ""));
+          await input.uploadFile(good);
+          await page.waitForFunction(
+            `document.getElementById("status").textContent.startsWith("Loaded convnet.safetensors")`,
+          );
+          await page.click("#evaluate");
+          await page.waitForFunction(
+            `globalThis.convnetEvaluation !== undefined || document.getElementById("error").textContent !== ""`,
+            { timeout: RUN_TIMEOUT_MS },
+          );
+          assertEquals(await page.$eval("#error", (e) => e.textContent ?? ""), "");
+          const evaluation = await page.evaluate("globalThis.convnetEvaluation") as {
+            test: { confusion: number[][] };
+          };
+          assertEquals(evaluation.test.confusion, deno!.confusion, "the loaded weights' test");
+          // Train from the loaded weights: the run deno continues from the same file.
+          await page.click("#start");
+          const r = await result(page);
+          const continued = await denoRun(dataDir, 2, deno!.weights);
+          assertTrue(
+            !Object.is(continued.losses[0], deno!.losses[0]),
+            "the continued run starts elsewhere",
+          );
+          sameBits(r.losses, continued.losses, "continued from the loaded weights");
+          assertEquals(r.test?.confusion, continued.confusion);
+          await page.$eval(
+            "input[name=fromWeights]",
+            (e) => ((e as { checked: boolean }).checked = false),
+          );
+        },
+      );
 
       await t.step("without the isolation headers it trains on one thread", async () => {
         await page.goto(`${plain.url}?model=convnet&${QUERY}&threads=2&autostart=1`);

@@ -18,7 +18,7 @@ const INTEGERS = new Set([
 ]);
 const params = new URLSearchParams(location.search);
 const trainer = new Worker(new URL("dist/trainer.js", import.meta.url), { type: "module" });
-let losses = [], vals = [], firstStepAt = null, openedAt = 0, running = false;
+let losses = [], vals = [], firstStepAt = null, openedAt = 0, running = false, loaded = false;
 
 for (const name of ["model", ...NUMBERS]) {
   if (params.has(name)) form.elements[name].value = params.get(name);
@@ -34,6 +34,8 @@ function setRunning(on) {
   $("stop").disabled = !on;
   $("pause").disabled = !on;
   $("resume").disabled = true;
+  $("evaluate").disabled = on || !loaded;
+  form.elements.weightsFile.disabled = on;
 }
 
 /** The run the form describes; a RangeError naming the field for a bad value. */
@@ -59,10 +61,12 @@ function readRun() {
     overrides,
     threads,
     dataUrl: new URL("cifar10/", location.href).href,
+    fromWeights: loaded && form.elements.fromWeights.checked,
   };
 }
 
-function start() {
+/** Clears the last run's output and starts `type` ("start" or "evaluate") of the form's run. */
+function start(type = "start") {
   show("error", "");
   let run;
   try {
@@ -82,8 +86,10 @@ function start() {
   $("confusion").hidden = true;
   $("panel").hidden = true;
   delete globalThis.convnetResult;
+  delete globalThis.convnetEvaluation;
   setRunning(true);
-  trainer.postMessage({ type: "start", run });
+  if (type === "evaluate") $("stop").disabled = $("pause").disabled = true;
+  trainer.postMessage({ type, run });
 }
 
 function draw() {
@@ -238,7 +244,21 @@ trainer.onmessage = ({ data: m }) => {
     );
     setRunning(false);
   } else if (m.type === "panel") drawPanel(m.entries, m.classes);
-  else if (m.type === "paused") {
+  else if (m.type === "loaded") {
+    loaded = true;
+    form.elements.model.value = m.model;
+    form.elements.fromWeights.disabled = false;
+    form.elements.fromWeights.checked = true;
+    $("evaluate").disabled = running;
+    show("status", m.text);
+  } else if (m.type === "evaluated") {
+    const evaluation = { name: m.name, test: m.test, panel: m.panel };
+    globalThis.convnetEvaluation = evaluation;
+    show("result", JSON.stringify(evaluation));
+    drawConfusion(m.test);
+    show("status", `${m.name}: test accuracy ${(100 * m.test.accuracy).toFixed(2)}%`);
+    setRunning(false);
+  } else if (m.type === "paused") {
     show("status", `Paused after step ${m.step}: press Resume to go on, or Stop`);
     $("pause").disabled = true;
     $("resume").disabled = false;
@@ -315,6 +335,16 @@ form.addEventListener("submit", (e) => {
   if (!running) start();
 });
 $("stop").addEventListener("click", () => trainer.postMessage({ type: "stop" }));
+$("evaluate").addEventListener("click", () => {
+  if (!running) start("evaluate");
+});
+form.elements.weightsFile.addEventListener("change", async (e) => {
+  const file = e.target.files[0];
+  if (!file) return;
+  show("error", "");
+  const bytes = await file.arrayBuffer();
+  trainer.postMessage({ type: "load", name: file.name, bytes }, [bytes]);
+});
 $("pause").addEventListener("click", () => {
   $("pause").disabled = true; // until the trainer says it paused (between two steps)
   trainer.postMessage({ type: "pause" });

@@ -27,12 +27,15 @@ import {
   getThreads,
   loadCifar10Splits,
   META_FILE,
+  Normalization,
+  type NormalizationJSON,
   sessionWeights,
   setFloat32Backend,
   setThreadsAsync,
   TEST_BATCH_FILE,
   TRAIN_BATCH_FILES,
   type TrainConfig,
+  type TrainData,
   trainEpochs,
   type TrainHooks,
   wasmBuild,
@@ -40,6 +43,9 @@ import {
 import { firstConvName, type ModelName } from "../../nn/checkpoint.ts";
 import type { TrainSession } from "../../tasks/_train_loop.ts";
 import { type PanelEntry, predictPanel } from "./panel.ts";
+import { decodePredictModel } from "../../tasks/_predict_model.ts";
+import type { LoadedWeights } from "../../nn/checkpoint.ts";
+import type { Module } from "../../nn/modules/module.ts";
 
 /** What the page asks to train. */
 export interface StartRun {
@@ -49,6 +55,19 @@ export interface StartRun {
   threads: number;
   /** Where the batches are served (`deno task serve`: "cifar10/"), relative to the page. */
   dataUrl: string;
+  /**
+   * Start from the loaded weights file (its model, sizes and normalisation; the settings from
+   * `overrides`), as `deno task train` resumes from a checkpoint's weights.
+   */
+  fromWeights?: boolean;
+}
+
+/** The test of a model on the first `numTest` test images. */
+export interface TestResult {
+  accuracy: number;
+  loss: number;
+  confusion: number[][];
+  classes: string[];
 }
 
 /** The result of a run: the URL contract's `window.convnetResult`. */
@@ -64,7 +83,7 @@ export interface RunResult {
   outcome: "done" | "stopped";
   config: TrainConfig;
   /** On the first `numTest` test images, after a finished run (absent when numTest is 0). */
-  test?: { accuracy: number; loss: number; confusion: number[][]; classes: string[] };
+  test?: TestResult;
   /** The panel of the first test images (without the pixels), after a finished run. */
   panel?: Omit<PanelEntry, "image">[];
   /** Seconds from the start command to: threads ready, data loaded, session built, first step. */
@@ -89,6 +108,8 @@ export type Posted =
   }
   | { type: "val"; step: number; valAcc: number; valLoss: number; line: string }
   | { type: "panel"; entries: PanelEntry[]; classes: string[] }
+  | { type: "loaded"; name: string; model: string; text: string }
+  | { type: "evaluated"; name: string; test: TestResult; panel: Omit<PanelEntry, "image">[] }
   | { type: "paused"; step: number }
   | { type: "resumed"; step: number }
   | { type: "done"; result: RunResult }
@@ -106,6 +127,8 @@ interface Scope {
 type Incoming =
   | { type: "files"; files: { name: string; bytes: ArrayBuffer }[] }
   | { type: "start"; run: StartRun }
+  | { type: "load"; name: string; bytes: ArrayBuffer }
+  | { type: "evaluate"; run: StartRun }
   | { type: "pause" }
   | { type: "resume" }
   | { type: "stop" };
@@ -115,6 +138,8 @@ const isolated = scope.crossOriginIsolated === true;
 const post = (m: Posted) => scope.postMessage(m);
 let picked: Map<string, BatchSource> | null = null;
 let running = false, stopRequested = false, pauseRequested = false;
+/** The weights file the user loaded, to evaluate or to continue from. */
+let loaded: { name: string; weights: LoadedWeights } | null = null;
 /** Resolves the wait of a paused run (set while paused). */
 let wake: (() => void) | null = null;
 
@@ -159,18 +184,33 @@ function postFilters(session: TrainSession): void {
   scope.postMessage({ type: "filters", shape: [...w.shape], data }, [data.buffer]);
 }
 
-async function start(run: StartRun): Promise<void> {
-  const defaults = DEFAULTS[run.model];
+/** The loaded weights, or an error saying to load a file first. */
+function loadedWeights(what: string): { name: string; weights: LoadedWeights } {
+  if (loaded === null) {
+    throw new Error(`Cannot ${what}: no weights are loaded; pick a .safetensors file first`);
+  }
+  return loaded;
+}
+
+/** The run's configuration: the model's defaults, then the loaded file's model, then the form. */
+function configOf(run: StartRun): TrainConfig {
+  const from = run.fromWeights ? loadedWeights("continue from weights").weights.config : null;
+  const model = from?.name ?? run.model;
+  const defaults = DEFAULTS[model];
   if (!defaults) {
     throw new RangeError(
-      `Cannot train model "${run.model}": choose ${Object.keys(DEFAULTS).join(" or ")}`,
+      `Cannot train model "${model}": choose ${Object.keys(DEFAULTS).join(" or ")}`,
     );
   }
-  const config: TrainConfig = { ...defaults, ...run.overrides, model: run.model };
+  const sizes = from ? { hiddenDim: from.hiddenDim, kernelSize: from.kernelSize } : {};
+  const config: TrainConfig = { ...defaults, ...run.overrides, ...sizes, model };
   checkTrainConfig(config);
-  const t0 = performance.now(), since = () => (performance.now() - t0) / 1000;
-  const phases = { threads: NaN, data: NaN, session: NaN, firstStep: NaN };
-  let threads = run.threads;
+  return config;
+}
+
+/** Starts the kernel threads (one without cross-origin isolation, saying so). */
+async function startThreads(wanted: number): Promise<void> {
+  let threads = wanted;
   if (threads > 1 && !isolated) {
     post({
       type: "status",
@@ -181,16 +221,61 @@ async function start(run: StartRun): Promise<void> {
   setFloat32Backend("wasm");
   post({ type: "status", text: `Starting ${threads} thread${threads === 1 ? "" : "s"}…` });
   await setThreadsAsync(threads);
-  phases.threads = since();
+}
+
+/** The splits of the run, from the picked files or the server. */
+async function loadData(run: StartRun, config: TrainConfig) {
   post({ type: "status", text: "Loading CIFAR-10…" });
   const sources = picked ?? await served(run.dataUrl);
-  const data = await loadCifar10Splits(sources, {
+  return await loadCifar10Splits(sources, {
     numTrain: config.numTrain,
     numVal: config.numVal,
     numTest: config.numTest,
   });
+}
+
+/** Tests a model on the test split (posting its panel): what a finished run and Evaluate show. */
+async function testModel(
+  model: Module,
+  data: TrainData,
+  options: { normalize: Normalization; batchSize: number; tta: boolean },
+): Promise<{ test: TestResult; panel: Omit<PanelEntry, "image">[] }> {
+  post({ type: "status", text: `Testing on ${data.test.labels.length} test images…` });
+  const t = await evaluate(model, data.test, { ...options, nClasses: data.classes.length });
+  const test = {
+    accuracy: t.correct / t.total,
+    loss: t.loss,
+    confusion: t.confusion,
+    classes: data.classes,
+  };
+  const entries = predictPanel(model, data.test, options);
+  post({ type: "panel", entries, classes: data.classes });
+  return { test, panel: entries.map(({ label, predicted, top }) => ({ label, predicted, top })) };
+}
+
+/** A fresh session, or one holding the loaded weights and their normalisation. */
+function sessionFor(run: StartRun, config: TrainConfig, data: TrainData): TrainSession {
+  if (!run.fromWeights) return createSession(config, data);
+  const { name, weights } = loadedWeights("continue from weights");
+  const norm = weights.normalization as NormalizationJSON | undefined;
+  const session = createSession(config, data, norm ? { normalization: norm } : undefined);
+  try {
+    session.model.loadStateDict(weights.model.stateDict());
+  } catch (e) {
+    throw new TypeError(`Cannot continue from "${name}": ${(e as Error).message}`);
+  }
+  return session;
+}
+
+async function start(run: StartRun): Promise<void> {
+  const config = configOf(run);
+  const t0 = performance.now(), since = () => (performance.now() - t0) / 1000;
+  const phases = { threads: NaN, data: NaN, session: NaN, firstStep: NaN };
+  await startThreads(run.threads);
+  phases.threads = since();
+  const data = await loadData(run, config);
   phases.data = since();
-  const session = createSession(config, data);
+  const session = sessionFor(run, config, data);
   phases.session = since();
   post({ type: "status", text: `Training ${config.model} on ${data.train.labels.length} images` });
   const hooks: TrainHooks = {
@@ -238,25 +323,11 @@ async function start(run: StartRun): Promise<void> {
   postFilters(session);
   let test: RunResult["test"], panel: RunResult["panel"];
   if (outcome === "done" && data.test.labels.length > 0) {
-    post({ type: "status", text: `Testing on ${data.test.labels.length} test images…` });
-    const t = await evaluate(session.model, data.test, {
+    ({ test, panel } = await testModel(session.model, data, {
       normalize: session.normalization,
       batchSize: config.testBatchSize,
       tta: config.tta,
-      nClasses: data.classes.length,
-    });
-    test = {
-      accuracy: t.correct / t.total,
-      loss: t.loss,
-      confusion: t.confusion,
-      classes: data.classes,
-    };
-    const entries = predictPanel(session.model, data.test, {
-      normalize: session.normalization,
-      tta: config.tta,
-    });
-    post({ type: "panel", entries, classes: data.classes });
-    panel = entries.map(({ label, predicted, top }) => ({ label, predicted, top }));
+    }));
   }
   const weights = sessionWeights(session, data.classes);
   const bytes = new Uint8Array(weights).buffer; // a copy of its own to transfer
@@ -279,6 +350,39 @@ async function start(run: StartRun): Promise<void> {
       phases,
     },
   });
+}
+
+/** Reads a picked weights file with `deno task predict`'s code (and messages). */
+function load(name: string, bytes: ArrayBuffer): void {
+  const weights = decodePredictModel(new Uint8Array(bytes), `"${name}"`);
+  const { config, metadata } = weights;
+  loaded = { name, weights };
+  const tta = metadata.tta === "true" ? ", flip TTA" : "";
+  post({
+    type: "loaded",
+    name,
+    model: config.name,
+    text: `Loaded ${name}: ${config.name} (hidden ${config.hiddenDim}, kernel ` +
+      `${config.kernelSize}${tta}); Evaluate tests it, Train continues from it`,
+  });
+}
+
+/** Tests the loaded weights on the run's test images, as `deno task predict` predicts them. */
+async function evaluateLoaded(run: StartRun): Promise<void> {
+  const { name, weights } = loadedWeights("evaluate");
+  const config = configOf({ ...run, fromWeights: true });
+  if (config.numTest < 1) {
+    throw new RangeError(`Cannot evaluate on ${config.numTest} test images: ask for 1 or more`);
+  }
+  await startThreads(run.threads);
+  const data = await loadData(run, config);
+  const norm = weights.normalization as NormalizationJSON | undefined;
+  const { test, panel } = await testModel(weights.model, data, {
+    normalize: norm ? Normalization.fromJSON(norm) : Normalization.none(),
+    batchSize: config.testBatchSize,
+    tta: weights.metadata.tta === "true",
+  });
+  post({ type: "evaluated", name, test, panel });
 }
 
 scope.onmessage = async ({ data: m }) => {
@@ -311,13 +415,16 @@ scope.onmessage = async ({ data: m }) => {
       }
       picked = files;
       post({ type: "files", names: [...files.keys()] });
-    } else if (m.type === "start") {
+    } else if (m.type === "load") {
+      if (running) throw new Error("Cannot load weights during a run: stop it first");
+      load(m.name, m.bytes);
+    } else if (m.type === "start" || m.type === "evaluate") {
       if (running) throw new Error("Cannot start: a run is in progress; stop it first");
       running = true;
       stopRequested = false;
       pauseRequested = false;
       try {
-        await start(m.run);
+        await (m.type === "start" ? start(m.run) : evaluateLoaded(m.run));
       } finally {
         running = false;
       }
