@@ -3,20 +3,33 @@
  * headless, driven by puppeteer-core: `build:web` writes the files `serve` serves; the served
  * page is cross-origin isolated and an autostarted convnet run there takes the same steps, bit
  * for bit, as the same run in Deno (same seed, same thread count), with the same weights file and
- * test confusion matrix and its panel of test images predicted as `deno task predict` does; a truncated or foreign file gives a clear message and the page keeps
- * working; a weights file loaded in the page is tested as in Deno and trains on as in Deno, and a
- * truncated or foreign one gets `deno task predict`'s message; Stop stops; Pause waits between steps and Resume continues the same run; picked files train the same run; without the isolation headers the page
- * still trains, on one thread, and says so. Skips itself only when Chromium is absent outside
+ * test confusion matrix, and a panel of test images predicted as `deno task predict` predicts
+ * them; a truncated or foreign file gives a clear message and the page keeps working; a weights file loaded in the page is tested as in Deno and trains on as in Deno, and a
+ * truncated or foreign one gets `deno task predict`'s message; the CIFAR-10 tarball dropped on
+ * the page trains the run Deno trains on its extracted batches, and a truncated or foreign
+ * tarball gets a clear message; Stop stops; Pause waits between steps and Resume continues the
+ * same run; picked files train the same run; without the isolation headers the page still
+ * trains, on one thread, and says so. Skips itself only when Chromium is absent outside
  * CI (`.ci/run` installs it with apt).
  */
 
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { assertEquals, assertTrue } from "./_assert.ts";
-import { tempDir, writeBinaryCifar } from "./_data_fixtures.ts";
+import {
+  binaryBatch,
+  gzip,
+  sliceSet,
+  syntheticSet,
+  tar,
+  tarEntry,
+  tempDir,
+  writeBinaryCifar,
+} from "./_data_fixtures.ts";
+import { extractTar } from "../data/_tar.ts";
 import { buildWeb, staleFiles } from "../tasks/build_web.ts";
 import { serveWeb } from "../tasks/serve.ts";
 import { type BatchSource, loadCifar10Splits } from "../web/src/cifar10_bytes.ts";
-import { loadCifar10 } from "../data/cifar10.ts";
+import { CIFAR10_CLASSES, IMAGE_BYTES, loadCifar10 } from "../data/cifar10.ts";
 import { splitCifar10 } from "../data/splits.ts";
 import { DEFAULTS, type TrainConfig } from "../tasks/_train_config.ts";
 import { createSession, sessionWeights, trainEpochs } from "../tasks/_train_loop.ts";
@@ -27,7 +40,6 @@ import { loadPredictModel } from "../tasks/predict.ts";
 import { decodePredictModel } from "../tasks/_predict_model.ts";
 import { encodeSafetensors } from "../nn/safetensors.ts";
 import { predictSet } from "../tasks/_train_eval.ts";
-import { IMAGE_BYTES } from "../data/cifar10.ts";
 import { Normalization, type NormalizationJSON } from "../data/normalize.ts";
 import { Tensor } from "../nn/tensor.ts";
 import { PANEL_IMAGES, PANEL_TOP } from "../web/src/panel.ts";
@@ -73,6 +85,24 @@ interface Result {
   wasmBuild: string;
   test?: { accuracy: number; confusion: number[][] };
   panel?: { label: number; predicted: number; top: { k: number; p: number }[] }[];
+}
+
+/**
+ * A CIFAR-10 tarball laid out like the official one, with other images than the served batches
+ * (`writeBinaryCifar`'s seeds): 1,500 training images (the last 1,000 for val), 10 test images.
+ */
+async function otherTarball(): Promise<Uint8Array<ArrayBuffer>> {
+  const perBatch = 300, train = syntheticSet(5 * perBatch, 7), top = "cifar-10-batches-bin/";
+  const entries = [tarEntry(top, undefined, "5")];
+  for (let b = 0; b < 5; b++) {
+    const part = binaryBatch(sliceSet(train, b * perBatch, (b + 1) * perBatch));
+    entries.push(tarEntry(`${top}data_batch_${b + 1}.bin`, part));
+  }
+  entries.push(tarEntry(`${top}test_batch.bin`, binaryBatch(syntheticSet(10, 8))));
+  const meta = new TextEncoder().encode(CIFAR10_CLASSES.join("\n") + "\n");
+  entries.push(tarEntry(`${top}batches.meta.txt`, meta));
+  entries.push(tarEntry(`${top}readme.html`, new TextEncoder().encode("<p>CIFAR-10</p>")));
+  return await gzip(tar(entries));
 }
 
 /** What `deno task predict` predicts with a weights file for the first test images. */
@@ -519,6 +549,61 @@ Deno.test({
             "input[name=fromWeights]",
             (e) => ((e as { checked: boolean }).checked = false),
           );
+        },
+      );
+
+      await t.step(
+        "the CIFAR-10 tarball dropped on the page trains the same run; bad tarballs",
+        async () => {
+          const bytes = await otherTarball();
+          const extracted = `${tmp.dir}/from_tarball`;
+          await Deno.mkdir(extracted);
+          await extractTar(
+            new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip")),
+            extracted,
+          );
+          const input = (await page.$("input[name=files]"))!;
+          const cut = `${tmp.dir}/cut.tar.gz`;
+          await Deno.writeFile(cut, bytes.subarray(0, bytes.length >> 1));
+          const other = `${tmp.dir}/other.tar.gz`;
+          await Deno.writeFile(other, await gzip(tar([tarEntry("notes.txt", new Uint8Array(9))])));
+          for (
+            const [path, expected] of [
+              [cut, 'Cannot read "cut.tar.gz": the archive cannot be extracted: '],
+              [other, 'Cannot use "other.tar.gz": the archive has no cifar-10-batches-bin/'],
+            ]
+          ) {
+            await page.$eval("#error", (e) => (e.textContent = ""));
+            await input.uploadFile(path);
+            await page.waitForFunction(`document.getElementById("error").textContent !== ""`);
+            const message = await page.$eval("#error", (e) => e.textContent ?? "");
+            assertTrue(message.startsWith(expected), `the page says "${message}"`);
+          }
+          await page.$eval("#error", (e) => (e.textContent = ""));
+          // Drag and drop: a drop event carrying the file, as a browser makes for a dragged file.
+          const base64 = btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join(""));
+          await page.evaluate(`(() => {
+            const raw = Uint8Array.from(atob("${base64}"), (c) => c.charCodeAt(0));
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([raw], "cifar-10-binary.tar.gz"));
+            document.body.dispatchEvent(
+              new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }),
+            );
+          })()`);
+          await page.waitForFunction(
+            `document.getElementById("status").textContent.startsWith("Using the picked files") ||
+              document.getElementById("error").textContent !== ""`,
+          );
+          assertEquals(await page.$eval("#error", (e) => e.textContent ?? ""), "");
+          await page.click("#start");
+          const r = await result(page);
+          const expected = await denoRun(`${extracted}/cifar-10-batches-bin`, 2);
+          assertTrue(
+            !Object.is(expected.losses[0], deno!.losses[0]),
+            "the tarball holds other images than the served batches",
+          );
+          sameBits(r.losses, expected.losses, "the dropped tarball");
+          assertEquals(r.test?.confusion, expected.confusion);
         },
       );
 

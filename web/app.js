@@ -338,12 +338,15 @@ $("stop").addEventListener("click", () => trainer.postMessage({ type: "stop" }))
 $("evaluate").addEventListener("click", () => {
   if (!running) start("evaluate");
 });
-form.elements.weightsFile.addEventListener("change", async (e) => {
-  const file = e.target.files[0];
-  if (!file) return;
+/** Sends a weights file to the trainer, which reads it as deno task predict does. */
+async function loadWeightsFile(file) {
   show("error", "");
   const bytes = await file.arrayBuffer();
   trainer.postMessage({ type: "load", name: file.name, bytes }, [bytes]);
+}
+
+form.elements.weightsFile.addEventListener("change", (e) => {
+  if (e.target.files[0]) loadWeightsFile(e.target.files[0]);
 });
 $("pause").addEventListener("click", () => {
   $("pause").disabled = true; // until the trainer says it paused (between two steps)
@@ -353,13 +356,35 @@ $("resume").addEventListener("click", () => {
   $("resume").disabled = true;
   trainer.postMessage({ type: "resume" });
 });
-form.elements.files.addEventListener("change", async (e) => {
-  const list = [...e.target.files];
+/** CIFAR-10 from the user's disk: the tarball, or batch files; read here, never uploaded. */
+async function useFiles(list) {
   if (list.length === 0) return;
   show("error", "");
+  const tarball = list.find((f) => /\.(tar\.gz|tgz)$/i.test(f.name));
+  if (tarball) {
+    show("status", `Reading ${tarball.name}…`);
+    trainer.postMessage({ type: "tarball", name: tarball.name, file: tarball });
+    return;
+  }
   show("status", `Reading ${list.length} file${list.length === 1 ? "" : "s"}…`);
   const files = await Promise.all(
     list.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })),
   );
   trainer.postMessage({ type: "files", files }, files.map((f) => f.bytes));
+}
+
+form.elements.files.addEventListener("change", (e) => useFiles([...e.target.files]));
+document.addEventListener("dragover", (e) => {
+  e.preventDefault();
+  e.dataTransfer.dropEffect = "copy";
+});
+document.addEventListener("drop", (e) => {
+  e.preventDefault();
+  const list = [...(e.dataTransfer?.files ?? [])];
+  if (running) show("error", "Cannot change the data during a run: stop it first");
+  else {
+    const weights = list.find((f) => f.name.endsWith(".safetensors"));
+    if (weights) loadWeightsFile(weights);
+    else useFiles(list);
+  }
 });

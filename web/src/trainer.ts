@@ -6,6 +6,8 @@
  * the kernels use, is allowed here but not on a page's main thread.
  *
  * Messages in: `{ type: "files", files: { name, bytes }[] }` (batches the user picked),
+ * `{ type: "tarball", name, file }` (the CIFAR-10 tarball the user picked or dropped),
+ * `{ type: "load", name, bytes }` (a weights file), `{ type: "evaluate", run: StartRun }`,
  * `{ type: "start", run: StartRun }`, `{ type: "pause" }`, `{ type: "resume" }`, `{ type: "stop" }`.
  * Messages out: see {@linkcode Posted}.
  *
@@ -19,7 +21,6 @@
 
 import {
   type BatchSource,
-  checkBatchFile,
   checkTrainConfig,
   createSession,
   DEFAULTS,
@@ -43,6 +44,7 @@ import {
 import { firstConvName, type ModelName } from "../../nn/checkpoint.ts";
 import type { TrainSession } from "../../tasks/_train_loop.ts";
 import { type PanelEntry, predictPanel } from "./panel.ts";
+import { pickedSources, tarballSources } from "./picked.ts";
 import { decodePredictModel } from "../../tasks/_predict_model.ts";
 import type { LoadedWeights } from "../../nn/checkpoint.ts";
 import type { Module } from "../../nn/modules/module.ts";
@@ -126,6 +128,7 @@ interface Scope {
 }
 type Incoming =
   | { type: "files"; files: { name: string; bytes: ArrayBuffer }[] }
+  | { type: "tarball"; name: string; file: Blob }
   | { type: "start"; run: StartRun }
   | { type: "load"; name: string; bytes: ArrayBuffer }
   | { type: "evaluate"; run: StartRun }
@@ -395,24 +398,11 @@ scope.onmessage = async ({ data: m }) => {
     } else if (m.type === "resume") {
       if (wake) wake();
       else pauseRequested = false; // asked before the loop reached the pause
-    } else if (m.type === "files") {
-      const files = new Map<string, BatchSource>();
-      for (const f of m.files) {
-        checkBatchFile(f.name, f.bytes.byteLength);
-        files.set(f.name, {
-          name: f.name,
-          size: f.bytes.byteLength,
-          read: (start = 0, end = f.bytes.byteLength) =>
-            Promise.resolve(new Uint8Array(f.bytes, start, end - start)),
-        });
-      }
-      const missing = TRAIN_BATCH_FILES.filter((n) => !files.has(n));
-      if (missing.length > 0) {
-        throw new Error(
-          `Cannot use these files: ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} ` +
-            "missing; pick all five training batches of the binary format",
-        );
-      }
+    } else if (m.type === "files" || m.type === "tarball") {
+      if (running) throw new Error("Cannot change the data during a run: stop it first");
+      const files = m.type === "files"
+        ? pickedSources(m.files.map((f) => ({ name: f.name, bytes: new Uint8Array(f.bytes) })))
+        : await tarballSources(m.name, m.file);
       picked = files;
       post({ type: "files", names: [...files.keys()] });
     } else if (m.type === "load") {
