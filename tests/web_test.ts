@@ -39,6 +39,13 @@ import { getThreads, setThreads, wasmBuild } from "../kernels/wasm/mod.ts";
 import { loadPredictModel } from "../tasks/predict.ts";
 import { decodePredictModel } from "../tasks/_predict_model.ts";
 import { encodeSafetensors } from "../nn/safetensors.ts";
+import {
+  buildTwoLayerModel,
+  parseTwoLayerArgs,
+  type TwoLayerConfig,
+} from "../tasks/train_twolayer.ts";
+import { ImageSetDataset } from "../data/image_dataset.ts";
+import { Solver } from "../nn/solver.ts";
 import { predictSet } from "../tasks/_train_eval.ts";
 import { Normalization, type NormalizationJSON } from "../data/normalize.ts";
 import { Tensor } from "../nn/tensor.ts";
@@ -85,6 +92,40 @@ interface Result {
   wasmBuild: string;
   test?: { accuracy: number; confusion: number[][] };
   panel?: { label: number; predicted: number; top: { k: number; p: number }[] }[];
+}
+
+/** The Part 1 run of `deno task train:twolayer` with `c`: its losses and weights file. */
+async function denoTwoLayer(c: TwoLayerConfig, dataDir: string) {
+  const model = buildTwoLayerModel(c);
+  const splits = splitCifar10(await loadCifar10(dataDir), {
+    numTrain: c.numTrain,
+    numVal: c.numVal,
+    numTest: 0,
+  });
+  const norm = Normalization.meanImage(splits.train);
+  const sets = {
+    train: new ImageSetDataset(splits.train, norm),
+    val: new ImageSetDataset(splits.val, norm),
+  };
+  const before = getThreads();
+  setThreads(c.threads);
+  try {
+    const solver = new Solver(model, sets, {
+      updateRule: c.updateRule,
+      learningRate: c.lr,
+      momentum: c.momentum,
+      lrDecay: c.lrDecay,
+      batchSize: c.batchSize,
+      numEpochs: c.epochs,
+      accFrequency: c.accFrequency,
+      seed: c.seed,
+    });
+    solver.train();
+    const metadata = { first_conv: "W1", model: "TwoLayerConvNet" }; // train:twolayer's
+    return { losses: solver.lossHistory, weights: encodeSafetensors(model.params, metadata) };
+  } finally {
+    setThreads(before);
+  }
 }
 
 /**
@@ -551,6 +592,26 @@ Deno.test({
           );
         },
       );
+
+      await t.step("the Part 1 two-layer net: deno task train:twolayer's run", async () => {
+        await page.select("select[name=model]", "twolayer");
+        await page.click("#start"); // the picked files (dataDir): 320 images, batches of 16
+        const r = await result(page) as Result & { config: Record<string, unknown> };
+        const args = ["--num-train", "320", "--num-val", "100", "--batch-size", "16"];
+        const cli = parseTwoLayerArgs([...args, "--epochs", "1", "--seed", "1", "--threads", "2"])!;
+        const { cifar10Dir: _, threads: __, out: ___, hiddenDim: ____, ...settings } = cli;
+        assertEquals(r.config, { ...settings, model: "twolayer" }, "the CLI's settings");
+        const deno = await denoTwoLayer(cli, dataDir);
+        assertEquals([r.steps, r.threads], [20, 2]);
+        sameBits(r.losses, deno.losses, "twolayer");
+        const file = await page.$eval("#weights", async (a) => {
+          const { href, download } = a as unknown as { href: string; download: string };
+          return { download, bytes: [...new Uint8Array(await (await fetch(href)).arrayBuffer())] };
+        });
+        assertEquals(file.download, "twolayer.safetensors");
+        assertEquals(new Uint8Array(file.bytes), deno.weights, "train:twolayer's weights file");
+        await page.select("select[name=model]", "convnet");
+      });
 
       await t.step(
         "the CIFAR-10 tarball dropped on the page trains the same run; bad tarballs",

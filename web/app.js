@@ -220,7 +220,8 @@ trainer.onmessage = ({ data: m }) => {
     show(
       "stats",
       `epoch ${m.epoch}, ${m.seen}/${m.total} images, step ${m.step}: loss ${m.loss.toFixed(4)}, ` +
-        `batch accuracy ${(100 * m.acc).toFixed(1)}%, ${m.imagesPerSecond.toFixed(0)} images/s, ` +
+        (Number.isFinite(m.acc) ? `batch accuracy ${(100 * m.acc).toFixed(1)}%, ` : "") +
+        `${m.imagesPerSecond.toFixed(0)} images/s, ` +
         `${Math.max(0, m.secondsLeft).toFixed(0)} s left`,
     );
     if (losses.length % 5 === 1) draw();

@@ -45,13 +45,16 @@ import { firstConvName, type ModelName } from "../../nn/checkpoint.ts";
 import type { TrainSession } from "../../tasks/_train_loop.ts";
 import { type PanelEntry, predictPanel } from "./panel.ts";
 import { pickedSources, tarballSources } from "./picked.ts";
+import { trainTwoLayer, TWOLAYER, twoLayerConfig } from "./twolayer.ts";
+import { yieldToEventLoop } from "../../tasks/_train_eval.ts";
 import { decodePredictModel } from "../../tasks/_predict_model.ts";
 import type { LoadedWeights } from "../../nn/checkpoint.ts";
 import type { Module } from "../../nn/modules/module.ts";
 
 /** What the page asks to train. */
 export interface StartRun {
-  model: ModelName;
+  /** `convnet`, `mymodel`, or the Part 1 `twolayer` (trained as `deno task train:twolayer`). */
+  model: ModelName | typeof TWOLAYER;
   /** Settings that differ from the model's `deno task train` defaults. */
   overrides: Partial<TrainConfig>;
   threads: number;
@@ -83,11 +86,13 @@ export interface RunResult {
   backend: string;
   wasmBuild: string;
   outcome: "done" | "stopped";
-  config: TrainConfig;
+  config: TrainConfig | ReturnType<typeof twoLayerConfig>;
   /** On the first `numTest` test images, after a finished run (absent when numTest is 0). */
   test?: TestResult;
   /** The panel of the first test images (without the pixels), after a finished run. */
   panel?: Omit<PanelEntry, "image">[];
+  /** The best validation accuracy of a twolayer run (whose weights are the best ones). */
+  bestValAccuracy?: number;
   /** Seconds from the start command to: threads ready, data loaded, session built, first step. */
   phases: { threads: number; data: number; session: number; firstStep: number };
 }
@@ -198,7 +203,7 @@ function loadedWeights(what: string): { name: string; weights: LoadedWeights } {
 /** The run's configuration: the model's defaults, then the loaded file's model, then the form. */
 function configOf(run: StartRun): TrainConfig {
   const from = run.fromWeights ? loadedWeights("continue from weights").weights.config : null;
-  const model = from?.name ?? run.model;
+  const model = from?.name ?? run.model as ModelName;
   const defaults = DEFAULTS[model];
   if (!defaults) {
     throw new RangeError(
@@ -227,7 +232,10 @@ async function startThreads(wanted: number): Promise<void> {
 }
 
 /** The splits of the run, from the picked files or the server. */
-async function loadData(run: StartRun, config: TrainConfig) {
+async function loadData(
+  run: StartRun,
+  config: { numTrain: number; numVal: number; numTest: number },
+) {
   post({ type: "status", text: "Loading CIFAR-10…" });
   const sources = picked ?? await served(run.dataUrl);
   return await loadCifar10Splits(sources, {
@@ -270,7 +278,89 @@ function sessionFor(run: StartRun, config: TrainConfig, data: TrainData): TrainS
   return session;
 }
 
+/** Between two Solver iterations: lets messages in, waits while paused; true to stop. */
+async function between(): Promise<boolean> {
+  await yieldToEventLoop();
+  if (pauseRequested && !stopRequested) {
+    post({ type: "paused", step: stepsDone });
+    await new Promise<void>((resolve) => (wake = resolve));
+    wake = null;
+    pauseRequested = false;
+    if (!stopRequested) post({ type: "resumed", step: stepsDone });
+  }
+  return stopRequested;
+}
+let stepsDone = 0;
+
+/** A run of the Part 1 two-layer net, as `deno task train:twolayer` trains it. */
+async function startTwoLayer(run: StartRun): Promise<void> {
+  if (run.fromWeights) {
+    throw new Error(
+      "Cannot train twolayer from loaded weights: the page continues convnet and mymodel " +
+        "weights only; uncheck Train from the loaded weights",
+    );
+  }
+  const config = twoLayerConfig(run.overrides as Record<string, unknown>);
+  const t0 = performance.now(), since = () => (performance.now() - t0) / 1000;
+  const phases = { threads: NaN, data: NaN, session: NaN, firstStep: NaN };
+  await startThreads(run.threads);
+  phases.threads = since();
+  const data = await loadData(run, { ...config, numTest: 0 });
+  phases.data = since();
+  phases.session = since();
+  post({ type: "status", text: `Training twolayer on ${data.train.labels.length} images` });
+  stepsDone = 0;
+  let started = performance.now();
+  const r = await trainTwoLayer(config, data, {
+    onIteration(it, total, loss) {
+      if (it === 1) {
+        phases.firstStep = since();
+        started = performance.now();
+      }
+      stepsDone = it;
+      const perEpoch = total / config.epochs, seen = ((it - 1) % perEpoch + 1) * config.batchSize;
+      const rate = it * config.batchSize / Math.max((performance.now() - started) / 1000, 1e-3);
+      post({
+        type: "step",
+        step: it - 1,
+        loss,
+        acc: NaN,
+        epoch: Math.floor((it - 1) / perEpoch) + 1,
+        seen,
+        total: perEpoch * config.batchSize,
+        imagesPerSecond: rate,
+        secondsLeft: (total - it) * config.batchSize / rate,
+      });
+    },
+    onCheck(check, line) {
+      post({ type: "val", step: check.iteration - 1, valAcc: check.valAcc, valLoss: NaN, line });
+    },
+    between,
+  });
+  scope.postMessage({ type: "filters", ...r.filters }, [r.filters.data.buffer as ArrayBuffer]);
+  const bytes = new Uint8Array(r.weights).buffer;
+  scope.postMessage({ type: "weights", name: `${TWOLAYER}.safetensors`, bytes }, [bytes]);
+  post({
+    type: "done",
+    result: {
+      steps: r.losses.length,
+      losses: r.losses,
+      valAccuracy: r.checks.at(-1)?.valAcc ?? NaN,
+      imagesPerSecond: r.losses.length * config.batchSize / r.seconds,
+      threads: getThreads(),
+      crossOriginIsolated: isolated,
+      backend: "wasm",
+      wasmBuild,
+      outcome: r.outcome,
+      config,
+      phases,
+      bestValAccuracy: r.bestValAcc,
+    },
+  });
+}
+
 async function start(run: StartRun): Promise<void> {
+  if (run.model === TWOLAYER) return await startTwoLayer(run);
   const config = configOf(run);
   const t0 = performance.now(), since = () => (performance.now() - t0) / 1000;
   const phases = { threads: NaN, data: NaN, session: NaN, firstStep: NaN };
