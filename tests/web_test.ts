@@ -46,6 +46,19 @@ import {
 } from "../tasks/train_twolayer.ts";
 import { ImageSetDataset } from "../data/image_dataset.ts";
 import { Solver } from "../nn/solver.ts";
+import type { MetricsRow } from "../tasks/viz/metrics.ts";
+import { chartSpecs } from "../web/src/charts.ts";
+
+/** The page's charts are report.html's specs of Deno's metrics rows, drawn as SVG. */
+async function sameCharts(page: Page, metrics: MetricsRow[], what: string): Promise<void> {
+  const drawn = await page.evaluate("globalThis.convnetCharts");
+  const json = (v: unknown) => JSON.parse(JSON.stringify(v));
+  assertEquals(json(drawn), json(chartSpecs(metrics)), `${what}: the charts' specs`);
+  const svgs = await page.evaluate(
+    `["lossChart", "accuracyChart"].map((id) => document.querySelectorAll("#" + id + " svg").length)`,
+  );
+  assertEquals(svgs, [1, 1], `${what}: one SVG per chart`);
+}
 import { predictSet } from "../tasks/_train_eval.ts";
 import { Normalization, type NormalizationJSON } from "../data/normalize.ts";
 import { Tensor } from "../nn/tensor.ts";
@@ -110,7 +123,17 @@ async function denoTwoLayer(c: TwoLayerConfig, dataDir: string) {
   const before = getThreads();
   setThreads(c.threads);
   try {
+    const metrics: MetricsRow[] = []; // as train:twolayer writes metrics.csv
+    const perEpoch = Math.max(Math.floor(sets.train.length / c.batchSize), 1);
     const solver = new Solver(model, sets, {
+      onIteration: (it, loss) =>
+        metrics.push({ iteration: it, epoch: (it - 1) / perEpoch, trainLoss: loss }),
+      onCheck: (k) =>
+        Object.assign(metrics.at(-1)!, {
+          trainAcc: k.trainAcc,
+          valAcc: k.valAcc,
+          lr: k.learningRate,
+        }),
       updateRule: c.updateRule,
       learningRate: c.lr,
       momentum: c.momentum,
@@ -122,7 +145,11 @@ async function denoTwoLayer(c: TwoLayerConfig, dataDir: string) {
     });
     solver.train();
     const metadata = { first_conv: "W1", model: "TwoLayerConvNet" }; // train:twolayer's
-    return { losses: solver.lossHistory, weights: encodeSafetensors(model.params, metadata) };
+    return {
+      losses: solver.lossHistory,
+      weights: encodeSafetensors(model.params, metadata),
+      metrics,
+    };
   } finally {
     setThreads(before);
   }
@@ -170,7 +197,9 @@ async function denoRun(
   dataDir: string,
   threads: number,
   from?: Uint8Array,
-): Promise<{ losses: number[]; weights: Uint8Array; confusion: number[][] }> {
+): Promise<
+  { losses: number[]; weights: Uint8Array; confusion: number[][]; metrics: MetricsRow[] }
+> {
   const config: TrainConfig = { ...DEFAULTS.convnet, ...RUN };
   const start = from === undefined ? undefined : decodePredictModel(from, "the weights");
   const data = splitCifar10(await loadCifar10(dataDir), {
@@ -197,6 +226,7 @@ async function denoRun(
     });
     return {
       losses: session.progress.metrics.map((m) => m.trainLoss!),
+      metrics: session.progress.metrics,
       weights: sessionWeights(session, data.classes),
       confusion: test.confusion,
     };
@@ -249,6 +279,7 @@ Deno.test("deno task build:web writes the files deno task serve serves; --check"
   await using tmp = await tempDir("web_build");
   const built = await buildWeb();
   assertEquals([...built.keys()].sort(), [
+    "charts.js",
     "convnet.js",
     "kernel_worker.js",
     "kernels.wasm",
@@ -424,6 +455,7 @@ Deno.test({
         const here = await denoRun(dataDir, 2);
         deno = here;
         sameBits(r.losses, here.losses, "2 threads");
+        await sameCharts(page, here.metrics, "2 threads");
         assertEquals(r.test?.confusion, here.confusion, "the test set's confusion matrix");
         assertEquals(
           await page.$eval("#confusion", (e) => (e as unknown as { hidden: boolean }).hidden),
@@ -604,6 +636,7 @@ Deno.test({
         const deno = await denoTwoLayer(cli, dataDir);
         assertEquals([r.steps, r.threads], [20, 2]);
         sameBits(r.losses, deno.losses, "twolayer");
+        await sameCharts(page, deno.metrics, "twolayer");
         const file = await page.$eval("#weights", async (a) => {
           const { href, download } = a as unknown as { href: string; download: string };
           return { download, bytes: [...new Uint8Array(await (await fetch(href)).arrayBuffer())] };

@@ -18,7 +18,7 @@ const INTEGERS = new Set([
 ]);
 const params = new URLSearchParams(location.search);
 const trainer = new Worker(new URL("dist/trainer.js", import.meta.url), { type: "module" });
-let losses = [], vals = [], firstStepAt = null, openedAt = 0, running = false, loaded = false;
+let rows = [], firstStepAt = null, openedAt = 0, running = false, loaded = false;
 
 for (const name of ["model", ...NUMBERS]) {
   if (params.has(name)) form.elements[name].value = params.get(name);
@@ -75,8 +75,8 @@ function start(type = "start") {
     show("error", e.message);
     return;
   }
-  losses = [];
-  vals = [];
+  rows = [];
+  charts.then((c) => c.clear());
   firstStepAt = null;
   openedAt = performance.now();
   show("log", "");
@@ -87,31 +87,28 @@ function start(type = "start") {
   $("panel").hidden = true;
   delete globalThis.convnetResult;
   delete globalThis.convnetEvaluation;
+  delete globalThis.convnetCharts;
   setRunning(true);
   if (type === "evaluate") $("stop").disabled = $("pause").disabled = true;
   trainer.postMessage({ type, run });
 }
 
-function draw() {
-  const canvas = $("chart"), g = canvas.getContext("2d");
-  const w = canvas.width, h = canvas.height, pad = 30;
-  g.clearRect(0, 0, w, h);
-  const finite = losses.filter(Number.isFinite);
-  if (finite.length === 0) return;
-  const top = Math.max(...finite) * 1.05;
-  const x = (i) => pad + (w - 2 * pad) * (losses.length < 2 ? 0 : i / (losses.length - 1));
-  const y = (v) => h - pad - (h - 2 * pad) * v;
-  g.strokeStyle = "#999";
-  g.strokeRect(pad, pad, w - 2 * pad, h - 2 * pad);
-  g.fillStyle = "#333";
-  g.fillText(`train loss (0 … ${top.toFixed(2)})`, pad, pad - 8);
-  g.fillText("val accuracy (0 … 100 %)", w - pad - 140, pad - 8);
-  g.strokeStyle = "#1f77b4";
-  g.beginPath();
-  losses.forEach((v, i) => (i === 0 ? g.moveTo(x(i), y(v / top)) : g.lineTo(x(i), y(v / top))));
-  g.stroke();
-  g.fillStyle = "#ff7f0e";
-  for (const v of vals) g.fillRect(x(v.step) - 3, y(v.valAcc) - 3, 6, 6);
+/** The charts of report.html (dist/charts.js: its Vega-Lite specs, drawn by Vega). */
+const charts = import("./dist/charts.js").then(
+  ({ Charts }) => new Charts($("lossChart"), $("accuracyChart")),
+);
+/** How often the charts are redrawn during a run, at most (ms). */
+const CHART_INTERVAL_MS = 1000;
+let drawnAt = 0, drawing = null;
+
+/** Redraws the charts from the rows so far; during a run at most every CHART_INTERVAL_MS. */
+async function draw(force = false) {
+  if (!force && (drawing || performance.now() - drawnAt < CHART_INTERVAL_MS)) return;
+  await drawing;
+  drawnAt = performance.now();
+  drawing = charts.then((c) => c.draw(rows)).catch((e) => show("error", `Cannot draw: ${e}`));
+  await drawing;
+  drawing = null;
 }
 
 /** The test set's confusion matrix: rows the true class, columns the predicted one. */
@@ -199,7 +196,7 @@ function drawFilters([f, c, kh, kw], data) {
   canvas.hidden = false;
 }
 
-trainer.onmessage = ({ data: m }) => {
+trainer.onmessage = async ({ data: m }) => {
   if (m.type === "ready") {
     const threads = form.elements.threads;
     if (!params.has("threads")) threads.value = String(Math.min(m.hardwareConcurrency, 64));
@@ -216,7 +213,7 @@ trainer.onmessage = ({ data: m }) => {
   else if (m.type === "files") show("status", `Using the picked files: ${m.names.join(", ")}`);
   else if (m.type === "step") {
     if (firstStepAt === null) firstStepAt = performance.now();
-    losses.push(m.loss);
+    rows.push(m.row);
     show(
       "stats",
       `epoch ${m.epoch}, ${m.seen}/${m.total} images, step ${m.step}: loss ${m.loss.toFixed(4)}, ` +
@@ -224,13 +221,12 @@ trainer.onmessage = ({ data: m }) => {
         `${m.imagesPerSecond.toFixed(0)} images/s, ` +
         `${Math.max(0, m.secondsLeft).toFixed(0)} s left`,
     );
-    if (losses.length % 5 === 1) draw();
+    draw();
   } else if (m.type === "val") {
-    vals.push(m);
     $("log").textContent += m.line + "\n";
-    draw();
   } else if (m.type === "done") {
-    draw();
+    await draw(true);
+    globalThis.convnetCharts = (await charts).drawn;
     const result = {
       ...m.result,
       secondsToFirstStep: firstStepAt === null ? null : (firstStepAt - openedAt) / 1000,

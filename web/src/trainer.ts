@@ -43,6 +43,7 @@ import {
 } from "./convnet.ts";
 import { firstConvName, type ModelName } from "../../nn/checkpoint.ts";
 import type { TrainSession } from "../../tasks/_train_loop.ts";
+import type { MetricsRow } from "../../tasks/viz/metrics.ts";
 import { type PanelEntry, predictPanel } from "./panel.ts";
 import { pickedSources, tarballSources } from "./picked.ts";
 import { trainTwoLayer, TWOLAYER, twoLayerConfig } from "./twolayer.ts";
@@ -112,6 +113,8 @@ export type Posted =
     total: number;
     imagesPerSecond: number;
     secondsLeft: number;
+    /** The step's metrics row (with the validation measures on a logged step). */
+    row: MetricsRow;
   }
   | { type: "val"; step: number; valAcc: number; valLoss: number; line: string }
   | { type: "panel"; entries: PanelEntry[]; classes: string[] }
@@ -278,8 +281,13 @@ function sessionFor(run: StartRun, config: TrainConfig, data: TrainData): TrainS
   return session;
 }
 
-/** Between two Solver iterations: lets messages in, waits while paused; true to stop. */
+/**
+ * Between two Solver iterations: posts the iteration's step (its metrics row complete with the
+ * check's measures), lets messages in, waits while paused; true to stop.
+ */
 async function between(): Promise<boolean> {
+  if (pendingStep) post(pendingStep);
+  pendingStep = null;
   await yieldToEventLoop();
   if (pauseRequested && !stopRequested) {
     post({ type: "paused", step: stepsDone });
@@ -291,6 +299,7 @@ async function between(): Promise<boolean> {
   return stopRequested;
 }
 let stepsDone = 0;
+let pendingStep: Extract<Posted, { type: "step" }> | null = null;
 
 /** A run of the Part 1 two-layer net, as `deno task train:twolayer` trains it. */
 async function startTwoLayer(run: StartRun): Promise<void> {
@@ -320,7 +329,7 @@ async function startTwoLayer(run: StartRun): Promise<void> {
       stepsDone = it;
       const perEpoch = total / config.epochs, seen = ((it - 1) % perEpoch + 1) * config.batchSize;
       const rate = it * config.batchSize / Math.max((performance.now() - started) / 1000, 1e-3);
-      post({
+      pendingStep = {
         type: "step",
         step: it - 1,
         loss,
@@ -330,9 +339,18 @@ async function startTwoLayer(run: StartRun): Promise<void> {
         total: perEpoch * config.batchSize,
         imagesPerSecond: rate,
         secondsLeft: (total - it) * config.batchSize / rate,
-      });
+        // The row train:twolayer writes into metrics.csv; a check adds its measures.
+        row: { iteration: it, epoch: (it - 1) / perEpoch, trainLoss: loss },
+      };
     },
     onCheck(check, line) {
+      if (pendingStep) {
+        Object.assign(pendingStep.row, {
+          trainAcc: check.trainAcc,
+          valAcc: check.valAcc,
+          lr: check.learningRate,
+        });
+      }
       post({ type: "val", step: check.iteration - 1, valAcc: check.valAcc, valLoss: NaN, line });
     },
     between,
@@ -393,6 +411,7 @@ async function start(run: StartRun): Promise<void> {
         total,
         imagesPerSecond: rate,
         secondsLeft: left / rate,
+        row,
       });
     },
     shouldStop: () => stopRequested || pauseRequested,
