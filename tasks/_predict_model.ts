@@ -14,7 +14,7 @@ import {
   TRAIN_FORMAT,
 } from "../nn/checkpoint.ts";
 import { decodeSafetensors } from "../nn/safetensors.ts";
-import { Tensor } from "../nn/tensor.ts";
+import { Tensor } from "../mod.ts"; // the root export: Tensor's file moves to core/ (#21)
 
 /** The weights-file `model` metadata of `deno task train:twolayer` (Part 1), which predict lacks. */
 const PART1_MODELS = ["TwoLayerConvNet", "ThreeLayerConvNet"];

@@ -61,7 +61,7 @@ async function sameCharts(page: Page, metrics: MetricsRow[], what: string): Prom
 }
 import { predictSet } from "../tasks/_train_eval.ts";
 import { Normalization, type NormalizationJSON } from "../data/normalize.ts";
-import { Tensor } from "../nn/tensor.ts";
+import { Tensor } from "../mod.ts"; // the root export: Tensor's file moves to core/ (#21)
 import { PANEL_IMAGES, PANEL_TOP } from "../web/src/panel.ts";
 
 const BUILD = new URL("../tasks/build_web.ts", import.meta.url).pathname;
