@@ -4,7 +4,9 @@
  *
  * Every header checksum is verified; entry paths that are absolute or contain `..` are refused,
  * as are links, devices and anything but plain files and folders, so nothing can be written
- * outside the destination folder. File contents are written as they stream past.
+ * outside the destination folder. File contents are written as they stream past: into a folder
+ * (`extractTar`, for `deno task data:cifar10`) or into memory (`extractTarToMemory`, for the web
+ * page, which reads the tarball a user picked).
  *
  * @module
  */
@@ -143,24 +145,94 @@ const TYPE_NAMES: Record<string, string> = {
   "6": "FIFO",
 };
 
-/**
- * Extracts the tar stream into `dest` (which must exist), returning the files written
- * (relative paths). Reads the stream to its end, so a checksum of its source covers every byte.
- */
-export async function extractTar(
-  stream: ReadableStream<Uint8Array>,
-  dest: string,
-): Promise<string[]> {
+/** Where the entries go, by their checked path segments. */
+interface TarSink {
+  folder(parts: string[]): Promise<void>;
+  /** Receives one file's bytes piece by piece, in order, then `close()`. */
+  file(parts: string[], size: number): Promise<{
+    write(piece: Uint8Array): void | Promise<void>;
+    close(): void;
+  }>;
+}
+
+/** A sink writing into the folder `dest`. */
+function folderSink(dest: string): TarSink {
+  return {
+    folder: (parts) => Deno.mkdir(`${dest}/${parts.join("/")}`, { recursive: true }),
+    async file(parts) {
+      if (parts.length > 1) {
+        await Deno.mkdir(`${dest}/${parts.slice(0, -1).join("/")}`, { recursive: true });
+      }
+      const file = await Deno.open(`${dest}/${parts.join("/")}`, {
+        write: true,
+        create: true,
+        truncate: true,
+      });
+      return {
+        async write(piece) {
+          for (let off = 0; off < piece.length;) off += await file.write(piece.subarray(off));
+        },
+        close: () => file.close(),
+      };
+    },
+  };
+}
+
+async function extractWith(stream: ReadableStream<Uint8Array>, sink: TarSink): Promise<string[]> {
   const reader = stream.getReader();
   try {
-    return await extractEntries(new StreamBytes(reader), dest);
+    return await extractEntries(new StreamBytes(reader), sink);
   } catch (e) {
     await reader.cancel(e).catch(() => {}); // stop the download too
     throw e;
   }
 }
 
-async function extractEntries(bytes: StreamBytes, dest: string): Promise<string[]> {
+/**
+ * Extracts the tar stream into `dest` (which must exist), returning the files written
+ * (relative paths). Reads the stream to its end, so a checksum of its source covers every byte.
+ */
+export function extractTar(stream: ReadableStream<Uint8Array>, dest: string): Promise<string[]> {
+  return extractWith(stream, folderSink(dest));
+}
+
+/**
+ * The files of a tar stream in memory: relative path → bytes, for the files `keep` accepts
+ * (the others are read past). The same checks as {@linkcode extractTar}; no file system.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { extractTarToMemory } from "./_tar.ts";
+ * const empty = new Blob([new Uint8Array(1024)]).stream(); // just the two end blocks
+ * assert.equal((await extractTarToMemory(empty)).size, 0);
+ * ```
+ */
+export async function extractTarToMemory(
+  stream: ReadableStream<Uint8Array>,
+  keep: (path: string) => boolean = () => true,
+): Promise<Map<string, Uint8Array>> {
+  const files = new Map<string, Uint8Array>();
+  await extractWith(stream, {
+    folder: () => Promise.resolve(),
+    file(parts, size) {
+      const path = parts.join("/");
+      if (!keep(path)) return Promise.resolve({ write() {}, close() {} });
+      const data = new Uint8Array(size);
+      let at = 0;
+      return Promise.resolve({
+        write(piece) {
+          data.set(piece, at);
+          at += piece.length;
+        },
+        close: () => void files.set(path, data),
+      });
+    },
+  });
+  return files;
+}
+
+async function extractEntries(bytes: StreamBytes, sink: TarSink): Promise<string[]> {
   const files: string[] = [];
   let longName: string | null = null;
   for (let index = 0;; index++) {
@@ -201,19 +273,17 @@ async function extractEntries(bytes: StreamBytes, dest: string): Promise<string[
       await bytes.take(padded, () => {});
       continue;
     }
-    const target = `${dest}/${parts.join("/")}`;
     if (type === "5") {
-      await Deno.mkdir(target, { recursive: true });
+      await sink.folder(parts);
       await bytes.take(padded, () => {});
       continue;
     }
-    if (parts.length > 1) {
-      await Deno.mkdir(`${dest}/${parts.slice(0, -1).join("/")}`, { recursive: true });
+    const file = await sink.file(parts, size);
+    try {
+      await bytes.take(size, (piece) => file.write(piece));
+    } finally {
+      file.close();
     }
-    using file = await Deno.open(target, { write: true, create: true, truncate: true });
-    await bytes.take(size, async (piece) => {
-      for (let off = 0; off < piece.length;) off += await file.write(piece.subarray(off));
-    });
     await bytes.take(padded - size, () => {});
     files.push(parts.join("/"));
   }

@@ -5,6 +5,7 @@
  * - `convnet.js`: an ES-module bundle of the library (web/src/convnet.ts: `mod.ts`, the training
  *   loop of `deno task train`, CIFAR-10 from bytes);
  * - `trainer.js`: the page's trainer Worker (web/src/trainer.ts), the same library inside;
+ * - `charts.js`: the page's charts (web/src/charts.ts): report.html's Vega-Lite specs, Vega;
  * - `kernel_worker.js`: one WASM kernel thread (kernels/wasm/_worker.ts);
  * - `kernels.wasm`, `kernels_relaxed.wasm`: copies of the committed modules.
  *
@@ -24,7 +25,7 @@ import { writeFileAtomic } from "../nn/_atomic.ts";
 const HELP = `Usage: deno task build:web [--out DIR] [--check]
 
 Builds the browser bundle of the library (deno bundle --platform browser) into web/dist/:
-convnet.js, trainer.js, kernel_worker.js, kernels.wasm and kernels_relaxed.wasm.
+convnet.js, trainer.js, charts.js, kernel_worker.js, kernels.wasm and kernels_relaxed.wasm.
   --out DIR   where to write the files (default web/dist)
   --check     build in memory and fail if a file in the folder differs
   --help      show this help`;
@@ -33,11 +34,33 @@ const root = new URL("../", import.meta.url);
 /** The default output folder (git-ignored). */
 export const WEB_DIST = new URL("web/dist/", root);
 
-/** The bundles: output file → entry and import map, relative to the project root. */
-const BUNDLES: Readonly<Record<string, { entry: string; importMap: string }>> = {
-  "convnet.js": { entry: "web/src/convnet.ts", importMap: "web/import_map.json" },
-  "trainer.js": { entry: "web/src/trainer.ts", importMap: "web/import_map.json" },
-  "kernel_worker.js": { entry: "kernels/wasm/_worker.ts", importMap: "web/import_map_worker.json" },
+/**
+ * The bundles: output file → entry and import map, relative to the project root, and whether
+ * the bundle starts the kernel workers (its worker URL is renamed).
+ */
+const BUNDLES: Readonly<
+  Record<string, { entry: string; importMap: string; startsWorkers: boolean }>
+> = {
+  "convnet.js": {
+    entry: "web/src/convnet.ts",
+    importMap: "web/import_map.json",
+    startsWorkers: true,
+  },
+  "trainer.js": {
+    entry: "web/src/trainer.ts",
+    importMap: "web/import_map.json",
+    startsWorkers: true,
+  },
+  "charts.js": {
+    entry: "web/src/charts.ts",
+    importMap: "web/import_map.json",
+    startsWorkers: false,
+  },
+  "kernel_worker.js": {
+    entry: "kernels/wasm/_worker.ts",
+    importMap: "web/import_map_worker.json",
+    startsWorkers: false,
+  },
 };
 const WASM_FILES = ["kernels.wasm", "kernels_relaxed.wasm"];
 const WORKER_URL = 'new URL("./_worker.ts", import.meta.url)';
@@ -59,9 +82,9 @@ async function bundle(entry: string, importMap: string): Promise<string> {
 /** Builds every file of web/dist in memory: file name → contents. */
 export async function buildWeb(): Promise<Map<string, Uint8Array>> {
   const files = new Map<string, Uint8Array>();
-  for (const [name, { entry, importMap }] of Object.entries(BUNDLES)) {
+  for (const [name, { entry, importMap, startsWorkers }] of Object.entries(BUNDLES)) {
     let js = await bundle(entry, importMap);
-    if (name !== "kernel_worker.js") {
+    if (startsWorkers) {
       const uses = js.split(WORKER_URL).length - 1;
       if (uses !== 1) {
         throw new Error(

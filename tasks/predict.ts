@@ -19,15 +19,8 @@ import {
   Normalization,
   type NormalizationJSON,
 } from "../data/mod.ts";
-import {
-  buildModel,
-  decodeWeights,
-  type LoadedWeights,
-  peekTrainCheckpoint,
-  TRAIN_FORMAT,
-} from "../nn/checkpoint.ts";
-import { decodeSafetensors } from "../nn/safetensors.ts";
-import { Tensor } from "../core/tensor.ts";
+import type { LoadedWeights } from "../nn/checkpoint.ts";
+import { decodePredictModel } from "./_predict_model.ts";
 import { readNpyUint8 } from "./_npy.ts";
 import { predictSet } from "./_train_eval.ts";
 import { CHECKPOINT_FILE, StepBar } from "./_train_files.ts";
@@ -98,46 +91,12 @@ export async function resolveWeights(path: string): Promise<string> {
   return `${path}/${found[0]}`;
 }
 
-/** The weights-file `model` metadata of `deno task train:twolayer` (Part 1), which predict lacks. */
-const PART1_MODELS = ["TwoLayerConvNet", "ThreeLayerConvNet"];
-
 /**
- * The model in a weights file or a training checkpoint (`checkpoint.safetensors`, whose
- * `model.*` tensors and progress hold the same model, normalisation and recipe), with the
- * metadata predict reads (`tta`). Part 1 weights are refused by name.
+ * The model in a weights file or a training checkpoint, read from `path`; see
+ * {@linkcode decodePredictModel}.
  */
 export async function loadPredictModel(path: string): Promise<LoadedWeights> {
-  const bytes = await Deno.readFile(path);
-  const source = `"${path}"`;
-  const { metadata } = decodeSafetensors(bytes, source);
-  if (PART1_MODELS.includes(metadata.model)) {
-    throw new TypeError(
-      `Cannot predict with ${source}: it holds the Part 1 ${metadata.model} of ` +
-        "train:twolayer, which predict does not support; pass the weights or run folder of " +
-        "train:convnet or train:mymodel",
-    );
-  }
-  if (metadata.format !== TRAIN_FORMAT) return decodeWeights(bytes, { source });
-  const state = peekTrainCheckpoint(bytes, source);
-  const model = buildModel(state.config);
-  const weights = new Map<string, Tensor>();
-  for (const [name, t] of decodeSafetensors(bytes, source).tensors) {
-    if (name.startsWith("model.")) {
-      weights.set(name.slice("model.".length), new Tensor(t.data as Float32Array, t.shape));
-    }
-  }
-  try {
-    model.loadStateDict(weights);
-  } catch (e) {
-    throw new TypeError(`Cannot load ${source}: ${(e as Error).message}`);
-  }
-  const progress = state.progress as { config?: { tta?: boolean } } | null;
-  return {
-    model,
-    config: state.config,
-    normalization: state.normalization,
-    metadata: { ...metadata, tta: String(progress?.config?.tta ?? false) },
-  };
+  return decodePredictModel(await Deno.readFile(path), `"${path}"`);
 }
 
 /**
@@ -250,5 +209,7 @@ export async function predict(args: string[]): Promise<number> {
   }
   return 0;
 }
+
+export { decodePredictModel };
 
 if (import.meta.main) await runTask("predict", () => predict(Deno.args));

@@ -3,25 +3,66 @@
  * headless, driven by puppeteer-core: `build:web` writes the files `serve` serves; the served
  * page is cross-origin isolated and an autostarted convnet run there takes the same steps, bit
  * for bit, as the same run in Deno (same seed, same thread count), with the same weights file and
- * test confusion matrix; a truncated or foreign file gives a clear message and the page keeps
- * working; Stop stops; picked files train the same run; without the isolation headers the page
- * still trains, on one thread, and says so. Skips itself only when Chromium is absent outside
+ * test confusion matrix, and a panel of test images predicted as `deno task predict` predicts
+ * them; a truncated or foreign file gives a clear message and the page keeps working; a weights file loaded in the page is tested as in Deno and trains on as in Deno, and a
+ * truncated or foreign one gets `deno task predict`'s message; the CIFAR-10 tarball dropped on
+ * the page trains the run Deno trains on its extracted batches, and a truncated or foreign
+ * tarball gets a clear message; Stop stops; Pause waits between steps and Resume continues the
+ * same run; picked files train the same run; without the isolation headers the page still
+ * trains, on one thread, and says so. Skips itself only when Chromium is absent outside
  * CI (`.ci/run` installs it with apt).
  */
 
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { assertEquals, assertTrue } from "./_assert.ts";
-import { tempDir, writeBinaryCifar } from "./_data_fixtures.ts";
+import {
+  binaryBatch,
+  gzip,
+  sliceSet,
+  syntheticSet,
+  tar,
+  tarEntry,
+  tempDir,
+  writeBinaryCifar,
+} from "./_data_fixtures.ts";
+import { extractTar } from "../data/_tar.ts";
 import { buildWeb, staleFiles } from "../tasks/build_web.ts";
 import { serveWeb } from "../tasks/serve.ts";
 import { type BatchSource, loadCifar10Splits } from "../web/src/cifar10_bytes.ts";
-import { loadCifar10 } from "../data/cifar10.ts";
+import { CIFAR10_CLASSES, IMAGE_BYTES, loadCifar10 } from "../data/cifar10.ts";
 import { splitCifar10 } from "../data/splits.ts";
 import { DEFAULTS, type TrainConfig } from "../tasks/_train_config.ts";
 import { createSession, sessionWeights, trainEpochs } from "../tasks/_train_loop.ts";
 import { evaluate } from "../tasks/_train_eval.ts";
 import { setFloat32Backend } from "../kernels/mod.ts";
 import { getThreads, setThreads, wasmBuild } from "../kernels/wasm/mod.ts";
+import { loadPredictModel } from "../tasks/predict.ts";
+import { decodePredictModel } from "../tasks/_predict_model.ts";
+import { encodeSafetensors } from "../nn/safetensors.ts";
+import {
+  buildTwoLayerModel,
+  parseTwoLayerArgs,
+  type TwoLayerConfig,
+} from "../tasks/train_twolayer.ts";
+import { ImageSetDataset } from "../data/image_dataset.ts";
+import { Solver } from "../nn/solver.ts";
+import type { MetricsRow } from "../tasks/viz/metrics.ts";
+import { chartSpecs } from "../web/src/charts.ts";
+
+/** The page's charts are report.html's specs of Deno's metrics rows, drawn as SVG. */
+async function sameCharts(page: Page, metrics: MetricsRow[], what: string): Promise<void> {
+  const drawn = await page.evaluate("globalThis.convnetCharts");
+  const json = (v: unknown) => JSON.parse(JSON.stringify(v));
+  assertEquals(json(drawn), json(chartSpecs(metrics)), `${what}: the charts' specs`);
+  const svgs = await page.evaluate(
+    `["lossChart", "accuracyChart"].map((id) => document.querySelectorAll("#" + id + " svg").length)`,
+  );
+  assertEquals(svgs, [1, 1], `${what}: one SVG per chart`);
+}
+import { predictSet } from "../tasks/_train_eval.ts";
+import { Normalization, type NormalizationJSON } from "../data/normalize.ts";
+import { Tensor } from "../mod.ts"; // the root export: Tensor's file moves to core/ (#21)
+import { PANEL_IMAGES, PANEL_TOP } from "../web/src/panel.ts";
 
 const BUILD = new URL("../tasks/build_web.ts", import.meta.url).pathname;
 const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
@@ -50,6 +91,8 @@ const RUN = { numTrain: 320, numVal: 100, numTest: 10, batchSize: 16, epochs: 1,
 const QUERY = Object.entries(RUN).map(([k, v]) => `${k}=${v}`).join("&");
 /** How long a page may take to finish the run (the machine may be busy). */
 const RUN_TIMEOUT_MS = 180_000;
+/** How long a paused run is watched for a step it should not take. */
+const PAUSE_CHECK_MS = 500;
 
 interface Result {
   steps: number;
@@ -61,14 +104,104 @@ interface Result {
   backend: string;
   wasmBuild: string;
   test?: { accuracy: number; confusion: number[][] };
+  panel?: { label: number; predicted: number; top: { k: number; p: number }[] }[];
+}
+
+/** The Part 1 run of `deno task train:twolayer` with `c`: its losses and weights file. */
+async function denoTwoLayer(c: TwoLayerConfig, dataDir: string) {
+  const model = buildTwoLayerModel(c);
+  const splits = splitCifar10(await loadCifar10(dataDir), {
+    numTrain: c.numTrain,
+    numVal: c.numVal,
+    numTest: 0,
+  });
+  const norm = Normalization.meanImage(splits.train);
+  const sets = {
+    train: new ImageSetDataset(splits.train, norm),
+    val: new ImageSetDataset(splits.val, norm),
+  };
+  const before = getThreads();
+  setThreads(c.threads);
+  try {
+    const metrics: MetricsRow[] = []; // as train:twolayer writes metrics.csv
+    const perEpoch = Math.max(Math.floor(sets.train.length / c.batchSize), 1);
+    const solver = new Solver(model, sets, {
+      onIteration: (it, loss) =>
+        metrics.push({ iteration: it, epoch: (it - 1) / perEpoch, trainLoss: loss }),
+      onCheck: (k) =>
+        Object.assign(metrics.at(-1)!, {
+          trainAcc: k.trainAcc,
+          valAcc: k.valAcc,
+          lr: k.learningRate,
+        }),
+      updateRule: c.updateRule,
+      learningRate: c.lr,
+      momentum: c.momentum,
+      lrDecay: c.lrDecay,
+      batchSize: c.batchSize,
+      numEpochs: c.epochs,
+      accFrequency: c.accFrequency,
+      seed: c.seed,
+    });
+    solver.train();
+    const metadata = { first_conv: "W1", model: "TwoLayerConvNet" }; // train:twolayer's
+    return {
+      losses: solver.lossHistory,
+      weights: encodeSafetensors(model.params, metadata),
+      metrics,
+    };
+  } finally {
+    setThreads(before);
+  }
+}
+
+/**
+ * A CIFAR-10 tarball laid out like the official one, with other images than the served batches
+ * (`writeBinaryCifar`'s seeds): 1,500 training images (the last 1,000 for val), 10 test images.
+ */
+async function otherTarball(): Promise<Uint8Array<ArrayBuffer>> {
+  const perBatch = 300, train = syntheticSet(5 * perBatch, 7), top = "cifar-10-batches-bin/";
+  const entries = [tarEntry(top, undefined, "5")];
+  for (let b = 0; b < 5; b++) {
+    const part = binaryBatch(sliceSet(train, b * perBatch, (b + 1) * perBatch));
+    entries.push(tarEntry(`${top}data_batch_${b + 1}.bin`, part));
+  }
+  entries.push(tarEntry(`${top}test_batch.bin`, binaryBatch(syntheticSet(10, 8))));
+  const meta = new TextEncoder().encode(CIFAR10_CLASSES.join("\n") + "\n");
+  entries.push(tarEntry(`${top}batches.meta.txt`, meta));
+  entries.push(tarEntry(`${top}readme.html`, new TextEncoder().encode("<p>CIFAR-10</p>")));
+  return await gzip(tar(entries));
+}
+
+/** What `deno task predict` predicts with a weights file for the first test images. */
+async function predictFirst(weights: Uint8Array, dataDir: string, dir: string, n: number) {
+  const path = `${dir}/predict.safetensors`;
+  await Deno.writeFile(path, weights);
+  const { model, normalization, metadata } = await loadPredictModel(path);
+  const { test } = await loadCifar10(dataDir);
+  const set = {
+    images: test.images.subarray(0, n * IMAGE_BYTES),
+    labels: test.labels.subarray(0, n),
+  };
+  return [
+    ...await predictSet(model, set, {
+      normalize: Normalization.fromJSON(normalization as NormalizationJSON),
+      batchSize: n,
+      tta: metadata.tta === "true",
+    }),
+  ];
 }
 
 /** The same run in Deno, with the functions `deno task train` calls: losses, weights file. */
 async function denoRun(
   dataDir: string,
   threads: number,
-): Promise<{ losses: number[]; weights: Uint8Array; confusion: number[][] }> {
+  from?: Uint8Array,
+): Promise<
+  { losses: number[]; weights: Uint8Array; confusion: number[][]; metrics: MetricsRow[] }
+> {
   const config: TrainConfig = { ...DEFAULTS.convnet, ...RUN };
+  const start = from === undefined ? undefined : decodePredictModel(from, "the weights");
   const data = splitCifar10(await loadCifar10(dataDir), {
     numTrain: config.numTrain,
     numVal: config.numVal,
@@ -78,7 +211,12 @@ async function denoRun(
   const before = getThreads();
   setThreads(threads);
   try {
-    const session = createSession(config, data);
+    const session = createSession(
+      config,
+      data,
+      start && { normalization: start.normalization as NormalizationJSON },
+    );
+    if (start) session.model.loadStateDict(start.model.stateDict());
     await trainEpochs(session, data);
     const test = await evaluate(session.model, data.test, {
       normalize: session.normalization,
@@ -88,6 +226,7 @@ async function denoRun(
     });
     return {
       losses: session.progress.metrics.map((m) => m.trainLoss!),
+      metrics: session.progress.metrics,
       weights: sessionWeights(session, data.classes),
       confusion: test.confusion,
     };
@@ -140,6 +279,7 @@ Deno.test("deno task build:web writes the files deno task serve serves; --check"
   await using tmp = await tempDir("web_build");
   const built = await buildWeb();
   assertEquals([...built.keys()].sort(), [
+    "charts.js",
     "convnet.js",
     "kernel_worker.js",
     "kernels.wasm",
@@ -315,11 +455,30 @@ Deno.test({
         const here = await denoRun(dataDir, 2);
         deno = here;
         sameBits(r.losses, here.losses, "2 threads");
+        await sameCharts(page, here.metrics, "2 threads");
         assertEquals(r.test?.confusion, here.confusion, "the test set's confusion matrix");
         assertEquals(
           await page.$eval("#confusion", (e) => (e as unknown as { hidden: boolean }).hidden),
           false,
         );
+        // The panel of test images: deno task predict's classes with the page's weights file.
+        const predicted = await predictFirst(here.weights, dataDir, tmp.dir, PANEL_IMAGES);
+        const shown = await page.$$eval(
+          "#panel figure",
+          (fs) =>
+            fs.map((f) =>
+              Number((f as unknown as { dataset: { predicted: string } }).dataset.predicted)
+            ),
+        );
+        assertEquals(shown, predicted, "the panel's classes are deno task predict's");
+        assertEquals(r.panel?.map((e) => e.predicted), predicted);
+        for (const { predicted: k, top } of r.panel!) {
+          assertEquals([top.length, top[0].k], [PANEL_TOP, k]);
+          assertTrue(
+            top.every((e, i) => e.p > 0 && e.p <= 1 && (i === 0 || e.p <= top[i - 1].p)),
+            `top-${PANEL_TOP} probabilities in order: ${JSON.stringify(top)}`,
+          );
+        }
         // The weights the page offers for download: the file deno task train writes, byte for byte.
         const link = await page.$eval("#weights", (a) => {
           const { download, hidden } = a as unknown as { download: string; hidden: boolean };
@@ -337,6 +496,33 @@ Deno.test({
         });
         assertEquals(file.length, here.weights.length, "weights file size");
         assertTrue(file.every((b, i) => b === here.weights[i]), "the weights files differ");
+      });
+
+      await t.step("Pause waits between steps; Resume continues the same run", async () => {
+        await page.$eval("#error", (e) => (e.textContent = ""));
+        await page.click("#start");
+        await page.click("#pause"); // the trainer pauses after the step it is in
+        await page.waitForFunction(
+          `document.getElementById("status").textContent.startsWith("Paused after step")`,
+          { timeout: RUN_TIMEOUT_MS },
+        );
+        const status = await page.$eval("#status", (e) => e.textContent ?? "");
+        const at = Number(/step (\d+)/.exec(status)?.[1]);
+        assertTrue(at >= 1 && at < 20, `paused after step ${at} of 20`);
+        const stats = await page.$eval("#stats", (e) => e.textContent ?? "");
+        await new Promise((resolve) => setTimeout(resolve, PAUSE_CHECK_MS));
+        assertEquals(
+          await page.$eval("#stats", (e) => e.textContent ?? ""),
+          stats,
+          "no step while paused",
+        );
+        assertEquals(await page.evaluate("globalThis.convnetResult === undefined"), true);
+        await page.click("#resume");
+        const r = await result(page);
+        assertEquals([(r as unknown as { outcome: string }).outcome, r.steps], ["done", 20]);
+        assertTrue(deno !== undefined, "the 2-thread step ran");
+        sameBits(r.losses, deno!.losses, "paused after step " + at + ", then resumed");
+        assertEquals(r.test?.confusion, deno!.confusion);
       });
 
       await t.step("Stop ends a run after the current step; Train starts again", async () => {
@@ -373,6 +559,147 @@ Deno.test({
         sameBits(r.losses, deno!.losses, "picked files");
         assertEquals(r.test?.confusion, deno!.confusion);
       });
+
+      await t.step(
+        "weights loaded from disk: evaluate, continue; a truncated or foreign file",
+        async () => {
+          assertTrue(deno !== undefined, "the 2-thread step ran");
+          const good = `${tmp.dir}/convnet.safetensors`;
+          await Deno.writeFile(good, deno!.weights);
+          const cut = `${tmp.dir}/cut.safetensors`;
+          await Deno.writeFile(cut, deno!.weights.subarray(0, deno!.weights.length - 100));
+          const foreign = `${tmp.dir}/foreign.safetensors`;
+          await Deno.writeFile(
+            foreign,
+            encodeSafetensors({ w: new Tensor(new Float32Array(6), [2, 3]) }, {}),
+          );
+          const input = (await page.$("input[name=weightsFile]"))!;
+          for (const path of [cut, foreign]) {
+            const name = path.slice(path.lastIndexOf("/") + 1);
+            let expected = "";
+            try {
+              decodePredictModel(await Deno.readFile(path), `"${name}"`);
+            } catch (e) {
+              expected = (e as Error).message; // deno task predict's message for this file
+            }
+            assertTrue(expected !== "", `${name} is refused by deno task predict`);
+            await page.$eval("#error", (e) => (e.textContent = ""));
+            await input.uploadFile(path);
+            await page.waitForFunction(`document.getElementById("error").textContent !== ""`);
+            assertEquals(await page.$eval("#error", (e) => e.textContent ?? ""), expected);
+            assertEquals(
+              await page.$eval("#evaluate", (e) => (e as { disabled: boolean }).disabled),
+              true,
+              "nothing loaded: Evaluate stays off",
+            );
+          }
+          await page.$eval("#error", (e) => (e.textContent = ""));
+          await input.uploadFile(good);
+          await page.waitForFunction(
+            `document.getElementById("status").textContent.startsWith("Loaded convnet.safetensors")`,
+          );
+          await page.click("#evaluate");
+          await page.waitForFunction(
+            `globalThis.convnetEvaluation !== undefined || document.getElementById("error").textContent !== ""`,
+            { timeout: RUN_TIMEOUT_MS },
+          );
+          assertEquals(await page.$eval("#error", (e) => e.textContent ?? ""), "");
+          const evaluation = await page.evaluate("globalThis.convnetEvaluation") as {
+            test: { confusion: number[][] };
+          };
+          assertEquals(evaluation.test.confusion, deno!.confusion, "the loaded weights' test");
+          // Train from the loaded weights: the run deno continues from the same file.
+          await page.click("#start");
+          const r = await result(page);
+          const continued = await denoRun(dataDir, 2, deno!.weights);
+          assertTrue(
+            !Object.is(continued.losses[0], deno!.losses[0]),
+            "the continued run starts elsewhere",
+          );
+          sameBits(r.losses, continued.losses, "continued from the loaded weights");
+          assertEquals(r.test?.confusion, continued.confusion);
+          await page.$eval(
+            "input[name=fromWeights]",
+            (e) => ((e as { checked: boolean }).checked = false),
+          );
+        },
+      );
+
+      await t.step("the Part 1 two-layer net: deno task train:twolayer's run", async () => {
+        await page.select("select[name=model]", "twolayer");
+        await page.click("#start"); // the picked files (dataDir): 320 images, batches of 16
+        const r = await result(page) as Result & { config: Record<string, unknown> };
+        const args = ["--num-train", "320", "--num-val", "100", "--batch-size", "16"];
+        const cli = parseTwoLayerArgs([...args, "--epochs", "1", "--seed", "1", "--threads", "2"])!;
+        const { cifar10Dir: _, threads: __, out: ___, hiddenDim: ____, ...settings } = cli;
+        assertEquals(r.config, { ...settings, model: "twolayer" }, "the CLI's settings");
+        const deno = await denoTwoLayer(cli, dataDir);
+        assertEquals([r.steps, r.threads], [20, 2]);
+        sameBits(r.losses, deno.losses, "twolayer");
+        await sameCharts(page, deno.metrics, "twolayer");
+        const file = await page.$eval("#weights", async (a) => {
+          const { href, download } = a as unknown as { href: string; download: string };
+          return { download, bytes: [...new Uint8Array(await (await fetch(href)).arrayBuffer())] };
+        });
+        assertEquals(file.download, "twolayer.safetensors");
+        assertEquals(new Uint8Array(file.bytes), deno.weights, "train:twolayer's weights file");
+        await page.select("select[name=model]", "convnet");
+      });
+
+      await t.step(
+        "the CIFAR-10 tarball dropped on the page trains the same run; bad tarballs",
+        async () => {
+          const bytes = await otherTarball();
+          const extracted = `${tmp.dir}/from_tarball`;
+          await Deno.mkdir(extracted);
+          await extractTar(
+            new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip")),
+            extracted,
+          );
+          const input = (await page.$("input[name=files]"))!;
+          const cut = `${tmp.dir}/cut.tar.gz`;
+          await Deno.writeFile(cut, bytes.subarray(0, bytes.length >> 1));
+          const other = `${tmp.dir}/other.tar.gz`;
+          await Deno.writeFile(other, await gzip(tar([tarEntry("notes.txt", new Uint8Array(9))])));
+          for (
+            const [path, expected] of [
+              [cut, 'Cannot read "cut.tar.gz": the archive cannot be extracted: '],
+              [other, 'Cannot use "other.tar.gz": the archive has no cifar-10-batches-bin/'],
+            ]
+          ) {
+            await page.$eval("#error", (e) => (e.textContent = ""));
+            await input.uploadFile(path);
+            await page.waitForFunction(`document.getElementById("error").textContent !== ""`);
+            const message = await page.$eval("#error", (e) => e.textContent ?? "");
+            assertTrue(message.startsWith(expected), `the page says "${message}"`);
+          }
+          await page.$eval("#error", (e) => (e.textContent = ""));
+          // Drag and drop: a drop event carrying the file, as a browser makes for a dragged file.
+          const base64 = btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join(""));
+          await page.evaluate(`(() => {
+            const raw = Uint8Array.from(atob("${base64}"), (c) => c.charCodeAt(0));
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([raw], "cifar-10-binary.tar.gz"));
+            document.body.dispatchEvent(
+              new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }),
+            );
+          })()`);
+          await page.waitForFunction(
+            `document.getElementById("status").textContent.startsWith("Using the picked files") ||
+              document.getElementById("error").textContent !== ""`,
+          );
+          assertEquals(await page.$eval("#error", (e) => e.textContent ?? ""), "");
+          await page.click("#start");
+          const r = await result(page);
+          const expected = await denoRun(`${extracted}/cifar-10-batches-bin`, 2);
+          assertTrue(
+            !Object.is(expected.losses[0], deno!.losses[0]),
+            "the tarball holds other images than the served batches",
+          );
+          sameBits(r.losses, expected.losses, "the dropped tarball");
+          assertEquals(r.test?.confusion, expected.confusion);
+        },
+      );
 
       await t.step("without the isolation headers it trains on one thread", async () => {
         await page.goto(`${plain.url}?model=convnet&${QUERY}&threads=2&autostart=1`);

@@ -18,7 +18,7 @@ const INTEGERS = new Set([
 ]);
 const params = new URLSearchParams(location.search);
 const trainer = new Worker(new URL("dist/trainer.js", import.meta.url), { type: "module" });
-let losses = [], vals = [], firstStepAt = null, openedAt = 0, running = false;
+let rows = [], firstStepAt = null, openedAt = 0, running = false, loaded = false;
 
 for (const name of ["model", ...NUMBERS]) {
   if (params.has(name)) form.elements[name].value = params.get(name);
@@ -32,6 +32,10 @@ function setRunning(on) {
   running = on;
   $("start").disabled = on;
   $("stop").disabled = !on;
+  $("pause").disabled = !on;
+  $("resume").disabled = true;
+  $("evaluate").disabled = on || !loaded;
+  form.elements.weightsFile.disabled = on;
 }
 
 /** The run the form describes; a RangeError naming the field for a bad value. */
@@ -57,10 +61,12 @@ function readRun() {
     overrides,
     threads,
     dataUrl: new URL("cifar10/", location.href).href,
+    fromWeights: loaded && form.elements.fromWeights.checked,
   };
 }
 
-function start() {
+/** Clears the last run's output and starts `type` ("start" or "evaluate") of the form's run. */
+function start(type = "start") {
   show("error", "");
   let run;
   try {
@@ -69,8 +75,8 @@ function start() {
     show("error", e.message);
     return;
   }
-  losses = [];
-  vals = [];
+  rows = [];
+  charts.then((c) => c.clear());
   firstStepAt = null;
   openedAt = performance.now();
   show("log", "");
@@ -78,31 +84,31 @@ function start() {
   show("result", "");
   $("weights").hidden = true;
   $("confusion").hidden = true;
+  $("panel").hidden = true;
   delete globalThis.convnetResult;
+  delete globalThis.convnetEvaluation;
+  delete globalThis.convnetCharts;
   setRunning(true);
-  trainer.postMessage({ type: "start", run });
+  if (type === "evaluate") $("stop").disabled = $("pause").disabled = true;
+  trainer.postMessage({ type, run });
 }
 
-function draw() {
-  const canvas = $("chart"), g = canvas.getContext("2d");
-  const w = canvas.width, h = canvas.height, pad = 30;
-  g.clearRect(0, 0, w, h);
-  const finite = losses.filter(Number.isFinite);
-  if (finite.length === 0) return;
-  const top = Math.max(...finite) * 1.05;
-  const x = (i) => pad + (w - 2 * pad) * (losses.length < 2 ? 0 : i / (losses.length - 1));
-  const y = (v) => h - pad - (h - 2 * pad) * v;
-  g.strokeStyle = "#999";
-  g.strokeRect(pad, pad, w - 2 * pad, h - 2 * pad);
-  g.fillStyle = "#333";
-  g.fillText(`train loss (0 … ${top.toFixed(2)})`, pad, pad - 8);
-  g.fillText("val accuracy (0 … 100 %)", w - pad - 140, pad - 8);
-  g.strokeStyle = "#1f77b4";
-  g.beginPath();
-  losses.forEach((v, i) => (i === 0 ? g.moveTo(x(i), y(v / top)) : g.lineTo(x(i), y(v / top))));
-  g.stroke();
-  g.fillStyle = "#ff7f0e";
-  for (const v of vals) g.fillRect(x(v.step) - 3, y(v.valAcc) - 3, 6, 6);
+/** The charts of report.html (dist/charts.js: its Vega-Lite specs, drawn by Vega). */
+const charts = import("./dist/charts.js").then(
+  ({ Charts }) => new Charts($("lossChart"), $("accuracyChart")),
+);
+/** How often the charts are redrawn during a run, at most (ms). */
+const CHART_INTERVAL_MS = 1000;
+let drawnAt = 0, drawing = null;
+
+/** Redraws the charts from the rows so far; during a run at most every CHART_INTERVAL_MS. */
+async function draw(force = false) {
+  if (!force && (drawing || performance.now() - drawnAt < CHART_INTERVAL_MS)) return;
+  await drawing;
+  drawnAt = performance.now();
+  drawing = charts.then((c) => c.draw(rows)).catch((e) => show("error", `Cannot draw: ${e}`));
+  await drawing;
+  drawing = null;
 }
 
 /** The test set's confusion matrix: rows the true class, columns the predicted one. */
@@ -129,6 +135,32 @@ function drawConfusion({ accuracy, confusion, classes }) {
     });
   });
   table.hidden = false;
+}
+
+/** Test images with their true class, the predicted one and the top-3 probabilities. */
+function drawPanel(entries, classes) {
+  const panel = $("panel");
+  panel.replaceChildren();
+  for (const { label, predicted, top, image } of entries) {
+    const figure = document.createElement("figure");
+    figure.dataset.predicted = String(predicted);
+    figure.className = predicted === label ? "right" : "wrong";
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = 32;
+    const pixels = new ImageData(32, 32);
+    for (let i = 0; i < 1024; i++) {
+      for (let ch = 0; ch < 3; ch++) pixels.data[4 * i + ch] = image[ch * 1024 + i];
+      pixels.data[4 * i + 3] = 255;
+    }
+    canvas.getContext("2d").putImageData(pixels, 0, 0);
+    canvas.setAttribute("aria-label", `a test image of a ${classes[label]}`);
+    const caption = document.createElement("figcaption");
+    caption.textContent = `${classes[label]} → ${classes[predicted]}: ` +
+      top.map(({ k, p }) => `${classes[k]} ${(100 * p).toFixed(1)}%`).join(", ");
+    figure.append(canvas, caption);
+    panel.append(figure);
+  }
+  panel.hidden = entries.length === 0;
 }
 
 /** The first layer's filters as a grid of RGB tiles, each scaled to its own range. */
@@ -164,7 +196,7 @@ function drawFilters([f, c, kh, kw], data) {
   canvas.hidden = false;
 }
 
-trainer.onmessage = ({ data: m }) => {
+trainer.onmessage = async ({ data: m }) => {
   if (m.type === "ready") {
     const threads = form.elements.threads;
     if (!params.has("threads")) threads.value = String(Math.min(m.hardwareConcurrency, 64));
@@ -181,20 +213,20 @@ trainer.onmessage = ({ data: m }) => {
   else if (m.type === "files") show("status", `Using the picked files: ${m.names.join(", ")}`);
   else if (m.type === "step") {
     if (firstStepAt === null) firstStepAt = performance.now();
-    losses.push(m.loss);
+    rows.push(m.row);
     show(
       "stats",
       `epoch ${m.epoch}, ${m.seen}/${m.total} images, step ${m.step}: loss ${m.loss.toFixed(4)}, ` +
-        `batch accuracy ${(100 * m.acc).toFixed(1)}%, ${m.imagesPerSecond.toFixed(0)} images/s, ` +
+        (Number.isFinite(m.acc) ? `batch accuracy ${(100 * m.acc).toFixed(1)}%, ` : "") +
+        `${m.imagesPerSecond.toFixed(0)} images/s, ` +
         `${Math.max(0, m.secondsLeft).toFixed(0)} s left`,
     );
-    if (losses.length % 5 === 1) draw();
+    draw();
   } else if (m.type === "val") {
-    vals.push(m);
     $("log").textContent += m.line + "\n";
-    draw();
   } else if (m.type === "done") {
-    draw();
+    await draw(true);
+    globalThis.convnetCharts = (await charts).drawn;
     const result = {
       ...m.result,
       secondsToFirstStep: firstStepAt === null ? null : (firstStepAt - openedAt) / 1000,
@@ -208,6 +240,29 @@ trainer.onmessage = ({ data: m }) => {
       `Run ${m.result.outcome}: validation accuracy ${(100 * m.result.valAccuracy).toFixed(2)}%`,
     );
     setRunning(false);
+  } else if (m.type === "panel") drawPanel(m.entries, m.classes);
+  else if (m.type === "loaded") {
+    loaded = true;
+    form.elements.model.value = m.model;
+    form.elements.fromWeights.disabled = false;
+    form.elements.fromWeights.checked = true;
+    $("evaluate").disabled = running;
+    show("status", m.text);
+  } else if (m.type === "evaluated") {
+    const evaluation = { name: m.name, test: m.test, panel: m.panel };
+    globalThis.convnetEvaluation = evaluation;
+    show("result", JSON.stringify(evaluation));
+    drawConfusion(m.test);
+    show("status", `${m.name}: test accuracy ${(100 * m.test.accuracy).toFixed(2)}%`);
+    setRunning(false);
+  } else if (m.type === "paused") {
+    show("status", `Paused after step ${m.step}: press Resume to go on, or Stop`);
+    $("pause").disabled = true;
+    $("resume").disabled = false;
+  } else if (m.type === "resumed") {
+    show("status", `Resumed at step ${m.step}`);
+    $("pause").disabled = false;
+    $("resume").disabled = true;
   } else if (m.type === "filters") drawFilters(m.shape, m.data);
   else if (m.type === "weights") {
     const link = $("weights");
@@ -277,13 +332,56 @@ form.addEventListener("submit", (e) => {
   if (!running) start();
 });
 $("stop").addEventListener("click", () => trainer.postMessage({ type: "stop" }));
-form.elements.files.addEventListener("change", async (e) => {
-  const list = [...e.target.files];
+$("evaluate").addEventListener("click", () => {
+  if (!running) start("evaluate");
+});
+/** Sends a weights file to the trainer, which reads it as deno task predict does. */
+async function loadWeightsFile(file) {
+  show("error", "");
+  const bytes = await file.arrayBuffer();
+  trainer.postMessage({ type: "load", name: file.name, bytes }, [bytes]);
+}
+
+form.elements.weightsFile.addEventListener("change", (e) => {
+  if (e.target.files[0]) loadWeightsFile(e.target.files[0]);
+});
+$("pause").addEventListener("click", () => {
+  $("pause").disabled = true; // until the trainer says it paused (between two steps)
+  trainer.postMessage({ type: "pause" });
+});
+$("resume").addEventListener("click", () => {
+  $("resume").disabled = true;
+  trainer.postMessage({ type: "resume" });
+});
+/** CIFAR-10 from the user's disk: the tarball, or batch files; read here, never uploaded. */
+async function useFiles(list) {
   if (list.length === 0) return;
   show("error", "");
+  const tarball = list.find((f) => /\.(tar\.gz|tgz)$/i.test(f.name));
+  if (tarball) {
+    show("status", `Reading ${tarball.name}…`);
+    trainer.postMessage({ type: "tarball", name: tarball.name, file: tarball });
+    return;
+  }
   show("status", `Reading ${list.length} file${list.length === 1 ? "" : "s"}…`);
   const files = await Promise.all(
     list.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })),
   );
   trainer.postMessage({ type: "files", files }, files.map((f) => f.bytes));
+}
+
+form.elements.files.addEventListener("change", (e) => useFiles([...e.target.files]));
+document.addEventListener("dragover", (e) => {
+  e.preventDefault();
+  e.dataTransfer.dropEffect = "copy";
+});
+document.addEventListener("drop", (e) => {
+  e.preventDefault();
+  const list = [...(e.dataTransfer?.files ?? [])];
+  if (running) show("error", "Cannot change the data during a run: stop it first");
+  else {
+    const weights = list.find((f) => f.name.endsWith(".safetensors"));
+    if (weights) loadWeightsFile(weights);
+    else useFiles(list);
+  }
 });

@@ -3,180 +3,110 @@
  * the WASM memory and the kernel workers (started without blocking, see `setThreadsAsync`),
  * loads CIFAR-10 and runs the training loop of `deno task train` (`createSession`,
  * `trainEpochs`); the page only renders what it posts and sends commands. `Atomics.wait`, which
- * the kernels use, is allowed here but not on a page's main thread.
+ * the kernels use, is allowed here but not on a page's main thread. Its parts: the messages
+ * (`_trainer_messages.ts`), the shared scope, state and run steps (`_trainer_io.ts`), and the
+ * Part 1 run (`_trainer_twolayer.ts`).
  *
  * Messages in: `{ type: "files", files: { name, bytes }[] }` (batches the user picked),
- * `{ type: "start", run: StartRun }`, `{ type: "stop" }`. Messages out: see {@linkcode Posted}.
+ * `{ type: "tarball", name, file }` (the CIFAR-10 tarball the user picked or dropped),
+ * `{ type: "load", name, bytes }` (a weights file), `{ type: "evaluate", run: StartRun }`,
+ * `{ type: "start", run: StartRun }`, `{ type: "pause" }`, `{ type: "resume" }`, `{ type: "stop" }`.
+ * Messages out: see {@linkcode Posted}.
+ *
+ * Pause stops the loop between two steps (`trainEpochs` returns "stopped" with the session's
+ * progress kept) and resume calls `trainEpochs` on the same session again, which continues from
+ * that progress: the batches, augmentations and learning rates depend only on the seed, the
+ * epoch and the batch index, so a paused-then-resumed run takes the steps of an uninterrupted one.
  *
  * @module
  */
 
 import {
-  type BatchSource,
-  checkBatchFile,
   checkTrainConfig,
   createSession,
   DEFAULTS,
-  evaluate,
   getThreads,
-  loadCifar10Splits,
-  META_FILE,
+  Normalization,
+  type NormalizationJSON,
   sessionWeights,
-  setFloat32Backend,
-  setThreadsAsync,
-  TEST_BATCH_FILE,
-  TRAIN_BATCH_FILES,
   type TrainConfig,
+  type TrainData,
   trainEpochs,
+  type TrainHooks,
   wasmBuild,
 } from "./convnet.ts";
-import { firstConvName, type ModelName } from "../../nn/checkpoint.ts";
+import type { LoadedWeights, ModelName } from "../../nn/checkpoint.ts";
 import type { TrainSession } from "../../tasks/_train_loop.ts";
+import { decodePredictModel } from "../../tasks/_predict_model.ts";
+import { pickedSources, tarballSources } from "./picked.ts";
+import { TWOLAYER } from "./twolayer.ts";
+import type { RunResult, StartRun } from "./_trainer_messages.ts";
+import {
+  isolated,
+  loadData,
+  post,
+  postFilters,
+  scope,
+  startThreads,
+  state,
+  testModel,
+  waitWhilePaused,
+} from "./_trainer_io.ts";
+import { startTwoLayer } from "./_trainer_twolayer.ts";
 
-/** What the page asks to train. */
-export interface StartRun {
-  model: ModelName;
-  /** Settings that differ from the model's `deno task train` defaults. */
-  overrides: Partial<TrainConfig>;
-  threads: number;
-  /** Where the batches are served (`deno task serve`: "cifar10/"), relative to the page. */
-  dataUrl: string;
-}
+export type { Posted, RunResult, StartRun, TestResult } from "./_trainer_messages.ts";
 
-/** The result of a run: the URL contract's `window.convnetResult`. */
-export interface RunResult {
-  steps: number;
-  losses: number[];
-  valAccuracy: number;
-  imagesPerSecond: number;
-  threads: number;
-  crossOriginIsolated: boolean;
-  backend: string;
-  wasmBuild: string;
-  outcome: "done" | "stopped";
-  config: TrainConfig;
-  /** On the first `numTest` test images, after a finished run (absent when numTest is 0). */
-  test?: { accuracy: number; loss: number; confusion: number[][]; classes: string[] };
-  /** Seconds from the start command to: threads ready, data loaded, session built, first step. */
-  phases: { threads: number; data: number; session: number; firstStep: number };
-}
-
-/** What the trainer posts. */
-export type Posted =
-  | { type: "ready"; crossOriginIsolated: boolean; hardwareConcurrency: number }
-  | { type: "status"; text: string }
-  | { type: "files"; names: string[] }
-  | {
-    type: "step";
-    step: number;
-    loss: number;
-    acc: number;
-    epoch: number;
-    seen: number;
-    total: number;
-    imagesPerSecond: number;
-    secondsLeft: number;
+/** The loaded weights, or an error saying to load a file first. */
+function loadedWeights(what: string): { name: string; weights: LoadedWeights } {
+  if (state.loaded === null) {
+    throw new Error(`Cannot ${what}: no weights are loaded; pick a .safetensors file first`);
   }
-  | { type: "val"; step: number; valAcc: number; valLoss: number; line: string }
-  | { type: "done"; result: RunResult }
-  | { type: "weights"; name: string; bytes: ArrayBuffer }
-  | { type: "filters"; shape: number[]; data: Float32Array }
-  | { type: "error"; message: string };
-
-interface Scope {
-  postMessage(message: Posted, transfer?: ArrayBuffer[]): void;
-  onmessage: ((e: { data: Incoming }) => void) | null;
-  crossOriginIsolated?: boolean;
-  navigator: { hardwareConcurrency?: number };
-  location: { href: string };
-}
-type Incoming =
-  | { type: "files"; files: { name: string; bytes: ArrayBuffer }[] }
-  | { type: "start"; run: StartRun }
-  | { type: "stop" };
-
-const scope = globalThis as unknown as Scope;
-const isolated = scope.crossOriginIsolated === true;
-const post = (m: Posted) => scope.postMessage(m);
-let picked: Map<string, BatchSource> | null = null;
-let running = false, stopRequested = false;
-
-/** Bytes `start … end-1` of `url`: a range request, or the whole file where ranges are not served. */
-async function fetchRange(url: URL, start: number, end: number): Promise<Uint8Array> {
-  if (end <= start) return new Uint8Array(0);
-  const response = await fetch(url, { headers: { range: `bytes=${start}-${end - 1}` } });
-  if (!response.ok) {
-    throw new Error(`Cannot read ${url.href}: the server answered ${response.status}`);
-  }
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  return response.status === 206 ? bytes : bytes.subarray(start, end);
+  return state.loaded;
 }
 
-/** The batches the server offers under `dataUrl`, found with HEAD requests. */
-async function served(dataUrl: string): Promise<Map<string, BatchSource>> {
-  const base = new URL(dataUrl, scope.location.href);
-  const names = [...TRAIN_BATCH_FILES, TEST_BATCH_FILE, META_FILE];
-  const found = new Map<string, BatchSource>();
-  await Promise.all(names.map(async (name) => {
-    const url = new URL(name, base);
-    const head = await fetch(url, { method: "HEAD" });
-    if (!head.ok) return;
-    const size = Number(head.headers.get("content-length"));
-    found.set(name, { name, size, read: (start = 0, end = size) => fetchRange(url, start, end) });
-  }));
-  if (TRAIN_BATCH_FILES.every((n) => !found.has(n))) {
-    throw new Error(
-      `Cannot load CIFAR-10 from ${base.href}: the server has none of its batches; start ` +
-        "deno task serve with --cifar10-dir DIR (or CIFAR10_DIR), or pick the batch files",
+/** The run's configuration: the model's defaults, then the loaded file's model, then the form. */
+function configOf(run: StartRun): TrainConfig {
+  const from = run.fromWeights ? loadedWeights("continue from weights").weights.config : null;
+  const model = from?.name ?? run.model as ModelName;
+  const defaults = DEFAULTS[model];
+  if (!defaults) {
+    throw new RangeError(
+      `Cannot train model "${model}": choose ${Object.keys(DEFAULTS).join(" or ")}`,
     );
   }
-  return found;
+  const sizes = from ? { hiddenDim: from.hiddenDim, kernelSize: from.kernelSize } : {};
+  const config: TrainConfig = { ...defaults, ...run.overrides, ...sizes, model };
+  checkTrainConfig(config);
+  return config;
 }
 
-/** Posts a copy of the first conv layer's weights (F, C, KH, KW), for the filter grid. */
-function postFilters(session: TrainSession): void {
-  const name = firstConvName(session.model);
-  const w = name === undefined ? undefined : session.model.stateDict().get(name);
-  if (!w) return;
-  const data = Float32Array.from(w.data);
-  scope.postMessage({ type: "filters", shape: [...w.shape], data }, [data.buffer]);
+/** A fresh session, or one holding the loaded weights and their normalisation. */
+function sessionFor(run: StartRun, config: TrainConfig, data: TrainData): TrainSession {
+  if (!run.fromWeights) return createSession(config, data);
+  const { name, weights } = loadedWeights("continue from weights");
+  const norm = weights.normalization as NormalizationJSON | undefined;
+  const session = createSession(config, data, norm ? { normalization: norm } : undefined);
+  try {
+    session.model.loadStateDict(weights.model.stateDict());
+  } catch (e) {
+    throw new TypeError(`Cannot continue from "${name}": ${(e as Error).message}`);
+  }
+  return session;
 }
 
 async function start(run: StartRun): Promise<void> {
-  const defaults = DEFAULTS[run.model];
-  if (!defaults) {
-    throw new RangeError(
-      `Cannot train model "${run.model}": choose ${Object.keys(DEFAULTS).join(" or ")}`,
-    );
-  }
-  const config: TrainConfig = { ...defaults, ...run.overrides, model: run.model };
-  checkTrainConfig(config);
+  if (run.model === TWOLAYER) return await startTwoLayer(run);
+  const config = configOf(run);
   const t0 = performance.now(), since = () => (performance.now() - t0) / 1000;
   const phases = { threads: NaN, data: NaN, session: NaN, firstStep: NaN };
-  let threads = run.threads;
-  if (threads > 1 && !isolated) {
-    post({
-      type: "status",
-      text: `Not cross-origin isolated: training on 1 thread instead of ${threads}`,
-    });
-    threads = 1;
-  }
-  setFloat32Backend("wasm");
-  post({ type: "status", text: `Starting ${threads} thread${threads === 1 ? "" : "s"}…` });
-  await setThreadsAsync(threads);
+  await startThreads(run.threads);
   phases.threads = since();
-  post({ type: "status", text: "Loading CIFAR-10…" });
-  const sources = picked ?? await served(run.dataUrl);
-  const data = await loadCifar10Splits(sources, {
-    numTrain: config.numTrain,
-    numVal: config.numVal,
-    numTest: config.numTest,
-  });
+  const data = await loadData(run, config);
   phases.data = since();
-  const session = createSession(config, data);
+  const session = sessionFor(run, config, data);
   phases.session = since();
   post({ type: "status", text: `Training ${config.model} on ${data.train.labels.length} images` });
-  const outcome = await trainEpochs(session, data, {
+  const hooks: TrainHooks = {
     log: (line) => {
       const row = session.progress.metrics.at(-1)!;
       post({ type: "val", step: row.iteration, valAcc: row.valAcc!, valLoss: row.valLoss!, line });
@@ -198,10 +128,16 @@ async function start(run: StartRun): Promise<void> {
         total,
         imagesPerSecond: rate,
         secondsLeft: left / rate,
+        row,
       });
     },
-    shouldStop: () => stopRequested,
-  });
+    shouldStop: () => state.stopRequested || state.pauseRequested,
+  };
+  let outcome = await trainEpochs(session, data, hooks);
+  while (outcome === "stopped" && state.pauseRequested && !state.stopRequested) {
+    if (await waitWhilePaused(session.progress.step)) break;
+    outcome = await trainEpochs(session, data, hooks);
+  }
   const p = session.progress;
   const images = p.metrics.length === 0 ? 0 : Math.min(
     p.step * config.batchSize,
@@ -209,21 +145,13 @@ async function start(run: StartRun): Promise<void> {
   );
   const lastVal = [...p.metrics].reverse().find((m) => m.valAcc !== undefined);
   postFilters(session);
-  let test: RunResult["test"];
+  let test: RunResult["test"], panel: RunResult["panel"];
   if (outcome === "done" && data.test.labels.length > 0) {
-    post({ type: "status", text: `Testing on ${data.test.labels.length} test images…` });
-    const t = await evaluate(session.model, data.test, {
+    ({ test, panel } = await testModel(session.model, data, {
       normalize: session.normalization,
       batchSize: config.testBatchSize,
       tta: config.tta,
-      nClasses: data.classes.length,
-    });
-    test = {
-      accuracy: t.correct / t.total,
-      loss: t.loss,
-      confusion: t.confusion,
-      classes: data.classes,
-    };
+    }));
   }
   const weights = sessionWeights(session, data.classes);
   const bytes = new Uint8Array(weights).buffer; // a copy of its own to transfer
@@ -242,42 +170,74 @@ async function start(run: StartRun): Promise<void> {
       outcome,
       config,
       ...(test ? { test } : {}),
+      ...(panel ? { panel } : {}),
       phases,
     },
   });
 }
 
+/** Reads a picked weights file with `deno task predict`'s code (and messages). */
+function load(name: string, bytes: ArrayBuffer): void {
+  const weights = decodePredictModel(new Uint8Array(bytes), `"${name}"`);
+  const { config, metadata } = weights;
+  state.loaded = { name, weights };
+  const tta = metadata.tta === "true" ? ", flip TTA" : "";
+  post({
+    type: "loaded",
+    name,
+    model: config.name,
+    text: `Loaded ${name}: ${config.name} (hidden ${config.hiddenDim}, kernel ` +
+      `${config.kernelSize}${tta}); Evaluate tests it, Train continues from it`,
+  });
+}
+
+/** Tests the loaded weights on the run's test images, as `deno task predict` predicts them. */
+async function evaluateLoaded(run: StartRun): Promise<void> {
+  const { name, weights } = loadedWeights("evaluate");
+  const config = configOf({ ...run, fromWeights: true });
+  if (config.numTest < 1) {
+    throw new RangeError(`Cannot evaluate on ${config.numTest} test images: ask for 1 or more`);
+  }
+  await startThreads(run.threads);
+  const data = await loadData(run, config);
+  const norm = weights.normalization as NormalizationJSON | undefined;
+  const { test, panel } = await testModel(weights.model, data, {
+    normalize: norm ? Normalization.fromJSON(norm) : Normalization.none(),
+    batchSize: config.testBatchSize,
+    tta: weights.metadata.tta === "true",
+  });
+  post({ type: "evaluated", name, test, panel });
+}
+
 scope.onmessage = async ({ data: m }) => {
   try {
-    if (m.type === "stop") stopRequested = true;
-    else if (m.type === "files") {
-      const files = new Map<string, BatchSource>();
-      for (const f of m.files) {
-        checkBatchFile(f.name, f.bytes.byteLength);
-        files.set(f.name, {
-          name: f.name,
-          size: f.bytes.byteLength,
-          read: (start = 0, end = f.bytes.byteLength) =>
-            Promise.resolve(new Uint8Array(f.bytes, start, end - start)),
-        });
-      }
-      const missing = TRAIN_BATCH_FILES.filter((n) => !files.has(n));
-      if (missing.length > 0) {
-        throw new Error(
-          `Cannot use these files: ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} ` +
-            "missing; pick all five training batches of the binary format",
-        );
-      }
-      picked = files;
+    if (m.type === "stop") {
+      state.stopRequested = true;
+      state.wake?.();
+    } else if (m.type === "pause") {
+      if (state.running) state.pauseRequested = true;
+    } else if (m.type === "resume") {
+      if (state.wake) state.wake();
+      else state.pauseRequested = false; // asked before the loop reached the pause
+    } else if (m.type === "files" || m.type === "tarball") {
+      if (state.running) throw new Error("Cannot change the data during a run: stop it first");
+      const files = m.type === "files"
+        ? pickedSources(m.files.map((f) => ({ name: f.name, bytes: new Uint8Array(f.bytes) })))
+        : await tarballSources(m.name, m.file);
+      state.picked = files;
       post({ type: "files", names: [...files.keys()] });
-    } else if (m.type === "start") {
-      if (running) throw new Error("Cannot start: a run is in progress; stop it first");
-      running = true;
-      stopRequested = false;
+    } else if (m.type === "load") {
+      if (state.running) throw new Error("Cannot load weights during a run: stop it first");
+      load(m.name, m.bytes);
+    } else if (m.type === "start" || m.type === "evaluate") {
+      if (state.running) throw new Error("Cannot start: a run is in progress; stop it first");
+      state.running = true;
+      state.stopRequested = false;
+      state.pauseRequested = false;
       try {
-        await start(m.run);
+        await (m.type === "start" ? start(m.run) : evaluateLoaded(m.run));
       } finally {
-        running = false;
+        state.running = false;
       }
     }
   } catch (e) {
