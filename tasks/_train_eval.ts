@@ -14,6 +14,7 @@ import { kernelsFor } from "../kernels/mod.ts";
 import { crossEntropy } from "../nn/losses.ts";
 import type { Module } from "../nn/modules/module.ts";
 import { Tensor } from "../nn/tensor.ts";
+import { predictTta } from "../nn/tta.ts";
 
 /** How to run a model over images. */
 export interface EvalOptions {
@@ -21,6 +22,11 @@ export interface EvalOptions {
   batchSize: number;
   /** Average the logits with those of the horizontally flipped images. */
   tta: boolean;
+  /**
+   * With `tta`, also average over the images shifted ±N pixels diagonally (`predictTta`'s
+   * `translate`; default 0: flips only).
+   */
+  ttaTranslate?: number;
 }
 
 /**
@@ -30,6 +36,7 @@ export interface EvalOptions {
  * ```ts
  * import assert from "node:assert/strict";
  * import { Tensor } from "../nn/tensor.ts";
+import { predictTta } from "../nn/tta.ts";
  * import { flipHorizontal } from "./_train_eval.ts";
  * const x = new Tensor(new Float32Array([1, 2, 3, 4, 5, 6]), [1, 1, 2, 3]);
  * assert.deepEqual([...flipHorizontal(x).data], [3, 2, 1, 6, 5, 4]);
@@ -42,8 +49,17 @@ export function flipHorizontal(x: Tensor<Float32Array>): Tensor<Float32Array> {
   return new Tensor(out, x.shape);
 }
 
-/** logits: (B, K) for a batch x: (B, C, H, W), in evaluation mode, with flip TTA if asked. */
-export function predictBatch(model: Module, x: Tensor<Float32Array>, tta: boolean): Tensor {
+/**
+ * logits: (B, K) for a batch x: (B, C, H, W), in evaluation mode, with flip TTA if asked, and
+ * with `translate` > 0 also over shifted copies (`predictTta`).
+ */
+export function predictBatch(
+  model: Module,
+  x: Tensor<Float32Array>,
+  tta: boolean,
+  translate = 0,
+): Tensor {
+  if (tta && translate > 0) return predictTta(model, x, { flip: true, translate });
   const logits = model.forward(x).clone();
   if (!tta) return logits;
   const flipped = model.forward(flipHorizontal(x));
@@ -61,6 +77,7 @@ export function predictBatch(model: Module, x: Tensor<Float32Array>, tta: boolea
  * ```ts
  * import assert from "node:assert/strict";
  * import { Tensor } from "../nn/tensor.ts";
+import { predictTta } from "../nn/tta.ts";
  * import { countCorrect } from "./_train_eval.ts";
  * const logits = new Tensor(new Float32Array([0, 2, 1, 5, 0, 0]), [2, 3]);
  * assert.equal(countCorrect(logits, [1, 1]), 1);
@@ -138,7 +155,7 @@ async function forEachBatch(
       const b = Math.min(bs, n - start);
       for (let i = 0; i < b; i++) indices[i] = start + i;
       const batch = makeBatch(set, indices.subarray(0, b), { normalize: options.normalize, out });
-      visit(predictBatch(model, batch.x, options.tta), start);
+      visit(predictBatch(model, batch.x, options.tta, options.ttaTranslate), start);
       await yieldToEventLoop();
     }
   } finally {

@@ -43,7 +43,8 @@ Usage: deno task predict --model CHECKPOINT [--images test_images.npy] [--out pr
   --out PATH         the CSV to write (default predictions.csv)
   --batch-size N     images per forward pass (default 500)
   --limit N          predict only the first N images
-  --no-tta           no flip test-time augmentation (default: as the model was trained)
+  --no-tta           no test-time augmentation (default: as the model was trained: flips,
+                     and the shifts of train --tta-translate)
 ${CIFAR10_DIR_HELP}
   -h, --help         show this help
 `;
@@ -131,12 +132,17 @@ export async function loadPredictModel(path: string): Promise<LoadedWeights> {
   } catch (e) {
     throw new TypeError(`Cannot load ${source}: ${(e as Error).message}`);
   }
-  const progress = state.progress as { config?: { tta?: boolean } } | null;
+  const progress = state.progress as { config?: { tta?: boolean; ttaTranslate?: number } } | null;
+  const translate = progress?.config?.ttaTranslate;
   return {
     model,
     config: state.config,
     normalization: state.normalization,
-    metadata: { ...metadata, tta: String(progress?.config?.tta ?? false) },
+    metadata: {
+      ...metadata,
+      tta: String(progress?.config?.tta ?? false),
+      ...(translate ? { tta_translate: String(translate) } : {}),
+    },
   };
 }
 
@@ -194,6 +200,7 @@ export async function predict(args: string[]): Promise<number> {
     ? Normalization.none()
     : Normalization.fromJSON(normalization as NormalizationJSON);
   const tta = !values["no-tta"] && metadata.tta === "true";
+  const ttaTranslate = tta ? Number(metadata.tta_translate ?? 0) : 0;
   let set: ImageSet, labelled: boolean, source: string;
   if (values.images !== undefined) {
     const path = values.images;
@@ -225,6 +232,7 @@ export async function predict(args: string[]): Promise<number> {
         config,
         normalization: normalize.toString(),
         tta,
+        ...(ttaTranslate ? { ttaTranslate } : {}),
         images: source,
         count: set.labels.length,
         out: values.out,
@@ -237,6 +245,7 @@ export async function predict(args: string[]): Promise<number> {
     normalize,
     batchSize,
     tta,
+    ttaTranslate,
     onBatch: (done) => bar.update(done, set.labels.length),
   });
   bar.clear();
