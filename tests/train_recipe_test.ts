@@ -4,7 +4,8 @@
 // completes and `predict` reproduces its test accuracy with the same shift-and-flip TTA.
 
 import { assertEquals, assertThrows, assertTrue } from "./_assert.ts";
-import { syntheticSet } from "./_data_fixtures.ts";
+import { syntheticSet, tempDir, writeBinaryCifar } from "./_data_fixtures.ts";
+import { interruptedRun } from "./_train_run.ts";
 import { CIFAR10_CLASSES } from "../data/cifar10.ts";
 import { getThreads, setThreads, wasmBuild } from "../kernels/wasm/mod.ts";
 import {
@@ -272,4 +273,55 @@ Deno.test({
       await Deno.remove(tmp, { recursive: true });
     }
   },
+});
+
+Deno.test("train --recipe: Ctrl-C, then --resume, gives the uninterrupted run's weights", async () => {
+  await using tmp = await tempDir("recipe-resume");
+  await writeBinaryCifar(`${tmp.dir}/data`, 240, 20); // 1,200 training images: 200 + 1,000 val
+  const flags = [
+    "--recipe",
+    "airbench93",
+    "--widths",
+    "4,8,8",
+    "--num-train",
+    "200",
+    "--num-val",
+    "50",
+    "--num-test",
+    "20",
+    "--batch-size",
+    "10",
+    "--epochs",
+    "2",
+    "--log-interval",
+    "1",
+    "--whiten",
+    "200",
+    "--threads",
+    "1",
+    "--cifar10-dir",
+    `${tmp.dir}/data`,
+  ];
+  const code = await interruptedRun([...flags, "--out", `${tmp.dir}/a`], "Train Epoch: 1 [30/");
+  assertEquals(code, 130);
+  const { log, error } = console;
+  console.log = console.error = () => {};
+  try {
+    assertEquals(await train(["--resume", `${tmp.dir}/a`]), 0);
+    assertEquals(await train([...flags, "--out", `${tmp.dir}/b`]), 0);
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+  const training = async (run: string) =>
+    (await Deno.readTextFile(`${tmp.dir}/${run}/airnet.log`)).split("\n").filter((x) =>
+      x.startsWith("Train") || x.startsWith("test")
+    );
+  const a = await training("a");
+  assertEquals(a.length, 2 * 20 + 1);
+  assertEquals(a, await training("b"));
+  assertEquals(
+    await Deno.readFile(`${tmp.dir}/a/airnet.safetensors`),
+    await Deno.readFile(`${tmp.dir}/b/airnet.safetensors`),
+  );
 });
