@@ -36,7 +36,6 @@ export interface EvalOptions {
  * ```ts
  * import assert from "node:assert/strict";
  * import { Tensor } from "../nn/tensor.ts";
-import { predictTta } from "../nn/tta.ts";
  * import { flipHorizontal } from "./_train_eval.ts";
  * const x = new Tensor(new Float32Array([1, 2, 3, 4, 5, 6]), [1, 1, 2, 3]);
  * assert.deepEqual([...flipHorizontal(x).data], [3, 2, 1, 6, 5, 4]);
@@ -77,7 +76,6 @@ export function predictBatch(
  * ```ts
  * import assert from "node:assert/strict";
  * import { Tensor } from "../nn/tensor.ts";
-import { predictTta } from "../nn/tta.ts";
  * import { countCorrect } from "./_train_eval.ts";
  * const logits = new Tensor(new Float32Array([0, 2, 1, 5, 0, 0]), [2, 3]);
  * assert.equal(countCorrect(logits, [1, 1]), 1);
