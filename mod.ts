@@ -108,6 +108,7 @@ export {
   WEIGHTS_FORMAT,
 } from "./nn/checkpoint.ts";
 export type {
+  ExtraState,
   LoadedWeights,
   ModelConfig,
   ModelName,

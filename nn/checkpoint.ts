@@ -248,7 +248,9 @@ export interface TrainState {
 
 /** Something with a state dict of its own, saved beside the model and optimizer. */
 export interface ExtraState {
+  /** The tensors to save, each named `average.…`. */
   stateDict(): Map<string, Tensor>;
+  /** Restores them (checking names and shapes). */
   loadStateDict(state: Map<string, Tensor>): void;
 }
 

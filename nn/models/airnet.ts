@@ -62,10 +62,17 @@ export interface AirNetOptions extends ModelOptions {
  * ```
  */
 export class AirNet extends Sequential {
+  /** The input size (channels, height, width). */
   readonly imSize: ImSize;
+  /** The three blocks' widths. */
   readonly widths: readonly number[];
+  /** The number of classes (logits). */
   readonly nClasses: number;
 
+  /**
+   * Builds the net for images of `imSize` with block widths `widths` and `nClasses` logits;
+   * a RangeError or TypeError names a bad argument.
+   */
   constructor(
     imSize: ImSize,
     widths: readonly number[],
