@@ -57,6 +57,9 @@ export { cosineWithWarmup, oneCycle, stepDecay } from "./nn/schedule.ts";
 export type { CosineOptions, OneCycleOptions, Schedule, StepDecayOptions } from "./nn/schedule.ts";
 export { CNN, type ModelOptions } from "./nn/models/convnet.ts";
 export { MyModel, MYMODEL_DEFAULTS, myModelFlops } from "./nn/models/mymodel.ts";
+export type { MyModelOptions } from "./nn/models/mymodel.ts";
+export { AirNet, AIRNET_WIDTHS, airNetFlops } from "./nn/models/airnet.ts";
+export type { AirNetOptions } from "./nn/models/airnet.ts";
 export type { ImSize } from "./nn/models/_args.ts";
 export {
   CIFAR10_CLASSES,
@@ -105,6 +108,7 @@ export {
   WEIGHTS_FORMAT,
 } from "./nn/checkpoint.ts";
 export type {
+  ExtraState,
   LoadedWeights,
   ModelConfig,
   ModelName,

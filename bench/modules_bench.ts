@@ -9,12 +9,22 @@
  *
  *   deno bench --allow-read --allow-env bench/modules_bench.ts
  *
+ * A third group times the 93% fast recipe's step (issue 24): AirNet at widths 64/128/128, batch
+ * 512, whitening weights left out of the optimizer, frozen batch-norm scales, batch-norm biases
+ * at 64× the rate, Nesterov SGD with decoupled weight decay and the lookahead average (every 5
+ * steps), with the MyModel step as its baseline. Effective GFLOP/s = 3 × airNetFlops × 512 /
+ * (time per step): the direct convolutions' count, forward and backward.
+ *
  * CONVNET_THREADS sets the thread count (default: every core).
  */
 
 import { type Kernels, refKernels, wasmKernels } from "../kernels/mod.ts";
 import { crossEntropy } from "../nn/losses.ts";
 import { MyModel, MYMODEL_DEFAULTS } from "../nn/models/mymodel.ts";
+import { AirNet, AIRNET_WIDTHS } from "../nn/models/airnet.ts";
+import { batchNormGroups } from "../nn/param_groups.ts";
+import { skipInputGradient } from "../nn/modules/sequential.ts";
+import { lookaheadDecay, WeightAverage } from "../nn/weight_average.ts";
 import { SGD } from "../nn/optim.ts";
 import { Rng } from "../core/random.ts";
 import { Tensor } from "../core/tensor.ts";
@@ -114,6 +124,59 @@ Deno.bench({ group, name: "module kernels in WASM SIMD", fn: trainStep });
       },
     });
   }
+}
+
+// The fast recipe's step (airbench93's shapes) against the MyModel step, both at batch 512 with
+// the training tasks' settings (reuseBuffers, no input gradient).
+{
+  const B = 512, stepRng = new Rng(3);
+  const xs = Tensor.randn([B, 3, 32, 32], stepRng, { dtype: "float32" });
+  const ys = Int32Array.from({ length: B }, () => stepRng.int(10));
+  const group = `fast recipe train step, batch ${B}, float32`;
+  const mymodel = new MyModel([3, 32, 32], MYMODEL_DEFAULTS.hiddenDim, 3, 10, { rng: new Rng(0) });
+  skipInputGradient(mymodel);
+  mymodel.reuseBuffers();
+  const sgd = new SGD(mymodel.parameters(), { lr: 0.01, momentum: 0.9, nesterov: true });
+  Deno.bench({
+    group,
+    name: `MyModel w=${MYMODEL_DEFAULTS.hiddenDim} (48 MFLOP/image)`,
+    baseline: true,
+    n: 4,
+    warmup: 1,
+    fn: () => {
+      sgd.zeroGrad();
+      const { dlogits } = crossEntropy(mymodel.forward(xs), ys, { labelSmoothing: 0.2 });
+      mymodel.backward(dlogits);
+      sgd.step();
+    },
+  });
+  const air = new AirNet([3, 32, 32], AIRNET_WIDTHS, 10, { rng: new Rng(0) });
+  skipInputGradient(air);
+  air.reuseBuffers();
+  const [bn, rest] = batchNormGroups(air, { biasLrScale: 64, biasWeightDecay: 1e-4 });
+  const groups = [bn, { params: rest.params.filter((p) => p.name !== "whiten.weight") }];
+  const opt = new SGD(groups, {
+    lr: 0.01,
+    momentum: 0.85,
+    nesterov: true,
+    weightDecay: 5e-3,
+    decoupledWeightDecay: true,
+  });
+  const lookahead = new WeightAverage(air, { every: 5, lookahead: true });
+  let step = 0;
+  Deno.bench({
+    group,
+    name: `AirNet ${AIRNET_WIDTHS.join("/")} (108 MFLOP/image), groups, lookahead`,
+    n: 5,
+    warmup: 1,
+    fn: () => {
+      opt.zeroGrad();
+      const { dlogits } = crossEntropy(air.forward(xs), ys, { labelSmoothing: 0.2 });
+      air.backward(dlogits);
+      opt.step();
+      lookahead.step(lookaheadDecay(++step % 100, 100));
+    },
+  });
 }
 
 // The module kernels alone, on MyModel-sized activations: reference loops on float32 arrays

@@ -30,6 +30,7 @@
 
 import { CNN } from "./models/convnet.ts";
 import { MyModel } from "./models/mymodel.ts";
+import { AirNet, AIRNET_WIDTHS } from "./models/airnet.ts";
 import type { ImSize } from "./models/_args.ts";
 import type { Module } from "./modules/module.ts";
 import type { Optimizer } from "./optim.ts";
@@ -38,7 +39,7 @@ import { decodeSafetensors, encodeSafetensors, type SafeTensor } from "./safeten
 import { Tensor } from "../core/tensor.ts";
 
 /** The model names `buildModel` knows, as the homework's `--model` flag spells them. */
-export const MODEL_NAMES = ["convnet", "mymodel"] as const;
+export const MODEL_NAMES = ["convnet", "mymodel", "airnet"] as const;
 /** A model name. */
 export type ModelName = (typeof MODEL_NAMES)[number];
 
@@ -54,6 +55,10 @@ export interface ModelConfig {
   kernelSize: number;
   /** Number of classes: the width of the output logits. */
   nClasses: number;
+  /** airnet's three block widths (airnet ignores hiddenDim and kernelSize). */
+  widths?: number[];
+  /** Batch norms with their scale frozen at 1 (mymodel: default false; airnet: default true). */
+  frozenBnScale?: boolean;
 }
 
 /** `__metadata__.format` of a weights file. */
@@ -72,7 +77,7 @@ export const TRAIN_FORMAT = "convnet.ts/train-v1";
  * assert.deepEqual([...net.stateDict().keys()], ["conv.weight", "conv.bias", "fc.weight", "fc.bias"]);
  * ```
  */
-export function buildModel(config: ModelConfig, seed = 0): CNN | MyModel {
+export function buildModel(config: ModelConfig, seed = 0): CNN | MyModel | AirNet {
   const args = [
     config.imSize as ImSize,
     config.hiddenDim,
@@ -81,7 +86,14 @@ export function buildModel(config: ModelConfig, seed = 0): CNN | MyModel {
   ] as const;
   const options = { rng: new Rng(seed), dtype: "float32" as const };
   if (config.name === "convnet") return new CNN(...args, options);
-  if (config.name === "mymodel") return new MyModel(...args, options);
+  const frozenBnScale = config.frozenBnScale;
+  if (config.name === "mymodel") return new MyModel(...args, { ...options, frozenBnScale });
+  if (config.name === "airnet") {
+    return new AirNet(config.imSize, config.widths ?? [...AIRNET_WIDTHS], config.nClasses, {
+      ...options,
+      frozenBnScale,
+    });
+  }
   throw new RangeError(
     `Cannot build model "${(config as { name: unknown }).name}": use one of ${
       MODEL_NAMES.join(", ")
@@ -131,7 +143,7 @@ export function encodeWeights(
 /** A model rebuilt from a weights file, with what else the file said. */
 export interface LoadedWeights {
   /** The rebuilt model (float32) with the file's weights loaded. */
-  model: CNN | MyModel;
+  model: CNN | MyModel | AirNet;
   /** The configuration read from the file's `model` metadata. */
   config: ModelConfig;
   /** The saved normalisation JSON, or undefined when none was saved. */
@@ -240,7 +252,20 @@ export interface TrainState {
   normalization?: unknown;
   /** The training task's progress: epoch, step, configuration, metrics (any JSON). */
   progress: unknown;
+  /** More state saved under its own names (a `WeightAverage`'s `average.*`). */
+  extra?: Map<string, Tensor>;
 }
+
+/** Something with a state dict of its own, saved beside the model and optimizer. */
+export interface ExtraState {
+  /** The tensors to save, each named `average.…`. */
+  stateDict(): Map<string, Tensor>;
+  /** Restores them (checking names and shapes). */
+  loadStateDict(state: Map<string, Tensor>): void;
+}
+
+/** The prefix of the extra state's names in a training checkpoint (`WeightAverage`'s). */
+export const EXTRA_PREFIX = "average.";
 
 /** The training checkpoint's bytes: model and optimizer tensors, and the progress. */
 export function encodeTrainCheckpoint(
@@ -250,6 +275,14 @@ export function encodeTrainCheckpoint(
 ): Uint8Array {
   const tensors: Record<string, Tensor> = tensorsOf(model, "model.");
   for (const [name, t] of optimizer.stateDict()) tensors[`optimizer.${name}`] = t;
+  for (const [name, t] of state.extra ?? []) {
+    if (!name.startsWith(EXTRA_PREFIX)) {
+      throw new TypeError(
+        `Cannot save extra state "${name}": its name must start with ${EXTRA_PREFIX}`,
+      );
+    }
+    tensors[name] = t;
+  }
   const metadata: Record<string, string> = {
     format: TRAIN_FORMAT,
     model: JSON.stringify(state.config),
@@ -287,16 +320,18 @@ export function loadTrainCheckpoint(
   bytes: Uint8Array,
   model: Module,
   optimizer: Optimizer,
-  options: { source?: string; expect?: ModelName } = {},
+  options: { source?: string; expect?: ModelName; extra?: ExtraState } = {},
 ): TrainState {
   const source = options.source ?? "the checkpoint";
   const state = peekTrainCheckpoint(bytes, source);
   refuseOtherModel(state.config, options.expect, source);
   const st = decodeSafetensors(bytes, source);
   const weights = new Map<string, Tensor>(), opt = new Map<string, Tensor>();
+  const extra = new Map<string, Tensor>();
   for (const [name, t] of st.tensors) {
     if (name.startsWith("model.")) weights.set(name.slice(6), toTensor(t, name, source));
     else if (name.startsWith("optimizer.")) opt.set(name.slice(10), toTensor(t, name, source));
+    else if (name.startsWith(EXTRA_PREFIX)) extra.set(name, toTensor(t, name, source));
     else {throw new TypeError(
         `Cannot load ${source}: tensor "${name}" is neither model. nor optimizer.`,
       );}
@@ -306,6 +341,18 @@ export function loadTrainCheckpoint(
     optimizer.loadStateDict(opt);
   } catch (e) {
     throw new TypeError(`Cannot load ${source}: ${(e as Error).message}`);
+  }
+  if (options.extra !== undefined) {
+    try {
+      options.extra.loadStateDict(extra);
+    } catch (e) {
+      throw new TypeError(`Cannot load ${source}: ${(e as Error).message}`);
+    }
+  } else if (extra.size > 0) {
+    throw new TypeError(
+      `Cannot load ${source}: it holds ${EXTRA_PREFIX}* tensors (a weight average) but this run ` +
+        "keeps none; resume it with its own configuration",
+    );
   }
   return state;
 }

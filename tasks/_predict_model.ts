@@ -14,7 +14,7 @@ import {
   TRAIN_FORMAT,
 } from "../nn/checkpoint.ts";
 import { decodeSafetensors } from "../nn/safetensors.ts";
-import { Tensor } from "../mod.ts"; // the root export: Tensor's file moves to core/ (#21)
+import { Tensor } from "../core/tensor.ts";
 
 /** The weights-file `model` metadata of `deno task train:twolayer` (Part 1), which predict lacks. */
 const PART1_MODELS = ["TwoLayerConvNet", "ThreeLayerConvNet"];
@@ -48,11 +48,16 @@ export function decodePredictModel(bytes: Uint8Array, source: string): LoadedWei
   } catch (e) {
     throw new TypeError(`Cannot load ${source}: ${(e as Error).message}`);
   }
-  const progress = state.progress as { config?: { tta?: boolean } } | null;
+  const progress = state.progress as { config?: { tta?: boolean; ttaTranslate?: number } } | null;
+  const translate = progress?.config?.ttaTranslate;
   return {
     model,
     config: state.config,
     normalization: state.normalization,
-    metadata: { ...metadata, tta: String(progress?.config?.tta ?? false) },
+    metadata: {
+      ...metadata,
+      tta: String(progress?.config?.tta ?? false),
+      ...(translate ? { tta_translate: String(translate) } : {}),
+    },
   };
 }

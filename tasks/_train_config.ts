@@ -9,14 +9,73 @@ import { parseFlags } from "./_cli.ts";
 import { CIFAR10_DIR_HELP, CIFAR10_DIR_OPTION } from "../data/locate.ts";
 import { MODEL_NAMES, type ModelName } from "../nn/checkpoint.ts";
 import { type BackendName, BACKENDS } from "./_train_backend.ts";
+import type { PadMode } from "../data/augment.ts";
+import { AIRNET_WIDTHS } from "../nn/models/airnet.ts";
 
 /** Learning-rate schedules `--schedule` accepts. */
-export const SCHEDULES = ["constant", "cosine", "onecycle"] as const;
+export const SCHEDULES = ["constant", "cosine", "onecycle", "triangle"] as const;
 /** A schedule name. */
 export type ScheduleName = (typeof SCHEDULES)[number];
 
+/**
+ * The fast-recipe switches (issue 24, Keller Jordan's airbench), each its own flag. A run
+ * stores only those that differ from {@link RECIPE_OFF}, so the configurations (and numbers) of
+ * runs without them are what they were before the switches existed.
+ */
+export interface RecipeSwitches {
+  /** Whitening initialisation of the first conv from the first N training images (0: off). */
+  whiten: number;
+  /** Epochs the whitened first conv's bias trains (its weights never do); then lr scale 0. */
+  whitenBiasEpochs: number;
+  /** Dirac initialisation of the 'same'-padded stride-1 convs (all but a whitened first). */
+  dirac: boolean;
+  /** Batch norms' scale frozen at 1 (mymodel, airnet; airnet's own default is frozen). */
+  freezeBnScale: boolean;
+  /** The batch-norm biases' learning rate is this × --lr (their weight decay ÷ this). */
+  bnBiasLrScale: number;
+  /** SGD's weight decay decoupled: w ← w·(1 − lr·wd) before the step. */
+  decoupledWd: boolean;
+  /** Lookahead: every 5 steps the weights move to an EMA of them (decay 0.95⁵·(t/T)³). */
+  lookahead: boolean;
+  /** Translate augmentation: padding before the random crop, in pixels. */
+  pad: number;
+  /** What that padding holds. */
+  padMode: PadMode;
+  /** Flips alternate per image and epoch (a seeded coin, then its opposite) instead of random. */
+  alternateFlips: boolean;
+  /** Test-time augmentation also over the images shifted by ±N pixels diagonally (0: off). */
+  ttaTranslate: number;
+}
+
+/** The switches' values when not given: the recipes before issue 24. */
+export const RECIPE_OFF: Readonly<RecipeSwitches> = {
+  whiten: 0,
+  whitenBiasEpochs: 3,
+  dirac: false,
+  freezeBnScale: false,
+  bnBiasLrScale: 1,
+  decoupledWd: false,
+  lookahead: false,
+  pad: 4,
+  padMode: "zero",
+  alternateFlips: false,
+  ttaTranslate: 0,
+};
+
+/** A configuration's switches, the absent ones from {@link RECIPE_OFF}. */
+export function recipeSwitches(c: Partial<RecipeSwitches>): RecipeSwitches {
+  const out = { ...RECIPE_OFF } as Record<string, unknown>;
+  for (const key of Object.keys(RECIPE_OFF)) {
+    const v = (c as Record<string, unknown>)[key];
+    if (v !== undefined) out[key] = v;
+  }
+  return out as unknown as RecipeSwitches;
+}
+
 /** Everything a training run is made from; saved as `config.json` and in the checkpoint. */
-export interface TrainConfig {
+export interface TrainConfig extends Partial<RecipeSwitches> {
+  /** airnet's three block widths. */
+  widths?: number[];
   model: ModelName;
   lr: number;
   momentum: number;
@@ -103,7 +162,99 @@ export const DEFAULTS: Record<ModelName, TrainConfig> = {
     numVal: 1000,
     numTest: 10000,
   },
+  airnet: {
+    model: "airnet",
+    widths: [...AIRNET_WIDTHS],
+    freezeBnScale: true,
+    lr: 0.75,
+    momentum: 0.85,
+    weightDecay: 5e-4,
+    nesterov: true,
+    schedule: "triangle",
+    warmup: 0.23,
+    labelSmoothing: 0.2,
+    augment: true,
+    tta: true,
+    batchSize: 512,
+    epochs: 10,
+    hiddenDim: AIRNET_WIDTHS[0],
+    kernelSize: 3,
+    seed: 1,
+    testBatchSize: 500,
+    logInterval: 20,
+    numTrain: 49000,
+    numVal: 1000,
+    numTest: 10000,
+  },
 };
+
+/**
+ * airbench's optimiser in this library's terms. airbench sums the loss over the batch and sets
+ * lr = 11.5 / (1024·(1 + 1/(1 − 0.85))) per summed example, so on the mean loss the rate is
+ * 1.5 at batch 1024 (0.75 at 512); its weight decay, 0.0153 per 1024 examples scaled the same
+ * way, acts through the momentum buffer, so decoupled it is 0.0153 / 11.5 / (1 − 0.85) per unit
+ * of lr.
+ */
+const AIRBENCH_OPT = {
+  momentum: 0.85,
+  nesterov: true,
+  decoupledWd: true,
+  weightDecay: 0.0153 / 11.5 / (1 - 0.85),
+  labelSmoothing: 0.2,
+  schedule: "triangle",
+  warmup: 0.23,
+  // Validation with shift-and-flip TTA runs 6 forward passes per image: twice an epoch (its
+  // first and last batch) instead of every 20 batches.
+  logInterval: 100,
+} as const;
+
+/** The named recipes of `--recipe`: a model and its settings; later flags override them. */
+export const RECIPES = {
+  /** airbench's 93% recipe (widths 64/128/128, batch 512, 10 epochs). */
+  airbench93: {
+    ...AIRBENCH_OPT,
+    model: "airnet",
+    widths: [64, 128, 128],
+    lr: 0.75,
+    batchSize: 512,
+    epochs: 10,
+    whiten: 5000,
+    whitenBiasEpochs: 3,
+    dirac: true,
+    freezeBnScale: true,
+    bnBiasLrScale: 64,
+    lookahead: true,
+    augment: true,
+    pad: 2,
+    padMode: "reflect",
+    alternateFlips: true,
+    tta: true,
+    ttaTranslate: 1,
+  },
+  /** airbench94's recipe (widths 64/256/256, batch 1024, 10 epochs). */
+  airbench94: {
+    ...AIRBENCH_OPT,
+    model: "airnet",
+    widths: [64, 256, 256],
+    lr: 1.5,
+    batchSize: 1024,
+    epochs: 10,
+    whiten: 5000,
+    whitenBiasEpochs: 3,
+    dirac: true,
+    freezeBnScale: true,
+    bnBiasLrScale: 64,
+    lookahead: true,
+    augment: true,
+    pad: 2,
+    padMode: "reflect",
+    alternateFlips: true,
+    tta: true,
+    ttaTranslate: 1,
+  },
+} as const satisfies Record<string, Partial<TrainConfig>>;
+/** A recipe name. */
+export type RecipeName = keyof typeof RECIPES;
 
 /**
  * The default learning rate at `batchSize`: the recipe's, scaled linearly from the recipe's
@@ -123,14 +274,98 @@ export function scaledLr(recipe: TrainConfig, batchSize: number): number {
   return batchSize === recipe.batchSize ? recipe.lr : recipe.lr * batchSize / recipe.batchSize;
 }
 
+/** The triangle schedule (airbench's): it starts at this × lr … */
+export const TRIANGLE_START = 0.2;
+/** … and ends at this × lr. */
+export const TRIANGLE_END = 0.07;
+
+const NUMBER_FLAGS = {
+  lr: ["lr", "number"],
+  momentum: ["momentum", "number"],
+  "weight-decay": ["weightDecay", "number"],
+  warmup: ["warmup", "number"],
+  "label-smoothing": ["labelSmoothing", "number"],
+  "batch-size": ["batchSize", "int"],
+  epochs: ["epochs", "int"],
+  "hidden-dim": ["hiddenDim", "int"],
+  "kernel-size": ["kernelSize", "int"],
+  seed: ["seed", "int"],
+  "test-batch-size": ["testBatchSize", "int"],
+  "log-interval": ["logInterval", "int"],
+  "num-train": ["numTrain", "int"],
+  "num-val": ["numVal", "int"],
+  "num-test": ["numTest", "int"],
+} as const;
+const BOOL_FLAGS = { nesterov: "nesterov", augment: "augment", tta: "tta" } as const;
+const RECIPE_NUMBER_FLAGS = {
+  whiten: ["whiten", "int"],
+  "whiten-bias-epochs": ["whitenBiasEpochs", "int"],
+  "bn-bias-lr-scale": ["bnBiasLrScale", "number"],
+  pad: ["pad", "int"],
+  "tta-translate": ["ttaTranslate", "int"],
+} as const;
+const RECIPE_BOOL_FLAGS = {
+  dirac: "dirac",
+  "freeze-bn-scale": "freezeBnScale",
+  "decoupled-wd": "decoupledWd",
+  lookahead: "lookahead",
+  "alternate-flips": "alternateFlips",
+} as const;
+const RUN_FLAGS = ["out", "resume", "threads", "backend", "cifar10-dir", "help"];
+
+/** `--help`'s lines for the switches, with their defaults from {@link RECIPE_OFF}. */
+const RECIPE_FLAG_HELP: [string, string][] = [
+  [
+    `--whiten N`,
+    `whitening init of airnet's stem from the first N training images [${RECIPE_OFF.whiten}]`,
+  ],
+  [
+    `--whiten-bias-epochs N`,
+    `epochs the whitened stem's bias trains [${RECIPE_OFF.whitenBiasEpochs}]`,
+  ],
+  [`--dirac / --no-dirac`, `dirac init of the 'same' 3×3 convs [${onOff(RECIPE_OFF.dirac)}]`],
+  [
+    `--freeze-bn-scale / --no-…`,
+    `batch-norm scales frozen at 1 [${onOff(RECIPE_OFF.freezeBnScale)}; airnet: on]`,
+  ],
+  [
+    `--bn-bias-lr-scale X`,
+    `batch-norm biases at X × lr, weight decay ÷ X [${RECIPE_OFF.bnBiasLrScale}]`,
+  ],
+  [
+    `--decoupled-wd / --no-…`,
+    `decoupled weight decay w ← w·(1 − lr·wd) [${onOff(RECIPE_OFF.decoupledWd)}]`,
+  ],
+  [
+    `--lookahead / --no-…`,
+    `lookahead: every 5 steps to an EMA, decay 0.95⁵·(t/T)³ [${onOff(RECIPE_OFF.lookahead)}]`,
+  ],
+  [`--pad N`, `translate augmentation: pad N, random crop [${RECIPE_OFF.pad}]`],
+  [`--pad-mode M`, `zero or reflect padding [${RECIPE_OFF.padMode}]`],
+  [
+    `--alternate-flips / --no-…`,
+    `flips alternate per image and epoch [${onOff(RECIPE_OFF.alternateFlips)}]`,
+  ],
+  [`--tta-translate N`, `TTA also over images shifted ±N pixels [${RECIPE_OFF.ttaTranslate}]`],
+];
+
+function onOff(v: boolean): string {
+  return v ? "on" : "off";
+}
+
 /** `--help` of `deno task train`. */
 export const TRAIN_HELP = `Train a ConvNet on CIFAR-10 (the homework's train.py).
 
-Usage: deno task train --model convnet|mymodel [options]
+Usage: deno task train --model convnet|mymodel|airnet [options]
+       deno task train --recipe airbench93|airbench94 [options]
        deno task train --resume RUN_DIR [--threads N] [--backend B]
 
 Model and recipe (defaults depend on --model; see the configuration printed at start):
-  --model NAME            convnet (the homework's shallow net) or mymodel (ResNet-9 style)
+  --model NAME            convnet (the homework's shallow net), mymodel (ResNet-9 style) or
+                          airnet (airbench's net: whitened 2×2 stem, three conv blocks)
+  --recipe NAME           a named recipe: its model and settings (listed below); the other
+                          flags override them
+  --widths A,B,C          airnet's three block widths (default ${AIRNET_WIDTHS.join(",")})
   --hidden-dim N          width: convnet's conv filters, mymodel's first stage
   --kernel-size K         odd kernel size of the convolutions
   --lr X                  (peak) learning rate of SGD (default: the recipe's, scaled
@@ -138,7 +373,8 @@ Model and recipe (defaults depend on --model; see the configuration printed at s
   --momentum X            SGD momentum (0 turns it off)
   --weight-decay X        L2 weight decay (PyTorch's weight_decay)
   --nesterov / --no-nesterov
-  --schedule S            constant, cosine or onecycle
+  --schedule S            constant, cosine, onecycle (--warmup: the rising part) or triangle
+                          (airbench's: ${TRIANGLE_START}·lr rising to lr at --warmup, then to ${TRIANGLE_END}·lr)
   --warmup F              fraction of the steps spent warming up (cosine) or rising (onecycle)
   --label-smoothing X     label smoothing of the cross-entropy, in [0, 1)
   --augment / --no-augment    random crops and flips of the training images
@@ -164,27 +400,13 @@ Run:
                           measures faster, printing why)
 ${CIFAR10_DIR_HELP}
   -h, --help              show this help
-`;
 
-const NUMBER_FLAGS = {
-  lr: ["lr", "number"],
-  momentum: ["momentum", "number"],
-  "weight-decay": ["weightDecay", "number"],
-  warmup: ["warmup", "number"],
-  "label-smoothing": ["labelSmoothing", "number"],
-  "batch-size": ["batchSize", "int"],
-  epochs: ["epochs", "int"],
-  "hidden-dim": ["hiddenDim", "int"],
-  "kernel-size": ["kernelSize", "int"],
-  seed: ["seed", "int"],
-  "test-batch-size": ["testBatchSize", "int"],
-  "log-interval": ["logInterval", "int"],
-  "num-train": ["numTrain", "int"],
-  "num-val": ["numVal", "int"],
-  "num-test": ["numTest", "int"],
-} as const;
-const BOOL_FLAGS = { nesterov: "nesterov", augment: "augment", tta: "tta" } as const;
-const RUN_FLAGS = ["out", "resume", "threads", "backend", "cifar10-dir", "help"];
+Fast-recipe switches (off unless given or set by --recipe; default in brackets):
+${RECIPE_FLAG_HELP.map(([flag, text]) => `  ${flag.padEnd(28)}${text}`).join("\n")}
+
+Recipes:
+${Object.keys(RECIPES).map((name) => recipeHelp(name as RecipeName)).join("\n")}
+`;
 
 /** What the command line asked for. */
 export type ParsedTrainArgs =
@@ -201,14 +423,30 @@ export type ParsedTrainArgs =
  * assert.match(recipeHelp("convnet"), /--lr 0\.02 .*--batch-size 128 .*--no-nesterov/s);
  * ```
  */
-export function recipeHelp(model: ModelName): string {
-  const c = DEFAULTS[model] as unknown as Record<string, number | boolean | string>;
-  const flags = [`--schedule ${c.schedule}`];
+export function recipeHelp(model: ModelName | RecipeName): string {
+  const isRecipe = Object.hasOwn(RECIPES, model);
+  const c =
+    (isRecipe
+      ? { ...DEFAULTS.airnet, ...RECIPES[model as RecipeName] }
+      : DEFAULTS[model as ModelName]) as unknown as Record<
+        string,
+        number | boolean | string | number[]
+      >;
+  const flags = isRecipe ? [`--model ${c.model}`] : [];
+  flags.push(`--schedule ${c.schedule}`);
+  if (c.widths !== undefined) flags.push(`--widths ${(c.widths as number[]).join(",")}`);
   for (const [flag, [key]] of Object.entries(NUMBER_FLAGS)) flags.push(`--${flag} ${c[key]}`);
   for (const [flag, key] of Object.entries(BOOL_FLAGS)) {
     flags.push(`--${c[key] ? "" : "no-"}${flag}`);
   }
-  const lines = [`Defaults of --model ${model}:`];
+  for (const [flag, [key]] of Object.entries(RECIPE_NUMBER_FLAGS)) {
+    if (c[key] !== undefined) flags.push(`--${flag} ${c[key]}`);
+  }
+  if (c.padMode !== undefined) flags.push(`--pad-mode ${c.padMode}`);
+  for (const [flag, key] of Object.entries(RECIPE_BOOL_FLAGS)) {
+    if (c[key] !== undefined) flags.push(`--${c[key] ? "" : "no-"}${flag}`);
+  }
+  const lines = [isRecipe ? `--recipe ${model}:` : `Defaults of --model ${model}:`];
   let line = " ";
   for (const f of flags) {
     if (line.length + f.length + 1 > 96) {
@@ -218,6 +456,17 @@ export function recipeHelp(model: ModelName): string {
     line += ` ${f}`;
   }
   return [...lines, line].join("\n");
+}
+
+/** `--widths A,B,C`: three integers. */
+function parseWidths(text: string): number[] {
+  const widths = text.split(",").map((w) => parseNumber("widths", w, "int"));
+  if (widths.length !== 3 || widths.some((w) => w < 1)) {
+    throw new RangeError(
+      `Cannot use --widths ${text}: give airnet's three block widths, integers ≥ 1 (e.g. 64,128,128)`,
+    );
+  }
+  return widths;
 }
 
 /** A flag's number, or a RangeError naming the flag and whether a number or integer is needed. */
@@ -254,10 +503,15 @@ export function parseTrainArgs(args: string[]): ParsedTrainArgs {
     threads: { type: "string" },
     backend: { type: "string" },
     schedule: { type: "string" },
+    recipe: { type: "string" },
+    widths: { type: "string" },
+    "pad-mode": { type: "string" },
     help: { type: "boolean", short: "h" },
   };
-  for (const flag of Object.keys(NUMBER_FLAGS)) options[flag] = { type: "string" };
-  for (const flag of Object.keys(BOOL_FLAGS)) {
+  for (const flag of Object.keys({ ...NUMBER_FLAGS, ...RECIPE_NUMBER_FLAGS })) {
+    options[flag] = { type: "string" };
+  }
+  for (const flag of Object.keys({ ...BOOL_FLAGS, ...RECIPE_BOOL_FLAGS })) {
     options[flag] = { type: "boolean" };
     options[`no-${flag}`] = { type: "boolean" };
   }
@@ -279,20 +533,40 @@ export function parseTrainArgs(args: string[]): ParsedTrainArgs {
     }
     return { help: false, config: null, overrides, run };
   }
-  const model = values.model;
+  const recipe = values.recipe as string | undefined;
+  if (recipe !== undefined && !Object.hasOwn(RECIPES, recipe)) {
+    throw new RangeError(
+      `Cannot use --recipe ${recipe}: use one of ${Object.keys(RECIPES).join(", ")}`,
+    );
+  }
+  const preset: Partial<TrainConfig> = recipe === undefined
+    ? {}
+    : structuredClone(RECIPES[recipe as RecipeName]) as Partial<TrainConfig>;
+  const model = values.model ?? preset.model;
   if (typeof model !== "string" || !(MODEL_NAMES as readonly string[]).includes(model)) {
     throw new RangeError(
       `Cannot train ${model === undefined ? "without --model" : `--model ${model}`}: ` +
-        `use --model ${MODEL_NAMES.join(" or --model ")}`,
+        `use --model ${MODEL_NAMES.join(" or --model ")}, or --recipe ${
+          Object.keys(RECIPES).join(" or --recipe ")
+        }`,
     );
   }
-  const config: TrainConfig = { ...DEFAULTS[model as ModelName] };
-  const set = config as unknown as Record<string, number | boolean | string>;
-  for (const [flag, [key, kind]] of Object.entries(NUMBER_FLAGS)) {
+  if (preset.model !== undefined && model !== preset.model) {
+    throw new RangeError(
+      `Cannot use --recipe ${recipe} with --model ${model}: the recipe trains ${preset.model}`,
+    );
+  }
+  const base: TrainConfig = { ...structuredClone(DEFAULTS[model as ModelName]), ...preset };
+  const config: TrainConfig = structuredClone(base);
+  const set = config as unknown as Record<string, number | boolean | string | number[]>;
+  const numberFlags = { ...NUMBER_FLAGS, ...RECIPE_NUMBER_FLAGS };
+  for (const [flag, [key, kind]] of Object.entries(numberFlags)) {
     const text = values[flag];
     if (typeof text === "string") set[key] = parseNumber(flag, text, kind);
   }
-  for (const [flag, key] of Object.entries(BOOL_FLAGS)) {
+  if (typeof values["pad-mode"] === "string") set.padMode = values["pad-mode"];
+  if (typeof values.widths === "string") set.widths = parseWidths(values.widths);
+  for (const [flag, key] of Object.entries({ ...BOOL_FLAGS, ...RECIPE_BOOL_FLAGS })) {
     if (values[flag] && values[`no-${flag}`]) {
       throw new RangeError(`Cannot use both --${flag} and --no-${flag}`);
     }
@@ -300,7 +574,7 @@ export function parseTrainArgs(args: string[]): ParsedTrainArgs {
     if (values[`no-${flag}`]) set[key] = false;
   }
   if (typeof values.schedule === "string") set.schedule = values.schedule;
-  if (values.lr === undefined) config.lr = scaledLr(DEFAULTS[model as ModelName], config.batchSize);
+  if (values.lr === undefined) config.lr = scaledLr(base, config.batchSize);
   checkTrainConfig(config);
   return { help: false, config, overrides, run };
 }
@@ -362,5 +636,60 @@ export function checkTrainConfig(c: TrainConfig): void {
   for (const [flag, v, min] of ints) atLeast(flag, v, min);
   if (c.kernelSize % 2 === 0) {
     throw new RangeError(`Cannot use --kernel-size ${c.kernelSize}: it must be odd (3, 5, 7, …)`);
+  }
+  checkRecipeSwitches(c);
+}
+
+function checkRecipeSwitches(c: TrainConfig): void {
+  const r = recipeSwitches(c);
+  for (
+    const [flag, v] of [
+      ["whiten", r.whiten],
+      ["whiten-bias-epochs", r.whitenBiasEpochs],
+      ["tta-translate", r.ttaTranslate],
+      ["pad", r.pad],
+    ] as const
+  ) atLeast(flag, v, 0);
+  if (!(r.bnBiasLrScale > 0)) {
+    throw new RangeError(`Cannot use --bn-bias-lr-scale ${r.bnBiasLrScale}: it must be > 0`);
+  }
+  if (r.padMode !== "zero" && r.padMode !== "reflect") {
+    throw new RangeError(`Cannot use --pad-mode ${r.padMode}: use zero or reflect`);
+  }
+  const maxShift = r.padMode === "reflect" ? 31 : 32;
+  if (r.pad > maxShift || r.ttaTranslate > 31) {
+    throw new RangeError(
+      `Cannot use --pad ${r.pad} / --tta-translate ${r.ttaTranslate}: shifts must stay below ` +
+        `the 32-pixel image (pad ≤ ${maxShift}, tta-translate ≤ 31)`,
+    );
+  }
+  if (c.widths !== undefined && c.model !== "airnet") {
+    throw new RangeError(`Cannot use --widths with --model ${c.model}: only airnet has blocks`);
+  }
+  if (r.whiten > 0 && c.model !== "airnet") {
+    throw new RangeError(
+      `Cannot use --whiten with --model ${c.model}: whitening needs a first conv with 2·C·K·K ` +
+        `filters, which airnet's 2×2 stem has; use --model airnet`,
+    );
+  }
+  if (r.whiten > c.numTrain) {
+    throw new RangeError(
+      `Cannot use --whiten ${r.whiten} with --num-train ${c.numTrain}: whitening reads the ` +
+        `first N training images; use --whiten ${c.numTrain} or fewer`,
+    );
+  }
+  if (c.freezeBnScale && c.model === "convnet") {
+    throw new RangeError("Cannot use --freeze-bn-scale with --model convnet: it has no batch norm");
+  }
+  const augmentOnly = r.alternateFlips || r.pad !== RECIPE_OFF.pad ||
+    r.padMode !== RECIPE_OFF.padMode;
+  if (augmentOnly && !c.augment) {
+    throw new RangeError(
+      "Cannot use --pad, --pad-mode or --alternate-flips with --no-augment: they shape the " +
+        "augmentation; drop them or use --augment",
+    );
+  }
+  if (r.ttaTranslate > 0 && !c.tta) {
+    throw new RangeError("Cannot use --tta-translate with --no-tta: drop one of them");
   }
 }

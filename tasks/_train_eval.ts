@@ -14,6 +14,7 @@ import { kernelsFor } from "../kernels/mod.ts";
 import { crossEntropy } from "../nn/losses.ts";
 import type { Module } from "../nn/modules/module.ts";
 import { Tensor } from "../core/tensor.ts";
+import { predictTta } from "../nn/tta.ts";
 
 /** How to run a model over images. */
 export interface EvalOptions {
@@ -21,6 +22,11 @@ export interface EvalOptions {
   batchSize: number;
   /** Average the logits with those of the horizontally flipped images. */
   tta: boolean;
+  /**
+   * With `tta`, also average over the images shifted ±N pixels diagonally (`predictTta`'s
+   * `translate`; default 0: flips only).
+   */
+  ttaTranslate?: number;
 }
 
 /**
@@ -42,8 +48,17 @@ export function flipHorizontal(x: Tensor<Float32Array>): Tensor<Float32Array> {
   return new Tensor(out, x.shape);
 }
 
-/** logits: (B, K) for a batch x: (B, C, H, W), in evaluation mode, with flip TTA if asked. */
-export function predictBatch(model: Module, x: Tensor<Float32Array>, tta: boolean): Tensor {
+/**
+ * logits: (B, K) for a batch x: (B, C, H, W), in evaluation mode, with flip TTA if asked, and
+ * with `translate` > 0 also over shifted copies (`predictTta`).
+ */
+export function predictBatch(
+  model: Module,
+  x: Tensor<Float32Array>,
+  tta: boolean,
+  translate = 0,
+): Tensor {
+  if (tta && translate > 0) return predictTta(model, x, { flip: true, translate });
   const logits = model.forward(x).clone();
   if (!tta) return logits;
   const flipped = model.forward(flipHorizontal(x));
@@ -138,7 +153,7 @@ async function forEachBatch(
       const b = Math.min(bs, n - start);
       for (let i = 0; i < b; i++) indices[i] = start + i;
       const batch = makeBatch(set, indices.subarray(0, b), { normalize: options.normalize, out });
-      visit(predictBatch(model, batch.x, options.tta), start);
+      visit(predictBatch(model, batch.x, options.tta, options.ttaTranslate), start);
       await yieldToEventLoop();
     }
   } finally {

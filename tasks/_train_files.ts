@@ -173,6 +173,7 @@ export class RunFolder {
       config: s.modelConfig,
       normalization: s.normalization.toJSON(),
       progress: s.progress,
+      ...(s.average ? { extra: s.average.stateDict() } : {}),
     });
     await writeFileAtomic(this.checkpointPath, bytes);
   }

@@ -21,11 +21,22 @@ import { skipInputGradient } from "../nn/modules/sequential.ts";
 import { crossEntropy } from "../nn/losses.ts";
 import type { Module } from "../nn/modules/module.ts";
 import type { Tensor } from "../core/tensor.ts";
-import { SGD } from "../nn/optim.ts";
+import { type ParamGroup, SGD } from "../nn/optim.ts";
+import { batchNormGroups } from "../nn/param_groups.ts";
+import { diracInit, whiteningInit } from "../nn/init.ts";
+import { Conv2d } from "../nn/modules/conv.ts";
+import { lookaheadDecay, WeightAverage } from "../nn/weight_average.ts";
 import { Rng } from "../core/random.ts";
 import { cosineWithWarmup, oneCycle, type Schedule } from "../nn/schedule.ts";
 import type { MetricsRow } from "./viz/metrics.ts";
-import type { TrainConfig } from "./_train_config.ts";
+import {
+  RECIPE_OFF,
+  type RecipeSwitches,
+  recipeSwitches,
+  type TrainConfig,
+  TRIANGLE_END,
+  TRIANGLE_START,
+} from "./_train_config.ts";
 import { countCorrect, evaluate, yieldToEventLoop } from "./_train_eval.ts";
 import { logLine } from "./_train_log.ts";
 
@@ -68,7 +79,14 @@ export interface TrainSession {
   buffers: BatchBuffers;
   /** Runs the steps elsewhere (the GPU: tasks/_train_gpu.ts) instead of model and optimizer. */
   runner?: StepRunner;
+  /** `--lookahead`: the average the weights move to every `LOOKAHEAD_EVERY` steps. */
+  average?: WeightAverage;
+  /** `--whiten`: the whitened stem's bias group, frozen after `whitenBiasEpochs`. */
+  whitenBiasGroup?: number;
 }
+
+/** Lookahead updates every this many steps (airbench's). */
+export const LOOKAHEAD_EVERY = 5;
 
 /** A training step run outside the CPU model (`--backend webgpu`). */
 export interface StepRunner {
@@ -193,6 +211,23 @@ export function rngFor(seed: number, ...stream: number[]): Rng {
 export function makeSchedule(c: TrainConfig, totalSteps: number): Schedule {
   const warmupSteps = Math.round(c.warmup * totalSteps);
   if (c.schedule === "constant") return () => c.lr;
+  if (c.schedule === "triangle") {
+    try {
+      return oneCycle({
+        maxLr: c.lr,
+        totalSteps,
+        pctStart: c.warmup,
+        anneal: "linear",
+        divFactor: 1 / TRIANGLE_START,
+        finalDivFactor: TRIANGLE_START / TRIANGLE_END,
+      });
+    } catch (e) {
+      throw new RangeError(
+        `Cannot use --schedule triangle with --warmup ${c.warmup} over ${totalSteps} steps ` +
+          `(${(e as Error).message}); use more images or epochs`,
+      );
+    }
+  }
   if (c.schedule === "cosine") {
     return cosineWithWarmup({
       lr: c.lr,
@@ -218,6 +253,73 @@ export function modelConfigOf(c: TrainConfig, nClasses: number): ModelConfig {
     hiddenDim: c.hiddenDim,
     kernelSize: c.kernelSize,
     nClasses,
+    ...(c.widths === undefined ? {} : { widths: [...c.widths] }),
+    ...(c.freezeBnScale === undefined ? {} : { frozenBnScale: c.freezeBnScale }),
+  };
+}
+
+/** Whether a configuration uses any fast-recipe switch (the plain recipes' code paths else). */
+export function usesRecipeSwitches(c: TrainConfig): boolean {
+  return Object.keys(recipeSwitches({})).some((k) =>
+    (c as unknown as Record<string, unknown>)[k] !== undefined
+  );
+}
+
+// The model's convs in order (depth first).
+function convsOf(m: Module): Conv2d[] {
+  const out: Conv2d[] = [];
+  const visit = (x: Module): void => {
+    if (x instanceof Conv2d) out.push(x);
+    for (const [, child] of x.namedChildren()) visit(child);
+  };
+  visit(m);
+  return out;
+}
+
+/**
+ * The data-dependent and dirac initialisations of `--whiten` and `--dirac`; returns the
+ * whitened stem, if any.
+ */
+function initialise(model: Module, r: RecipeSwitches, data: TrainData, norm: Normalization) {
+  const convs = convsOf(model);
+  let stem: Conv2d | undefined;
+  if (r.whiten > 0) {
+    stem = convs[0];
+    const n = r.whiten, first = new Int32Array(n);
+    for (let i = 0; i < n; i++) first[i] = i;
+    const { x } = makeBatch(data.train, first, { normalize: norm }); // x: (n, 3, 32, 32)
+    whiteningInit(stem, x);
+  }
+  if (r.dirac) {
+    for (const conv of convs) {
+      const k = conv.kernelSize;
+      if (conv !== stem && k % 2 === 1 && conv.stride === 1 && conv.padding === (k - 1) / 2) {
+        diracInit(conv);
+      }
+    }
+  }
+  return stem;
+}
+
+/**
+ * The optimizer's parameter groups under the switches: with `--whiten`, the stem's bias alone
+ * (at the batch-norm biases' rate, frozen later) and its weight in no group; then the
+ * batch-norm biases at `bnBiasLrScale` × lr with weight decay ÷ that; then the rest.
+ */
+function recipeGroups(model: Module, r: RecipeSwitches, wd: number, stem?: Conv2d) {
+  const scale = r.bnBiasLrScale;
+  const [bn, rest] = batchNormGroups(model, { biasLrScale: scale, biasWeightDecay: wd / scale });
+  if (stem === undefined) return { groups: [bn, rest], whitenBiasGroup: undefined };
+  const own = new Set<unknown>([stem.weight.value, stem.bias?.value]);
+  const groups: ParamGroup[] = [
+    bn,
+    { params: rest.params.filter((p) => !own.has(p.value)) },
+  ];
+  if (stem.bias === undefined) return { groups, whitenBiasGroup: undefined };
+  const bias = rest.params.find((p) => p.value === stem.bias!.value)!;
+  return {
+    groups: [{ params: [bias], lrScale: scale, weightDecay: wd / scale }, ...groups],
+    whitenBiasGroup: 0,
   };
 }
 
@@ -233,18 +335,32 @@ export function createSession(
   const modelConfig = modelConfigOf(config, data.classes.length);
   const model = buildModel(modelConfig, config.seed);
   skipInputGradient(model); // the images' gradient is never read
-  model.reuseBuffers(); // training steps reuse each layer's tensors, in WASM memory: no copies
-  const optimizer = new SGD(model.parameters(), {
+  const normalization = saved
+    ? Normalization.fromJSON(saved.normalization)
+    : Normalization.channel(data.train);
+  const options = {
     lr: config.lr,
     momentum: config.momentum,
     weightDecay: config.weightDecay,
     nesterov: config.nesterov,
-  });
+  };
+  let optimizer: SGD, average: WeightAverage | undefined, whitenBiasGroup: number | undefined;
+  if (!usesRecipeSwitches(config)) optimizer = new SGD(model.parameters(), options);
+  else {
+    const r = recipeSwitches(config);
+    const stem = initialise(model, r, data, normalization);
+    const g = recipeGroups(model, r, config.weightDecay, stem);
+    whitenBiasGroup = g.whitenBiasGroup;
+    optimizer = new SGD(g.groups, { ...options, decoupledWeightDecay: r.decoupledWd });
+    if (r.lookahead) {
+      average = new WeightAverage(model, { every: LOOKAHEAD_EVERY, lookahead: true });
+    }
+  }
+  model.reuseBuffers(); // training steps reuse each layer's tensors, in WASM memory: no copies
   const batchesPerEpoch = Math.ceil(data.train.labels.length / config.batchSize);
-  const normalization = saved
-    ? Normalization.fromJSON(saved.normalization)
-    : Normalization.channel(data.train);
   return {
+    ...(average ? { average } : {}),
+    ...(whitenBiasGroup === undefined ? {} : { whitenBiasGroup }),
     model,
     modelConfig,
     optimizer,
@@ -269,6 +385,9 @@ export function sessionWeights(s: TrainSession, classes: readonly string[]): Uin
     extra: {
       classes: JSON.stringify(classes),
       tta: String(s.progress.config.tta),
+      ...(s.progress.config.ttaTranslate
+        ? { tta_translate: String(s.progress.config.ttaTranslate) }
+        : {}),
       train_config: JSON.stringify(s.progress.config),
     },
   });
@@ -312,14 +431,24 @@ async function trainStep(
   const start = b * c.batchSize, end = Math.min(n, start + c.batchSize);
   const batch = makeBatch(data.train, order.subarray(start, end), {
     normalize: s.normalization,
-    augment: c.augment,
+    augment: augmentOf(c, e),
     rng: rngFor(c.seed, AUGMENT, e, b),
     out: s.buffers,
   });
   const lr = s.schedule(s.progress.step);
+  if (s.whitenBiasGroup !== undefined) {
+    const r = recipeSwitches(c);
+    s.optimizer.groups[s.whitenBiasGroup].lrScale = e < r.whitenBiasEpochs ? r.bnBiasLrScale : 0;
+  }
   const { loss, acc } = s.runner
     ? await s.runner.step(batch.x.data as Float32Array, batch.y, lr)
     : cpuStep(s, batch, lr);
+  if (s.average && Number.isFinite(loss)) {
+    // airbench: every 5 steps toward the average, and the average itself after the last step.
+    const total = c.epochs * s.batchesPerEpoch, done = s.progress.step + 1;
+    s.average.step(lookaheadDecay(done, total));
+    if (done === total) s.average.update(1);
+  }
   if (!Number.isFinite(loss)) throw new NonFiniteLossError(s.progress.step, e + 1, lr, loss);
   s.progress.watch = watchLoss(s.progress.watch, loss);
   if (hasDiverged(s.progress.watch)) {
@@ -327,6 +456,21 @@ async function trainStep(
   }
   s.progress.step++;
   return { loss, acc, lr, seen: end };
+}
+
+/** The augmentation of epoch `e`: `true` for the plain recipes, else the switches' options. */
+function augmentOf(c: TrainConfig, e: number) {
+  if (!c.augment) return false;
+  const r = recipeSwitches(c);
+  const plain = !r.alternateFlips && r.pad === RECIPE_OFF.pad && r.padMode === RECIPE_OFF.padMode;
+  if (plain) return true; // pad 4, zero, random flips: augmentDefaults(true)
+  return {
+    pad: r.pad,
+    padMode: r.padMode,
+    flip: r.alternateFlips ? "alternate" as const : true,
+    epoch: e,
+    seed: c.seed,
+  };
 }
 
 /** Measures the validation set and logs a line and a metrics row. */
@@ -343,6 +487,7 @@ async function logProgress(
     normalize: s.normalization,
     batchSize: c.testBatchSize,
     tta: c.tta,
+    ttaTranslate: c.ttaTranslate,
     nClasses: data.classes.length,
   });
   const valAcc = 100 * val.correct / val.total;

@@ -36,7 +36,8 @@ Usage: deno task predict --model CHECKPOINT [--images test_images.npy] [--out pr
   --out PATH         the CSV to write (default predictions.csv)
   --batch-size N     images per forward pass (default 500)
   --limit N          predict only the first N images
-  --no-tta           no flip test-time augmentation (default: as the model was trained)
+  --no-tta           no test-time augmentation (default: as the model was trained: flips,
+                     and the shifts of train --tta-translate)
 ${CIFAR10_DIR_HELP}
   -h, --help         show this help
 `;
@@ -153,6 +154,7 @@ export async function predict(args: string[]): Promise<number> {
     ? Normalization.none()
     : Normalization.fromJSON(normalization as NormalizationJSON);
   const tta = !values["no-tta"] && metadata.tta === "true";
+  const ttaTranslate = tta ? Number(metadata.tta_translate ?? 0) : 0;
   let set: ImageSet, labelled: boolean, source: string;
   if (values.images !== undefined) {
     const path = values.images;
@@ -184,6 +186,7 @@ export async function predict(args: string[]): Promise<number> {
         config,
         normalization: normalize.toString(),
         tta,
+        ...(ttaTranslate ? { ttaTranslate } : {}),
         images: source,
         count: set.labels.length,
         out: values.out,
@@ -196,6 +199,7 @@ export async function predict(args: string[]): Promise<number> {
     normalize,
     batchSize,
     tta,
+    ttaTranslate,
     onBatch: (done) => bar.update(done, set.labels.length),
   });
   bar.clear();

@@ -31,6 +31,7 @@ import {
   trainEpochs,
   type TrainProgress,
   type TrainSession,
+  usesRecipeSwitches,
 } from "./_train_loop.ts";
 
 /** What a resumed run starts from. */
@@ -193,6 +194,12 @@ export async function train(args: string[]): Promise<number> {
         `"${run.cifar10Dir}" (${(e as Error).message})`,
     );
   });
+  if (usesRecipeSwitches(config) && run.backend !== "wasm" && run.backend !== "ref") {
+    throw new RangeError(
+      `Cannot use --backend ${run.backend} with the fast-recipe switches (parameter groups, ` +
+        "lookahead, whitening): the GPU training step has none of them; use --backend wasm",
+    );
+  }
   let probed: TrainSession | undefined; // `auto` measures a step on the run's own session
   const backend = await selectTrainBackend(run.backend, run.threads, config.model, {
     probe: () =>
@@ -203,6 +210,7 @@ export async function train(args: string[]): Promise<number> {
     loadTrainCheckpoint(resume.bytes, session.model, session.optimizer, {
       source: `"${resume.dir}/${CHECKPOINT_FILE}"`,
       expect: config.model,
+      extra: session.average,
     });
     session.progress = resume.progress;
   }
@@ -302,6 +310,7 @@ async function testRun(
     normalize: s.normalization,
     batchSize: c.testBatchSize,
     tta: c.tta,
+    ttaTranslate: c.ttaTranslate,
     nClasses: data.classes.length,
   });
   const testMetrics = await folder.saveTestMetrics(result, data.classes);

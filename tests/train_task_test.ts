@@ -20,6 +20,7 @@ import { SGD } from "../nn/optim.ts";
 import { saveSafetensors } from "../nn/safetensors.ts";
 import { Tensor } from "../core/tensor.ts";
 import { tempDir, writeBinaryCifar } from "./_data_fixtures.ts";
+import { interruptedRun } from "./_train_run.ts";
 
 const CIFAR = Deno.env.get("CIFAR10_DIR");
 const ROOT = decodeURIComponent(new URL("..", import.meta.url).pathname);
@@ -354,33 +355,6 @@ Deno.test("train() predict() collect(): help and refusals before any data is rea
   });
   await Deno.remove(tmp, { recursive: true });
 });
-
-/** Spawns `deno run tasks/train.ts ARGS`, interrupts it with Ctrl-C after `after` is printed. */
-async function interruptedRun(args: string[], after: string): Promise<number> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env=CIFAR10_DIR,CONVNET_THREADS",
-      "tasks/train.ts",
-      ...args,
-    ],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  let seen = "";
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  while (!seen.includes(after)) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    seen += value;
-  }
-  child.kill("SIGINT");
-  while (!(await reader.read()).done); // the rest of its output
-  return (await child.status).code;
-}
 
 Deno.test("train: --resume takes the data folder and threads its run folder recorded", async () => {
   await using tmp = await tempDir("resume");

@@ -57,7 +57,14 @@ import type { ModelOptions } from "./convnet.ts";
 /** The configuration `train:mymodel` uses unless told otherwise. */
 export const MYMODEL_DEFAULTS = { hiddenDim: 16, kernelSize: 3 } as const;
 
+/** Options of {@link MyModel}. */
+export interface MyModelOptions extends ModelOptions {
+  /** Freeze every batch norm's scale at 1 (the fast recipes'; default false). */
+  frozenBnScale?: boolean;
+}
+
 interface Ctx {
+  frozen: boolean;
   k: number;
   rng: Rng;
   dtype: DType;
@@ -72,7 +79,9 @@ function convBnRelu(cin: number, cout: number, pool: boolean, c: Ctx): Sequentia
     rng: c.rng,
     dtype: c.dtype,
   });
-  const bn = new BatchNorm2d(cout, { dtype: c.dtype });
+  const bn = c.frozen
+    ? new BatchNorm2d(cout, { dtype: c.dtype, trainWeight: false })
+    : new BatchNorm2d(cout, { dtype: c.dtype });
   return new Sequential(pool ? [conv, new MaxPool2d(2), bn, new ReLU()] : [conv, bn, new ReLU()]);
 }
 
@@ -113,7 +122,7 @@ export class MyModel extends Sequential {
     hiddenDim: number,
     kernelSize: number,
     nClasses: number,
-    options: ModelOptions = {},
+    options: MyModelOptions = {},
   ) {
     checkModelArgs("MyModel", imSize, hiddenDim, kernelSize, nClasses);
     const [C, H, W] = imSize;
@@ -123,8 +132,8 @@ export class MyModel extends Sequential {
           `with a side divisible by 8, got ${H}×${W}`,
       );
     }
-    const { rng = new Rng(0), dtype = "float32" } = options;
-    const c: Ctx = { k: kernelSize, rng, dtype }, w = hiddenDim;
+    const { rng = new Rng(0), dtype = "float32", frozenBnScale = false } = options;
+    const c: Ctx = { frozen: frozenBnScale, k: kernelSize, rng, dtype }, w = hiddenDim;
     super({
       prep: convBnRelu(C, w, false, c),
       layer1: convBnRelu(w, 2 * w, true, c),
