@@ -7,7 +7,7 @@
  * with one (or `await Deno.jupyter.display(x)`) shows the picture; nbconvert's HTML and GitHub
  * show the PNGs too. Outside Jupyter nothing changes: the objects are plain objects, and
  * {@linkcode Progress} prints a line now and then instead. This module imports the npm
- * packages of `tasks/viz/` (Vega, resvg); `mod.ts` stays light.
+ * packages of `train/viz/` (Vega, resvg); `mod.ts` stays light.
  *
  * @example
  * ```ts
@@ -31,15 +31,15 @@ import {
   lineChartSpec,
   lossChartOptions,
   type XAxis,
-} from "../tasks/viz/chart.ts";
+} from "../train/viz/chart.ts";
 import {
   type ConvWeights,
   type FilterGridOptions,
   filterGridPng,
-} from "../tasks/viz/filter_grid.ts";
-import { encodePng, type RgbImage, rgbImage, upscale } from "../tasks/viz/image.ts";
-import type { MetricsRow } from "../tasks/viz/metrics.ts";
-import { svgToPng, vegaLiteToPng } from "../tasks/viz/render.ts";
+} from "../train/viz/filter_grid.ts";
+import { encodePng, type RgbImage, rgbImage, upscale } from "../train/viz/image.ts";
+import type { MetricsRow } from "../train/viz/metrics.ts";
+import { svgToPng, vegaLiteToPng } from "../train/viz/render.ts";
 
 /** The key of the method Deno's Jupyter kernel calls to show a value. */
 export const DISPLAY: unique symbol = Symbol.for("Jupyter.display") as never;
@@ -92,7 +92,7 @@ export class Chart {
   }
 }
 
-/** A line chart (see `tasks/viz/chart.ts`: NaNs are marked, not fatal). */
+/** A line chart (see `train/viz/chart.ts`: NaNs are marked, not fatal). */
 export function lineChart(options: LineChartOptions): Chart {
   return new Chart(lineChartSpec(options), options.title);
 }

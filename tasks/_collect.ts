@@ -15,8 +15,8 @@
  * @module
  */
 
-import { parseMetricsCsv } from "./viz/metrics.ts";
-import { parseJson, type TestMetrics } from "./viz/plot.ts";
+import { parseMetricsCsv } from "../train/viz/metrics.ts";
+import { parseJson, type TestMetrics } from "../train/viz/plot.ts";
 
 /** One run folder as collect reads it. */
 export interface CollectedRun {

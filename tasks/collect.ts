@@ -5,10 +5,10 @@
  * @module
  */
 
-import { parseFlags, runTask } from "./_cli.ts";
+import { parseFlags, runTask } from "../train/cli.ts";
 import { zipSync } from "fflate";
 import { bestRuns, type CollectedRun, extraMarkdown, readRun, runScript } from "./_collect.ts";
-import { writeFileAtomic } from "./viz/image.ts";
+import { writeFileAtomic } from "../train/viz/image.ts";
 
 const HELP = `Zip the homework's deliverables.
 
@@ -25,12 +25,12 @@ const SOURCES: [string, string][] = [
   ["nn/models/mymodel.ts", "models/mymodel.ts"],
   ["nn/models/_args.ts", "models/_args.ts"],
   ["tasks/train.ts", "tasks/train.ts"],
-  ["tasks/_train_config.ts", "tasks/_train_config.ts"],
-  ["tasks/_train_loop.ts", "tasks/_train_loop.ts"],
-  ["tasks/_train_log.ts", "tasks/_train_log.ts"],
-  ["tasks/_train_eval.ts", "tasks/_train_eval.ts"],
-  ["tasks/_train_files.ts", "tasks/_train_files.ts"],
-  ["tasks/_train_backend.ts", "tasks/_train_backend.ts"],
+  ["train/config.ts", "train/config.ts"],
+  ["train/loop.ts", "train/loop.ts"],
+  ["train/log.ts", "train/log.ts"],
+  ["train/eval.ts", "train/eval.ts"],
+  ["train/files.ts", "train/files.ts"],
+  ["train/backend.ts", "train/backend.ts"],
   ["tasks/predict.ts", "tasks/predict.ts"],
   ["tasks/_npy.ts", "tasks/_npy.ts"],
 ];

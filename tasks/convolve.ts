@@ -2,15 +2,15 @@
  * `deno task convolve <image>…`: the homework's aside on image processing with convolutions.
  * Each PNG or JPEG is centre-cropped, resized, and run through a greyscale filter and a
  * horizontal-edge (Sobel) filter in one convolution; the original and both results are
- * written side by side, one row per image. See `tasks/viz/convolve.ts`.
+ * written side by side, one row per image. See `train/viz/convolve.ts`.
  *
  * @module
  */
 
-import { parseFlags, runTask, USAGE_ERROR } from "./_cli.ts";
+import { parseFlags, runTask, USAGE_ERROR } from "../train/cli.ts";
 import { basename, dirname, extname, join } from "node:path";
-import { convolveImages } from "./viz/convolve.ts";
-import { decodeImage, encodePng, writeFileAtomic } from "./viz/image.ts";
+import { convolveImages } from "../train/viz/convolve.ts";
+import { decodeImage, encodePng, writeFileAtomic } from "../train/viz/image.ts";
 
 const HELP = `Usage: deno task convolve [options] <image.png|image.jpg>...
 

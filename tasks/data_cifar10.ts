@@ -9,7 +9,7 @@
  * @module
  */
 
-import { parseFlags, runTask } from "./_cli.ts";
+import { parseFlags, runTask } from "../train/cli.ts";
 import { CIFAR10_MD5, CIFAR10_URL, downloadCifar10 } from "../data/download.ts";
 import { BINARY_FOLDER, defaultCifar10Dir } from "../data/locate.ts";
 

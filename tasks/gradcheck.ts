@@ -8,7 +8,7 @@
  * @module
  */
 
-import { parseFlags, runTask, USAGE_ERROR } from "./_cli.ts";
+import { parseFlags, runTask, USAGE_ERROR } from "../train/cli.ts";
 import {
   BOUNDS,
   drawAwayFromKinks,

@@ -1,15 +1,15 @@
 /**
  * `deno task plot <run folder>`: regenerates every picture of a training run and its
  * `report.html` from the run's files (metrics.csv, config.json, `<model>.safetensors`,
- * test_metrics.json). The run-folder contract is documented in `tasks/viz/plot.ts`.
+ * test_metrics.json). The run-folder contract is documented in `train/viz/plot.ts`.
  *
  * @module
  */
 
-import { parseFlags, runTask, USAGE_ERROR } from "./_cli.ts";
-import { loadRun, writeRunPictures } from "./viz/plot.ts";
-import { writeReport } from "./viz/report.ts";
-import type { XAxis } from "./viz/chart.ts";
+import { parseFlags, runTask, USAGE_ERROR } from "../train/cli.ts";
+import { loadRun, writeRunPictures } from "../train/viz/plot.ts";
+import { writeReport } from "../train/viz/report.ts";
+import type { XAxis } from "../train/viz/chart.ts";
 
 const HELP = `Usage: deno task plot [options] <run folder>
 

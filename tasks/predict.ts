@@ -8,7 +8,7 @@
  * @module
  */
 
-import { parseFlags, runTask } from "./_cli.ts";
+import { parseFlags, runTask } from "../train/cli.ts";
 import {
   CIFAR10_DIR_HELP,
   CIFAR10_DIR_OPTION,
@@ -20,11 +20,11 @@ import {
   type NormalizationJSON,
 } from "../data/mod.ts";
 import type { LoadedWeights } from "../nn/checkpoint.ts";
-import { decodePredictModel } from "./_predict_model.ts";
+import { decodePredictModel } from "../train/predict_model.ts";
 import { readNpyUint8 } from "./_npy.ts";
-import { predictSet } from "./_train_eval.ts";
-import { CHECKPOINT_FILE, StepBar } from "./_train_files.ts";
-import { writeFileAtomic } from "./viz/image.ts";
+import { predictSet } from "../train/eval.ts";
+import { CHECKPOINT_FILE, StepBar } from "../train/files.ts";
+import { writeFileAtomic } from "../train/viz/image.ts";
 
 const HELP = `Predict classes with a trained model (the homework's test.py).
 

@@ -12,7 +12,7 @@
 
 import { parseArgs } from "node:util";
 import { CIFAR10_DIR_HELP, CIFAR10_DIR_OPTION, locateCifar10 } from "../data/locate.ts";
-import { parseNumber } from "./_train_config.ts";
+import { parseNumber } from "../train/config.ts";
 import { buildWeb } from "./build_web.ts";
 
 const HELP = `Serve the in-browser trainer (web/) on 127.0.0.1.

@@ -1,12 +1,12 @@
 /**
  * `deno task train` (and `train:convnet`, `train:mymodel`): the homework's `train.py`. Trains a
- * model on CIFAR-10 and writes its run folder (see `_train_files.ts`). Ctrl-C saves a
+ * model on CIFAR-10 and writes its run folder (see `train/files.ts`). Ctrl-C saves a
  * checkpoint and stops; `--resume DIR` continues exactly where it stopped. Run with `--help`.
  *
  * @module
  */
 
-import { runTask } from "./_cli.ts";
+import { runTask } from "../train/cli.ts";
 import { resolve } from "node:path";
 import { ensureCifar10, loadCifar10, type NormalizationJSON, splitCifar10 } from "../data/mod.ts";
 import { loadTrainCheckpoint, peekTrainCheckpoint } from "../nn/checkpoint.ts";
@@ -16,14 +16,14 @@ import {
   type RunOptions,
   TRAIN_HELP,
   type TrainConfig,
-} from "./_train_config.ts";
-import { type BackendName, BACKENDS, selectTrainBackend } from "./_train_backend.ts";
+} from "../train/config.ts";
+import { type BackendName, BACKENDS, selectTrainBackend } from "../train/backend.ts";
 import { wasmBuild } from "../kernels/wasm/mod.ts";
-import { createGpuRunner } from "./_train_gpu.ts";
-import { probeStepTimes } from "./_train_probe.ts";
-import { evaluate } from "./_train_eval.ts";
-import { CHECKPOINT_FILE, claimRunDir, RunFolder, StepBar } from "./_train_files.ts";
-import { testLine } from "./_train_log.ts";
+import { createGpuRunner } from "../train/gpu.ts";
+import { probeStepTimes } from "../train/probe.ts";
+import { evaluate } from "../train/eval.ts";
+import { CHECKPOINT_FILE, claimRunDir, RunFolder, StepBar } from "../train/files.ts";
+import { testLine } from "../train/log.ts";
 import {
   createSession,
   DivergedError,
@@ -32,7 +32,7 @@ import {
   type TrainProgress,
   type TrainSession,
   usesRecipeSwitches,
-} from "./_train_loop.ts";
+} from "../train/loop.ts";
 
 /** What a resumed run starts from. */
 interface Resume {

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { parseFlags, runTask } from "./_cli.ts";
+import { parseFlags, runTask } from "../train/cli.ts";
 import { ensureCifar10 } from "../data/download.ts";
 import { loadCifar10 } from "../data/cifar10.ts";
 import { ImageSetDataset } from "../data/image_dataset.ts";
@@ -26,10 +26,10 @@ import {
   type UpdateRule,
 } from "../nn/solver.ts";
 import type { Tensor } from "../core/tensor.ts";
-import { claimRunDir, refuseRunDir, RunFolder, StepBar } from "./_train_files.ts";
-import { pyExp } from "./_train_log.ts";
-import { parseNumber } from "./_train_config.ts";
-import { type MetricsRow, writeMetrics, writeReport, writeRunPictures } from "./viz/mod.ts";
+import { claimRunDir, refuseRunDir, RunFolder, StepBar } from "../train/files.ts";
+import { pyExp } from "../train/log.ts";
+import { parseNumber } from "../train/config.ts";
+import { type MetricsRow, writeMetrics, writeReport, writeRunPictures } from "../train/viz/mod.ts";
 
 const HELP = `Usage: deno task train:twolayer [options]
 

@@ -7,8 +7,8 @@
 
 import { Rng } from "../core/random.ts";
 import { saveSafetensors } from "../nn/safetensors.ts";
-import { formatMetricsCsv, type MetricsRow } from "../tasks/viz/metrics.ts";
-import type { TestMetrics } from "../tasks/viz/plot.ts";
+import { formatMetricsCsv, type MetricsRow } from "../train/viz/metrics.ts";
+import type { TestMetrics } from "../train/viz/plot.ts";
 
 export const CLASSES = [
   "plane",

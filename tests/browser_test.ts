@@ -9,8 +9,8 @@
 import { decode } from "fast-png";
 import { assertEquals, assertTrue } from "./_assert.ts";
 import { writeFakeRun } from "./_viz_fixture.ts";
-import { loadRun } from "../tasks/viz/plot.ts";
-import { writeReport } from "../tasks/viz/report.ts";
+import { loadRun } from "../train/viz/plot.ts";
+import { writeReport } from "../train/viz/report.ts";
 
 const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
 

@@ -1,7 +1,7 @@
-// The command line every task shares (tasks/_cli.ts): one-line flag errors that name the flag,
+// The command line every task shares (train/cli.ts): one-line flag errors that name the flag,
 // and one exit code for usage errors.
 import { assertEquals, assertThrows, assertTrue } from "./_assert.ts";
-import { FAILURE, flagErrorMessage, parseFlags, USAGE_ERROR } from "../tasks/_cli.ts";
+import { FAILURE, flagErrorMessage, parseFlags, USAGE_ERROR } from "../train/cli.ts";
 
 const OPTIONS = { lr: { type: "string" }, help: { type: "boolean", short: "h" } } as const;
 

@@ -22,7 +22,7 @@ import { SGD } from "../nn/optim.ts";
 import { loadSafetensors, saveSafetensors } from "../nn/safetensors.ts";
 import { Tensor } from "../core/tensor.ts";
 import { argmaxRows } from "../nn/solver.ts";
-import { predictBatch } from "../tasks/_train_eval.ts";
+import { predictBatch } from "../train/eval.ts";
 import { predict } from "../tasks/predict.ts";
 import { NO_TORCH_NOTE, normRel, PYTHON, runOracle, torchAvailable } from "../interop/torch.ts";
 import { assertAtMost, assertEquals, assertTrue } from "./_assert.ts";

@@ -50,7 +50,7 @@ function modelIn(config: ModelConfig, dtype: DType, state: Map<string, Tensor>):
   return m;
 }
 
-/** Forward, loss, backward and SGD, STEPS times, as tasks/_train_loop.ts's cpuStep does them. */
+/** Forward, loss, backward and SGD, STEPS times, as train/loop.ts's cpuStep does them. */
 function train(model: Module, x: Tensor, y: Int32Array): number[] {
   model.train();
   const sgd = new SGD(model.parameters(), RECIPE);

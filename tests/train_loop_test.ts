@@ -6,12 +6,12 @@ import {
   loadTrainCheckpoint,
   peekTrainCheckpoint,
 } from "../nn/checkpoint.ts";
-import { DEFAULTS, parseTrainArgs, recipeHelp, type TrainConfig } from "../tasks/_train_config.ts";
-import { selectBackend } from "../tasks/_train_backend.ts";
+import { DEFAULTS, parseTrainArgs, recipeHelp, type TrainConfig } from "../train/config.ts";
+import { selectBackend } from "../train/backend.ts";
 import { kernelsFor } from "../kernels/mod.ts";
 import { wasmBuild } from "../kernels/wasm/mod.ts";
 import { resumeRunOptions } from "../tasks/train.ts";
-import { logLine, testLine } from "../tasks/_train_log.ts";
+import { logLine, testLine } from "../train/log.ts";
 import {
   createSession,
   DivergedError,
@@ -26,8 +26,8 @@ import {
   type TrainProgress,
   type TrainSession,
   watchLoss,
-} from "../tasks/_train_loop.ts";
-import { PROBE_STEPS, probeStepTimes } from "../tasks/_train_probe.ts";
+} from "../train/loop.ts";
+import { PROBE_STEPS, probeStepTimes } from "../train/probe.ts";
 
 const DATA: TrainData = {
   train: syntheticSet(48, 1),

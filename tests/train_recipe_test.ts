@@ -14,7 +14,7 @@ import {
   peekTrainCheckpoint,
 } from "../nn/checkpoint.ts";
 import { BatchNorm2d } from "../nn/modules/batchnorm.ts";
-import { DEFAULTS, parseTrainArgs, type TrainConfig } from "../tasks/_train_config.ts";
+import { DEFAULTS, parseTrainArgs, type TrainConfig } from "../train/config.ts";
 import {
   createSession,
   sessionWeights,
@@ -22,7 +22,7 @@ import {
   trainEpochs,
   type TrainProgress,
   type TrainSession,
-} from "../tasks/_train_loop.ts";
+} from "../train/loop.ts";
 import { train } from "../tasks/train.ts";
 import { predict } from "../tasks/predict.ts";
 

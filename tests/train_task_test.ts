@@ -15,7 +15,7 @@ import {
   type ModelConfig,
   peekTrainCheckpoint,
 } from "../nn/checkpoint.ts";
-import type { TrainProgress } from "../tasks/_train_loop.ts";
+import type { TrainProgress } from "../train/loop.ts";
 import { SGD } from "../nn/optim.ts";
 import { saveSafetensors } from "../nn/safetensors.ts";
 import { Tensor } from "../core/tensor.ts";

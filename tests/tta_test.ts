@@ -13,7 +13,7 @@ import {
 import { flipHorizontal, predictTta, translate } from "../nn/tta.ts";
 import { kernelsFor } from "../kernels/mod.ts";
 
-/** The flip TTA of tasks/_train_eval.ts (predictBatch): l = a + b, then l − ½·l, with axpy. */
+/** The flip TTA of train/eval.ts (predictBatch): l = a + b, then l − ½·l, with axpy. */
 function tasksFlipTta(a: Tensor, b: Tensor): Float32Array {
   const l = a.data.slice() as Float32Array, k = kernelsFor("float32");
   k.axpy(l, b.data, 1, l.length);

@@ -7,9 +7,9 @@ import {
   type LineChartOptions,
   lineChartSpec,
   lossChartOptions,
-} from "../tasks/viz/chart.ts";
-import { svgToPng, vegaLiteToPng, vegaLiteToSvg } from "../tasks/viz/render.ts";
-import { FontMetrics } from "../tasks/viz/_font_metrics.ts";
+} from "../train/viz/chart.ts";
+import { svgToPng, vegaLiteToPng, vegaLiteToSvg } from "../train/viz/render.ts";
+import { FontMetrics } from "../train/viz/_font_metrics.ts";
 import dejaVuTtf from "dejavu-fonts-ttf/ttf/DejaVuSans.ttf" with { type: "bytes" };
 
 const dejaVu = new FontMetrics(dejaVuTtf);

@@ -7,7 +7,7 @@ import {
   mapToImage,
   processingFilters,
   toBatch,
-} from "../tasks/viz/convolve.ts";
+} from "../train/viz/convolve.ts";
 import {
   decodeImage,
   encodePng,
@@ -18,7 +18,7 @@ import {
   rgbImage,
   sideBySide,
   upscale,
-} from "../tasks/viz/image.ts";
+} from "../train/viz/image.ts";
 
 const REPO = new URL("..", import.meta.url).pathname;
 

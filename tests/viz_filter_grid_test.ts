@@ -1,7 +1,7 @@
 import { decode } from "fast-png";
 import { assertEquals, assertThrows } from "./_assert.ts";
 import { fakeFilters } from "./_viz_fixture.ts";
-import { filterGrid, filterGridPng } from "../tasks/viz/filter_grid.ts";
+import { filterGrid, filterGridPng } from "../train/viz/filter_grid.ts";
 
 /** The RGB triples of an image row by row. */
 function pixels(data: ArrayLike<number>, width: number, height: number, channels = 3) {

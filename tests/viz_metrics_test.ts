@@ -5,7 +5,7 @@ import {
   METRICS_HEADER,
   metricsCsvLine,
   parseMetricsCsv,
-} from "../tasks/viz/metrics.ts";
+} from "../train/viz/metrics.ts";
 
 Deno.test("metrics.csv", async (t) => {
   await t.step("the header is the run-folder contract's", () => {

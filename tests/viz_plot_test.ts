@@ -2,8 +2,8 @@ import { decode } from "fast-png";
 import { assertEquals, assertRejects, assertThrows, assertTrue } from "./_assert.ts";
 import { CLASSES, fakeFilters, fakeMetrics, writeFakeRun } from "./_viz_fixture.ts";
 import { decodeSafetensors, encodeSafetensors } from "../nn/safetensors.ts";
-import { firstConvWeight, loadRun, runFileNames, writeRunPictures } from "../tasks/viz/plot.ts";
-import { escapeHtml, reportHtml, writeReport } from "../tasks/viz/report.ts";
+import { firstConvWeight, loadRun, runFileNames, writeRunPictures } from "../train/viz/plot.ts";
+import { escapeHtml, reportHtml, writeReport } from "../train/viz/report.ts";
 
 const REPO = new URL("..", import.meta.url).pathname;
 

@@ -31,13 +31,13 @@ import { serveWeb } from "../tasks/serve.ts";
 import { type BatchSource, loadCifar10Splits } from "../web/src/cifar10_bytes.ts";
 import { CIFAR10_CLASSES, IMAGE_BYTES, loadCifar10 } from "../data/cifar10.ts";
 import { splitCifar10 } from "../data/splits.ts";
-import { DEFAULTS, type TrainConfig } from "../tasks/_train_config.ts";
-import { createSession, sessionWeights, trainEpochs } from "../tasks/_train_loop.ts";
-import { evaluate } from "../tasks/_train_eval.ts";
+import { DEFAULTS, type TrainConfig } from "../train/config.ts";
+import { createSession, sessionWeights, trainEpochs } from "../train/loop.ts";
+import { evaluate } from "../train/eval.ts";
 import { setFloat32Backend } from "../kernels/mod.ts";
 import { getThreads, setThreads, wasmBuild } from "../kernels/wasm/mod.ts";
 import { loadPredictModel } from "../tasks/predict.ts";
-import { decodePredictModel } from "../tasks/_predict_model.ts";
+import { decodePredictModel } from "../train/predict_model.ts";
 import { encodeSafetensors } from "../nn/safetensors.ts";
 import {
   buildTwoLayerModel,
@@ -46,7 +46,7 @@ import {
 } from "../tasks/train_twolayer.ts";
 import { ImageSetDataset } from "../data/image_dataset.ts";
 import { Solver } from "../nn/solver.ts";
-import type { MetricsRow } from "../tasks/viz/metrics.ts";
+import type { MetricsRow } from "../train/viz/metrics.ts";
 import { chartSpecs } from "../web/src/charts.ts";
 
 /** The page's charts are report.html's specs of Deno's metrics rows, drawn as SVG. */
@@ -59,7 +59,7 @@ async function sameCharts(page: Page, metrics: MetricsRow[], what: string): Prom
   );
   assertEquals(svgs, [1, 1], `${what}: one SVG per chart`);
 }
-import { predictSet } from "../tasks/_train_eval.ts";
+import { predictSet } from "../train/eval.ts";
 import { Normalization, type NormalizationJSON } from "../data/normalize.ts";
 import { Tensor } from "../mod.ts"; // the root export: Tensor's file moves to core/ (#21)
 import { PANEL_IMAGES, PANEL_TOP } from "../web/src/panel.ts";

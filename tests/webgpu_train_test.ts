@@ -3,7 +3,7 @@
 // losses match the WASM run's (when CIFAR10_DIR is set and an adapter exists).
 import { assertAllClose, assertEquals, assertRejects, assertTrue } from "./_assert.ts";
 import { adapter } from "./_webgpu.ts";
-import { AUTO_WEBGPU_MARGIN, selectTrainBackend, type StepTimes } from "../tasks/_train_backend.ts";
+import { AUTO_WEBGPU_MARGIN, selectTrainBackend, type StepTimes } from "../train/backend.ts";
 import { train } from "../tasks/train.ts";
 import { type AdapterSummary, releaseDevice } from "../kernels/webgpu/mod.ts";
 

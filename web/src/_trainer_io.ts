@@ -19,7 +19,7 @@ import {
 } from "./convnet.ts";
 import { firstConvName, type LoadedWeights } from "../../nn/checkpoint.ts";
 import type { Module } from "../../nn/modules/module.ts";
-import type { TrainSession } from "../../tasks/_train_loop.ts";
+import type { TrainSession } from "../../train/loop.ts";
 import { predictPanel } from "./panel.ts";
 import type { Incoming, Posted, StartRun, TestResult } from "./_trainer_messages.ts";
 import type { PanelEntry } from "./panel.ts";

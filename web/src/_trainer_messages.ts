@@ -6,8 +6,8 @@
  */
 
 import type { ModelName } from "../../nn/checkpoint.ts";
-import type { TrainConfig } from "../../tasks/_train_config.ts";
-import type { MetricsRow } from "../../tasks/viz/metrics.ts";
+import type { TrainConfig } from "../../train/config.ts";
+import type { MetricsRow } from "../../train/viz/metrics.ts";
 import type { PanelEntry } from "./panel.ts";
 import type { TWOLAYER, TwoLayerRunConfig } from "./twolayer.ts";
 

@@ -6,7 +6,7 @@
  */
 
 import { getThreads, wasmBuild } from "./convnet.ts";
-import { yieldToEventLoop } from "../../tasks/_train_eval.ts";
+import { yieldToEventLoop } from "../../train/eval.ts";
 import { trainTwoLayer, TWOLAYER, twoLayerConfig } from "./twolayer.ts";
 import type { Posted, StartRun } from "./_trainer_messages.ts";
 import { isolated, loadData, post, scope, startThreads, waitWhilePaused } from "./_trainer_io.ts";

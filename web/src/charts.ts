@@ -1,5 +1,5 @@
 /**
- * The page's charts: the Vega-Lite specs of `report.html` (tasks/viz/chart.ts: the loss and
+ * The page's charts: the Vega-Lite specs of `report.html` (train/viz/chart.ts: the loss and
  * the accuracy charts of the metrics rows so far), compiled by Vega-Lite and drawn by Vega as
  * SVG. The entry of `web/dist/charts.js`, which the page imports (Vega and Vega-Lite inside).
  *
@@ -8,8 +8,8 @@
 
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
-import { accuracyChartOptions, lineChartSpec, lossChartOptions } from "../../tasks/viz/chart.ts";
-import type { MetricsRow } from "../../tasks/viz/metrics.ts";
+import { accuracyChartOptions, lineChartSpec, lossChartOptions } from "../../train/viz/chart.ts";
+import type { MetricsRow } from "../../train/viz/metrics.ts";
 
 /** The charts of a run's metrics rows; a chart without any point yet is null. */
 export interface ChartSpecs {

@@ -16,7 +16,7 @@ import {
   parseMetaText,
 } from "../../data/cifar10.ts";
 import { splitCifar10, type SplitOptions } from "../../data/splits.ts";
-import type { TrainData } from "../../tasks/_train_loop.ts";
+import type { TrainData } from "../../train/loop.ts";
 
 /** Bytes per record of a binary batch: 1 label byte, then the image. */
 export const RECORD_BYTES = IMAGE_BYTES + 1;

@@ -20,7 +20,7 @@ export {
   type TrainHooks,
   type TrainProgress,
   type TrainSession,
-} from "../../tasks/_train_loop.ts";
-export { checkTrainConfig, DEFAULTS, type TrainConfig } from "../../tasks/_train_config.ts";
-export { evaluate } from "../../tasks/_train_eval.ts";
+} from "../../train/loop.ts";
+export { checkTrainConfig, DEFAULTS, type TrainConfig } from "../../train/config.ts";
+export { evaluate } from "../../train/eval.ts";
 export * from "./cifar10_bytes.ts";

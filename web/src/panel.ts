@@ -10,7 +10,7 @@ import { IMAGE_BYTES, type ImageSet } from "../../data/cifar10.ts";
 import { makeBatch } from "../../data/batches.ts";
 import type { Normalization } from "../../data/normalize.ts";
 import type { Module } from "../../nn/modules/module.ts";
-import { predictBatch } from "../../tasks/_train_eval.ts";
+import { predictBatch } from "../../train/eval.ts";
 
 /** How many test images the panel shows. */
 export const PANEL_IMAGES = 8;

@@ -36,8 +36,8 @@ import {
   wasmBuild,
 } from "./convnet.ts";
 import type { LoadedWeights, ModelName } from "../../nn/checkpoint.ts";
-import type { TrainSession } from "../../tasks/_train_loop.ts";
-import { decodePredictModel } from "../../tasks/_predict_model.ts";
+import type { TrainSession } from "../../train/loop.ts";
+import { decodePredictModel } from "../../train/predict_model.ts";
 import { pickedSources, tarballSources } from "./picked.ts";
 import { TWOLAYER } from "./twolayer.ts";
 import type { RunResult, StartRun } from "./_trainer_messages.ts";

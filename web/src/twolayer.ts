@@ -13,8 +13,8 @@ import { Normalization } from "../../data/normalize.ts";
 import { TwoLayerConvNet } from "../../nn/classifiers.ts";
 import { encodeSafetensors } from "../../nn/safetensors.ts";
 import { type Check, Solver, type UpdateRule } from "../../nn/solver.ts";
-import type { TrainData } from "../../tasks/_train_loop.ts";
-import { pyExp } from "../../tasks/_train_log.ts";
+import type { TrainData } from "../../train/loop.ts";
+import { pyExp } from "../../train/log.ts";
 
 /** The page's name of the Part 1 model. */
 export const TWOLAYER = "twolayer";

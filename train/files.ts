@@ -1,5 +1,5 @@
 /**
- * The run folder of `deno task train` (the contract of `tasks/viz/plot.ts`):
+ * The run folder of `deno task train` (the contract of `train/viz/plot.ts`):
  *
  * - `<model>.log`: the resolved configuration, the homework's log lines, and last the line
  *   `test set: Average loss: …, Accuracy: …/… (…%)`;
@@ -22,8 +22,8 @@ import { writeMetrics, writeReport, writeRunPictures } from "./viz/mod.ts";
 import type { ConvWeights } from "./viz/filter_grid.ts";
 import type { RunData, TestMetrics } from "./viz/plot.ts";
 import { writeFileAtomic } from "../nn/_atomic.ts";
-import { sessionWeights, type TrainSession } from "./_train_loop.ts";
-import { type EvalResult, perClassAccuracy } from "./_train_eval.ts";
+import { sessionWeights, type TrainSession } from "./loop.ts";
+import { type EvalResult, perClassAccuracy } from "./eval.ts";
 
 /** The training checkpoint's file name inside a run folder. */
 export const CHECKPOINT_FILE = "checkpoint.safetensors";
@@ -34,7 +34,7 @@ export const CHECKPOINT_FILE = "checkpoint.safetensors";
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { defaultOutDir } from "./_train_files.ts";
+ * import { defaultOutDir } from "./files.ts";
  * assert.equal(defaultOutDir("convnet", new Date(Date.UTC(2026, 10, 27, 16, 5, 9))), "runs/convnet-20261127-160509");
  * ```
  */
@@ -55,7 +55,7 @@ const RUN_MARKERS = [CHECKPOINT_FILE, "config.json"];
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { claimRunDir } from "./_train_files.ts";
+ * import { claimRunDir } from "./files.ts";
  * const root = await Deno.makeTempDir();
  * const now = new Date(Date.UTC(2026, 10, 27, 16, 5, 9));
  * const a = await claimRunDir("twolayer", undefined, { now, root });

@@ -15,8 +15,8 @@ import { CNN } from "../nn/models/convnet.ts";
 import { MyModel } from "../nn/models/mymodel.ts";
 import { GpuCNN } from "../nn/webgpu/cnn.ts";
 import { GpuMyModel } from "../nn/webgpu/mymodel.ts";
-import type { StepRunner, TrainSession } from "./_train_loop.ts";
-import { countCorrect } from "./_train_eval.ts";
+import type { StepRunner, TrainSession } from "./loop.ts";
+import { countCorrect } from "./eval.ts";
 
 const MOMENTUM_SUFFIX = ".momentum_buffer";
 

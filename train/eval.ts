@@ -36,7 +36,7 @@ export interface EvalOptions {
  * ```ts
  * import assert from "node:assert/strict";
  * import { Tensor } from "../core/tensor.ts";
- * import { flipHorizontal } from "./_train_eval.ts";
+ * import { flipHorizontal } from "./eval.ts";
  * const x = new Tensor(new Float32Array([1, 2, 3, 4, 5, 6]), [1, 1, 2, 3]);
  * assert.deepEqual([...flipHorizontal(x).data], [3, 2, 1, 6, 5, 4]);
  * ```
@@ -76,7 +76,7 @@ export function predictBatch(
  * ```ts
  * import assert from "node:assert/strict";
  * import { Tensor } from "../core/tensor.ts";
- * import { countCorrect } from "./_train_eval.ts";
+ * import { countCorrect } from "./eval.ts";
  * const logits = new Tensor(new Float32Array([0, 2, 1, 5, 0, 0]), [2, 3]);
  * assert.equal(countCorrect(logits, [1, 1]), 1);
  * ```
@@ -172,7 +172,7 @@ export function yieldToEventLoop(): Promise<void> {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { perClassAccuracy } from "./_train_eval.ts";
+ * import { perClassAccuracy } from "./eval.ts";
  * assert.deepEqual(perClassAccuracy([[3, 1], [0, 0]]), [0.75, NaN]);
  * ```
  */

@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { EvalResult } from "./_train_eval.ts";
+import type { EvalResult } from "./eval.ts";
 
 /**
  * Python's `str(float)` for the accuracy: `57.8125`, `58.0`.
@@ -18,7 +18,7 @@ import type { EvalResult } from "./_train_eval.ts";
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { pyFloat } from "./_train_log.ts";
+ * import { pyFloat } from "./log.ts";
  * assert.deepEqual([pyFloat(57.8125), pyFloat(58)], ["57.8125", "58.0"]);
  * ```
  */
@@ -32,7 +32,7 @@ export function pyFloat(v: number): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { pyExp } from "./_train_log.ts";
+ * import { pyExp } from "./log.ts";
  * assert.deepEqual([pyExp(1e-4), pyExp(0.00095), pyExp(123)], ["1.000000e-04", "9.500000e-04", "1.230000e+02"]);
  * ```
  */
@@ -48,7 +48,7 @@ export function pyExp(x: number, digits = 6): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { roundHalfEven } from "./_train_log.ts";
+ * import { roundHalfEven } from "./log.ts";
  * assert.deepEqual([0.5, 1.5, 2.5, 26.1].map(roundHalfEven), [0, 2, 2, 26]);
  * ```
  */
@@ -78,7 +78,7 @@ export interface LogValues {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { logLine } from "./_train_log.ts";
+ * import { logLine } from "./log.ts";
  * assert.equal(
  *   logLine({
  *     epoch: 1,

@@ -34,7 +34,7 @@ export interface SelectedBackend {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { selectBackend } from "./_train_backend.ts";
+ * import { selectBackend } from "./backend.ts";
  * assert.equal(selectBackend("ref", 1).name, "ref");
  * assert.equal(selectBackend("auto", 1).name, "wasm");
  * ```
@@ -53,7 +53,7 @@ export function selectBackend(backend: BackendName, threads: number): SelectedBa
  */
 export const AUTO_WEBGPU_MARGIN = 0.9;
 
-/** Measured milliseconds per training step on WASM and on WebGPU (`_train_probe.ts`). */
+/** Measured milliseconds per training step on WASM and on WebGPU (`train/probe.ts`). */
 export interface StepTimes {
   wasmMs: number;
   webgpuMs: number;
@@ -80,7 +80,7 @@ export interface SelectTrainBackendOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { selectTrainBackend } from "./_train_backend.ts";
+ * import { selectTrainBackend } from "./backend.ts";
  * const notes: string[] = [];
  * const chosen = await selectTrainBackend("auto", 1, "mymodel", { note: (n) => notes.push(n) });
  * assert.equal(chosen.name, "wasm");

@@ -9,7 +9,7 @@
 
 import { makeBatch } from "../data/batches.ts";
 import { encodeTrainCheckpoint, loadTrainCheckpoint } from "../nn/checkpoint.ts";
-import { cpuStep, type StepRunner, type TrainData, type TrainSession } from "./_train_loop.ts";
+import { cpuStep, type StepRunner, type TrainData, type TrainSession } from "./loop.ts";
 
 /** Timed training steps per backend, after one untimed warm-up step (compilation, uploads). */
 export const PROBE_STEPS = 3;

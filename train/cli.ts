@@ -23,7 +23,7 @@ export const FAILURE = 1;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { flagErrorMessage } from "./_cli.ts";
+ * import { flagErrorMessage } from "./cli.ts";
  * const ambiguous = Object.assign(new Error("Option '--lr' argument is ambiguous.\n…"), {
  *   code: "ERR_PARSE_ARGS_INVALID_OPTION_VALUE",
  * });

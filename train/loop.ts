@@ -1,5 +1,5 @@
 /**
- * The training loop of `deno task train`, apart from the files it writes (`_train_files.ts`):
+ * The training loop of `deno task train`, apart from the files it writes (`train/files.ts`):
  * a model, SGD and a schedule, batches with augmentation, a metrics row every batch (the
  * batch's training loss and accuracy, and the rate), a log line with the validation loss and accuracy every `logInterval`
  * batches and at the end of each epoch, and a state that a checkpoint can save and `--resume`
@@ -36,9 +36,9 @@ import {
   type TrainConfig,
   TRIANGLE_END,
   TRIANGLE_START,
-} from "./_train_config.ts";
-import { countCorrect, evaluate, yieldToEventLoop } from "./_train_eval.ts";
-import { logLine } from "./_train_log.ts";
+} from "./config.ts";
+import { countCorrect, evaluate, yieldToEventLoop } from "./eval.ts";
+import { logLine } from "./log.ts";
 
 /** The images of a run. */
 export interface TrainData {
@@ -77,7 +77,7 @@ export interface TrainSession {
   batchesPerEpoch: number;
   /** The training batch, reused by every step. */
   buffers: BatchBuffers;
-  /** Runs the steps elsewhere (the GPU: tasks/_train_gpu.ts) instead of model and optimizer. */
+  /** Runs the steps elsewhere (the GPU: train/gpu.ts) instead of model and optimizer. */
   runner?: StepRunner;
   /** `--lookahead`: the average the weights move to every `LOOKAHEAD_EVERY` steps. */
   average?: WeightAverage;
@@ -128,7 +128,7 @@ export interface LossWatch {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { DIVERGENCE_PATIENCE, hasDiverged, type LossWatch, watchLoss } from "./_train_loop.ts";
+ * import { DIVERGENCE_PATIENCE, hasDiverged, type LossWatch, watchLoss } from "./loop.ts";
  * let w: LossWatch | undefined;
  * for (const loss of [2.3, 2.2, 2.1]) w = watchLoss(w, loss);
  * assert.equal(hasDiverged(w!), false);
@@ -193,7 +193,7 @@ const ORDER = 1, AUGMENT = 2;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { rngFor } from "./_train_loop.ts";
+ * import { rngFor } from "./loop.ts";
  * assert.equal(rngFor(1, 2, 0, 5).nextUint32(), rngFor(1, 2, 0, 5).nextUint32());
  * assert.notEqual(rngFor(1, 2, 0, 5).nextUint32(), rngFor(1, 2, 0, 6).nextUint32());
  * ```

@@ -5,10 +5,10 @@
  * @module
  */
 
-import { parseFlags } from "./_cli.ts";
+import { parseFlags } from "./cli.ts";
 import { CIFAR10_DIR_HELP, CIFAR10_DIR_OPTION } from "../data/locate.ts";
 import { MODEL_NAMES, type ModelName } from "../nn/checkpoint.ts";
-import { type BackendName, BACKENDS } from "./_train_backend.ts";
+import { type BackendName, BACKENDS } from "./backend.ts";
 import type { PadMode } from "../data/augment.ts";
 import { AIRNET_WIDTHS } from "../nn/models/airnet.ts";
 
@@ -265,7 +265,7 @@ export type RecipeName = keyof typeof RECIPES;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { DEFAULTS, scaledLr } from "./_train_config.ts";
+ * import { DEFAULTS, scaledLr } from "./config.ts";
  * assert.equal(scaledLr(DEFAULTS.convnet, 128), 0.02);
  * assert.equal(scaledLr(DEFAULTS.convnet, 64), 0.01);
  * ```
@@ -419,7 +419,7 @@ export type ParsedTrainArgs =
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { recipeHelp } from "./_train_config.ts";
+ * import { recipeHelp } from "./config.ts";
  * assert.match(recipeHelp("convnet"), /--lr 0\.02 .*--batch-size 128 .*--no-nesterov/s);
  * ```
  */
