@@ -9,7 +9,8 @@
  * the page trains the run Deno trains on its extracted batches, and a truncated or foreign
  * tarball gets a clear message; Stop stops; Pause waits between steps and Resume continues the
  * same run; picked files train the same run; without the isolation headers the page still
- * trains, on one thread, and says so. Skips itself only when Chromium is absent outside
+ * trains, on one thread, and says so; a model too large for the WASM memory gets the CLI's
+ * message and the page trains on. Skips itself only when Chromium is absent outside
  * CI (`.ci/run` installs it with apt).
  */
 
@@ -524,6 +525,46 @@ Deno.test({
         sameBits(r.losses, deno!.losses, "paused after step " + at + ", then resumed");
         assertEquals(r.test?.confusion, deno!.confusion);
       });
+
+      await t.step(
+        "a model too large for the WASM memory: the CLI's message, then a run",
+        async () => {
+          // 500 images of 1,100 filters of 32×32: 2,148 MiB of conv output, over the 2,048 MiB limit.
+          const set = (name: string, value: string) =>
+            page.$eval(
+              `input[name=${name}]`,
+              (e, v) => ((e as { value: string }).value = v),
+              value,
+            );
+          await page.$eval("#error", (e) => (e.textContent = ""));
+          await set("numTrain", "500");
+          await set("batchSize", "500");
+          await set("hiddenDim", "1100");
+          await page.click("#start");
+          await page.waitForFunction(`document.getElementById("error").textContent !== ""`, {
+            timeout: RUN_TIMEOUT_MS,
+          });
+          const message = await page.$eval("#error", (e) => e.textContent ?? "");
+          assertTrue(
+            message.startsWith("Cannot run conv2dForward: it needs 2") &&
+              message.endsWith("but the limit is 2048.0 MiB; use a smaller batch"),
+            `the page says "${message}"`,
+          );
+          assertEquals(
+            await page.$eval("#start", (e) => (e as { disabled: boolean }).disabled),
+            false,
+            "Train is enabled again",
+          );
+          await set("numTrain", String(RUN.numTrain));
+          await set("batchSize", String(RUN.batchSize));
+          await set("hiddenDim", "");
+          await page.$eval("#error", (e) => (e.textContent = ""));
+          await page.click("#start");
+          const r = await result(page);
+          assertTrue(deno !== undefined, "the 2-thread step ran");
+          sameBits(r.losses, deno!.losses, "after the too-large model");
+        },
+      );
 
       await t.step("Stop ends a run after the current step; Train starts again", async () => {
         await page.$eval("input[name=epochs]", (e) => ((e as { value: string }).value = "20"));

@@ -6,7 +6,17 @@
 
 const $ = (id) => document.getElementById(id);
 const form = $("settings");
-const NUMBERS = ["numTrain", "numVal", "numTest", "epochs", "batchSize", "lr", "seed", "threads"];
+const NUMBERS = [
+  "numTrain",
+  "numVal",
+  "numTest",
+  "epochs",
+  "batchSize",
+  "lr",
+  "seed",
+  "hiddenDim",
+  "threads",
+];
 const INTEGERS = new Set([
   "numTrain",
   "numVal",
@@ -14,6 +24,7 @@ const INTEGERS = new Set([
   "epochs",
   "batchSize",
   "seed",
+  "hiddenDim",
   "threads",
 ]);
 const params = new URLSearchParams(location.search);
