@@ -1,0 +1,49 @@
+// The settings form: the URL contract fills it, and it describes the run the trainer starts.
+
+/** The form's numeric settings, in the order of the URL contract. */
+const NUMBERS = [
+  "numTrain",
+  "numVal",
+  "numTest",
+  "epochs",
+  "batchSize",
+  "lr",
+  "seed",
+  "hiddenDim",
+  "threads",
+];
+const INTEGERS = new Set(NUMBERS.filter((name) => name !== "lr"));
+
+/** Fills `form` from the URL's parameters (`model` and the numeric settings). */
+export function fillFromUrl(form, params) {
+  for (const name of ["model", ...NUMBERS]) {
+    if (params.has(name)) form.elements[name].value = params.get(name);
+  }
+}
+
+/** The run `form` describes; a RangeError naming the field for a bad value. */
+export function readRun(form, loaded) {
+  const overrides = {};
+  let threads = 1;
+  for (const name of NUMBERS) {
+    const text = form.elements[name].value.trim();
+    if (text === "") continue;
+    const v = Number(text);
+    if (!Number.isFinite(v) || (INTEGERS.has(name) && !Number.isInteger(v))) {
+      throw new RangeError(
+        `Cannot use ${name} "${text}": it must be ${
+          INTEGERS.has(name) ? "an integer" : "a number"
+        }`,
+      );
+    }
+    if (name === "threads") threads = v;
+    else overrides[name] = v;
+  }
+  return {
+    model: form.elements.model.value,
+    overrides,
+    threads,
+    dataUrl: new URL("cifar10/", location.href).href,
+    fromWeights: loaded && form.elements.fromWeights.checked,
+  };
+}
