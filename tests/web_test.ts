@@ -9,7 +9,8 @@
  * the page trains the run Deno trains on its extracted batches, and a truncated or foreign
  * tarball gets a clear message; Stop stops; Pause waits between steps and Resume continues the
  * same run; picked files train the same run; without the isolation headers the page still
- * trains, on one thread, and says so; a model too large for the WASM memory gets the CLI's
+ * trains, on one thread, and says so; the Part 1 three-layer net and the Solver's update rules
+ * train as train:twolayer trains them; a model too large for the WASM memory gets the CLI's
  * message and the page trains on. Skips itself only when Chromium is absent outside
  * CI (`.ci/run` installs it with apt).
  */
@@ -145,7 +146,10 @@ async function denoTwoLayer(c: TwoLayerConfig, dataDir: string) {
       seed: c.seed,
     });
     solver.train();
-    const metadata = { first_conv: "W1", model: "TwoLayerConvNet" }; // train:twolayer's
+    const metadata = { // train:twolayer's
+      first_conv: "W1",
+      model: c.model === "two" ? "TwoLayerConvNet" : "ThreeLayerConvNet",
+    };
     return {
       losses: solver.lossHistory,
       weights: encodeSafetensors(model.params, metadata),
@@ -672,8 +676,8 @@ Deno.test({
         const r = await result(page) as Result & { config: Record<string, unknown> };
         const args = ["--num-train", "320", "--num-val", "100", "--batch-size", "16"];
         const cli = parseTwoLayerArgs([...args, "--epochs", "1", "--seed", "1", "--threads", "2"])!;
-        const { cifar10Dir: _, threads: __, out: ___, hiddenDim: ____, ...settings } = cli;
-        assertEquals(r.config, { ...settings, model: "twolayer" }, "the CLI's settings");
+        const { cifar10Dir: _, threads: __, out: ___, model: net, ...settings } = cli;
+        assertEquals(r.config, { ...settings, net, model: "twolayer" }, "the CLI's settings");
         const deno = await denoTwoLayer(cli, dataDir);
         assertEquals([r.steps, r.threads], [20, 2]);
         sameBits(r.losses, deno.losses, "twolayer");
@@ -684,6 +688,60 @@ Deno.test({
         });
         assertEquals(file.download, "twolayer.safetensors");
         assertEquals(new Uint8Array(file.bytes), deno.weights, "train:twolayer's weights file");
+        await page.select("select[name=model]", "convnet");
+      });
+
+      await t.step("the Part 1 three-layer net and the Solver's update rules", async () => {
+        await page.select("select[name=model]", "twolayer");
+        const base = [
+          "--num-train",
+          "320",
+          "--num-val",
+          "100",
+          "--batch-size",
+          "16",
+          "--epochs",
+          "1",
+        ];
+        for (
+          const [net, rule, width] of [["three", "adam", "50"], ["two", "rmsprop", ""], [
+            "two",
+            "sgd",
+            "",
+          ]]
+        ) {
+          await page.select("select[name=net]", net);
+          await page.select("select[name=updateRule]", rule);
+          await page.$eval(
+            "input[name=hiddenDim]",
+            (e, v) => ((e as { value: string }).value = v),
+            width,
+          );
+          await page.click("#start");
+          const r = await result(page) as Result & { config: Record<string, unknown> };
+          const flags = ["--model", net, "--update-rule", rule, "--seed", "1", "--threads", "2"];
+          const cli = parseTwoLayerArgs([
+            ...base,
+            ...flags,
+            ...(width ? ["--hidden-dim", width] : []),
+          ])!;
+          const { cifar10Dir: _, threads: __, out: ___, model: ____, ...settings } = cli;
+          assertEquals(
+            r.config,
+            { ...settings, net, model: "twolayer" },
+            `${net}, ${rule}: the CLI's settings`,
+          );
+          const deno = await denoTwoLayer(cli, dataDir);
+          sameBits(r.losses, deno.losses, `${net}, ${rule}`);
+          const bytes = await page.$eval("#weights", async (a) => {
+            const { href } = a as unknown as { href: string };
+            return [...new Uint8Array(await (await fetch(href)).arrayBuffer())];
+          });
+          assertEquals(new Uint8Array(bytes), deno.weights, `${net}, ${rule}: the weights file`);
+        }
+        await page.select("select[name=net]", "two");
+        await page.select("select[name=updateRule]", "sgd_momentum");
+        await page.$eval("input[name=hiddenDim]", (e) => ((e as { value: string }).value = ""));
         await page.select("select[name=model]", "convnet");
       });
 

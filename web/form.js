@@ -13,10 +13,12 @@ const NUMBERS = [
   "threads",
 ];
 const INTEGERS = new Set(NUMBERS.filter((name) => name !== "lr"));
+/** The Part 1 choices (`deno task train:twolayer --model`, `--update-rule`), for twolayer only. */
+const PART1_CHOICES = ["net", "updateRule"];
 
 /** Fills `form` from the URL's parameters (`model` and the numeric settings). */
 export function fillFromUrl(form, params) {
-  for (const name of ["model", ...NUMBERS]) {
+  for (const name of ["model", ...PART1_CHOICES, ...NUMBERS]) {
     if (params.has(name)) form.elements[name].value = params.get(name);
   }
 }
@@ -39,8 +41,12 @@ export function readRun(form, loaded) {
     if (name === "threads") threads = v;
     else overrides[name] = v;
   }
+  const model = form.elements.model.value;
+  if (model === "twolayer") {
+    for (const name of PART1_CHOICES) overrides[name] = form.elements[name].value;
+  }
   return {
-    model: form.elements.model.value,
+    model,
     overrides,
     threads,
     dataUrl: new URL("cifar10/", location.href).href,

@@ -10,9 +10,9 @@
 
 import { ImageSetDataset } from "../../data/image_dataset.ts";
 import { Normalization } from "../../data/normalize.ts";
-import { TwoLayerConvNet } from "../../nn/classifiers.ts";
+import { ThreeLayerConvNet, TwoLayerConvNet } from "../../nn/classifiers.ts";
 import { encodeSafetensors } from "../../nn/safetensors.ts";
-import { type Check, Solver, type UpdateRule } from "../../nn/solver.ts";
+import { type Check, Solver, UPDATE_RULES, type UpdateRule } from "../../nn/solver.ts";
 import type { TrainData } from "../../tasks/_train_loop.ts";
 import { pyExp } from "../../tasks/_train_log.ts";
 
@@ -22,8 +22,12 @@ export const TWOLAYER = "twolayer";
 /** What a page run of the two-layer net uses: `deno task train:twolayer`'s settings. */
 export interface TwoLayerRunConfig {
   model: typeof TWOLAYER;
+  /** `train:twolayer --model`: two (conv–relu–pool–affine) or three (…–affine–relu–affine). */
+  net: PartOneNet;
   numFilters: number;
   filterSize: number;
+  /** The hidden affine width of the three-layer net. */
+  hiddenDim: number;
   weightScale: number;
   reg: number;
   updateRule: UpdateRule;
@@ -38,11 +42,17 @@ export interface TwoLayerRunConfig {
   numVal: number;
 }
 
+/** The Part 1 nets: `deno task train:twolayer --model two|three`. */
+export type PartOneNet = "two" | "three";
+const NETS: readonly PartOneNet[] = ["two", "three"];
+
 /** The defaults of `deno task train:twolayer --model two` (web_test checks they agree). */
 export const TWOLAYER_DEFAULTS: Readonly<TwoLayerRunConfig> = Object.freeze({
   model: TWOLAYER,
+  net: "two",
   numFilters: 32,
   filterSize: 7,
+  hiddenDim: 100,
   weightScale: 0.001,
   reg: 0.001,
   updateRule: "sgd_momentum",
@@ -57,14 +67,34 @@ export const TWOLAYER_DEFAULTS: Readonly<TwoLayerRunConfig> = Object.freeze({
   numVal: 1000,
 });
 
-/** The form's settings a two-layer run takes (the others belong to convnet and mymodel). */
-const SETTINGS = ["numTrain", "numVal", "epochs", "batchSize", "lr", "seed"] as const;
+/** The form's settings a Part 1 run takes (the others belong to convnet and mymodel). */
+const SETTINGS = [
+  "net",
+  "updateRule",
+  "numTrain",
+  "numVal",
+  "epochs",
+  "batchSize",
+  "lr",
+  "seed",
+  "hiddenDim",
+] as const;
 
 /** The run's configuration: the CLI's defaults, then the form's settings. */
 export function twoLayerConfig(overrides: Record<string, unknown>): TwoLayerRunConfig {
   const config: TwoLayerRunConfig = { ...TWOLAYER_DEFAULTS };
   for (const key of SETTINGS) {
-    if (overrides[key] !== undefined) (config[key] as number) = overrides[key] as number;
+    if (overrides[key] !== undefined) (config[key] as unknown) = overrides[key];
+  }
+  if (!NETS.includes(config.net)) {
+    throw new RangeError(`Cannot train twolayer with net "${config.net}": use two or three`);
+  }
+  if (!UPDATE_RULES.includes(config.updateRule)) {
+    throw new RangeError(
+      `Cannot train twolayer with updateRule "${config.updateRule}": use one of ${
+        UPDATE_RULES.join(", ")
+      }`,
+    );
   }
   for (const [key, max] of [["numTrain", 49000], ["numVal", 1000]] as const) {
     const v = config[key];
@@ -97,15 +127,17 @@ export interface TwoLayerOutcome {
   filters: { shape: number[]; data: Float32Array };
 }
 
-/** Trains the two-layer net on `data` (its train and val splits) as train:twolayer does. */
+/** Trains the Part 1 net on `data` (its train and val splits) as train:twolayer does. */
 export async function trainTwoLayer(
   c: TwoLayerRunConfig,
   data: TrainData,
   hooks: TwoLayerHooks,
 ): Promise<TwoLayerOutcome> {
-  const model = new TwoLayerConvNet({
+  const Net = c.net === "two" ? TwoLayerConvNet : ThreeLayerConvNet;
+  const model = new Net({
     numFilters: c.numFilters,
     filterSize: c.filterSize,
+    hiddenDim: c.hiddenDim,
     weightScale: c.weightScale,
     reg: c.reg,
     seed: c.seed,
@@ -152,7 +184,10 @@ export async function trainTwoLayer(
     checks: solver.checks,
     bestValAcc: solver.bestValAcc,
     seconds,
-    weights: encodeSafetensors(model.params, { first_conv: "W1", model: "TwoLayerConvNet" }),
+    weights: encodeSafetensors(model.params, {
+      first_conv: "W1",
+      model: c.net === "two" ? "TwoLayerConvNet" : "ThreeLayerConvNet",
+    }),
     filters: { shape: [...w1.shape], data: Float32Array.from(w1.data) },
   };
 }
