@@ -10,7 +10,7 @@
  * tarball gets a clear message; Stop stops; Pause waits between steps and Resume continues the
  * same run; picked files train the same run; without the isolation headers the page still
  * trains, on one thread, and says so; the Part 1 three-layer net and the Solver's update rules
- * train as train:twolayer trains them; a model too large for the WASM memory gets the CLI's
+ * train as train:twolayer trains them, and twolayer continues from a Part 1 weights file; a model too large for the WASM memory gets the CLI's
  * message and the page trains on. Skips itself only when Chromium is absent outside
  * CI (`.ci/run` installs it with apt).
  */
@@ -40,7 +40,7 @@ import { setFloat32Backend } from "../kernels/mod.ts";
 import { getThreads, setThreads, wasmBuild } from "../kernels/wasm/mod.ts";
 import { loadPredictModel } from "../tasks/predict.ts";
 import { decodePredictModel } from "../tasks/_predict_model.ts";
-import { encodeSafetensors } from "../nn/safetensors.ts";
+import { decodeSafetensors, encodeSafetensors } from "../nn/safetensors.ts";
 import {
   buildTwoLayerModel,
   parseTwoLayerArgs,
@@ -109,9 +109,18 @@ interface Result {
   panel?: { label: number; predicted: number; top: { k: number; p: number }[] }[];
 }
 
-/** The Part 1 run of `deno task train:twolayer` with `c`: its losses and weights file. */
-async function denoTwoLayer(c: TwoLayerConfig, dataDir: string) {
+/**
+ * The Part 1 run of `deno task train:twolayer` with `c` (from the parameters of the weights file
+ * `from` when given): its losses and weights file.
+ */
+async function denoTwoLayer(c: TwoLayerConfig, dataDir: string, from?: Uint8Array) {
   const model = buildTwoLayerModel(c);
+  if (from) { // continuing: the file's parameters in place of the seeded ones
+    for (const [name, t] of decodeSafetensors(from, "weights").tensors) {
+      assertEquals([...t.shape], [...model.params[name].shape], `${name}'s shape`);
+      (model.params[name].data as Float32Array).set(t.data as Float32Array);
+    }
+  }
   const splits = splitCifar10(await loadCifar10(dataDir), {
     numTrain: c.numTrain,
     numVal: c.numVal,
@@ -744,6 +753,93 @@ Deno.test({
         await page.$eval("input[name=hiddenDim]", (e) => ((e as { value: string }).value = ""));
         await page.select("select[name=model]", "convnet");
       });
+
+      await t.step(
+        "twolayer continues from a Part 1 file; Evaluate gets predict's refusal",
+        async () => {
+          const base = [
+            "--num-train",
+            "320",
+            "--num-val",
+            "100",
+            "--batch-size",
+            "16",
+            "--epochs",
+            "1",
+          ];
+          const args = [
+            ...base,
+            "--seed",
+            "1",
+            "--threads",
+            "2",
+            "--model",
+            "three",
+            "--hidden-dim",
+            "50",
+          ];
+          const trained = await denoTwoLayer(
+            parseTwoLayerArgs([...args, "--update-rule", "adam"])!,
+            dataDir,
+          );
+          const path = `${tmp.dir}/twolayer.safetensors`;
+          await Deno.writeFile(path, trained.weights);
+          let refusal = "";
+          try {
+            decodePredictModel(trained.weights, '"twolayer.safetensors"');
+          } catch (e) {
+            refusal = (e as Error).message;
+          }
+          assertTrue(refusal.startsWith("Cannot predict with"), `predict says "${refusal}"`);
+          await page.$eval("#error", (e) => (e.textContent = ""));
+          await (await page.$("input[name=weightsFile]"))!.uploadFile(path);
+          await page.waitForFunction(
+            `document.getElementById("status").textContent.startsWith("Loaded twolayer.safetensors")`,
+          );
+          const chosen = await page.$$eval(
+            "select",
+            (ss) => ss.map((e) => (e as { value: string }).value),
+          );
+          assertEquals(
+            chosen,
+            ["twolayer", "three", "sgd_momentum"],
+            "the form shows the file's net",
+          );
+          await page.click("#evaluate");
+          await page.waitForFunction(`document.getElementById("error").textContent !== ""`, {
+            timeout: RUN_TIMEOUT_MS,
+          });
+          assertEquals(
+            await page.$eval("#error", (e) => e.textContent ?? ""),
+            refusal,
+          );
+          await page.$eval("#error", (e) => (e.textContent = ""));
+          await page.click("#start"); // from the file: its net and sizes, the form's sgd_momentum
+          const r = await result(page) as Result & { config: Record<string, unknown> };
+          assertEquals([r.config.net, r.config.hiddenDim, r.config.updateRule], [
+            "three",
+            50,
+            "sgd_momentum",
+          ]);
+          const deno = await denoTwoLayer(parseTwoLayerArgs(args)!, dataDir, trained.weights);
+          assertTrue(
+            !Object.is(deno.losses[0], trained.losses[0]),
+            "the continued run starts elsewhere",
+          );
+          sameBits(r.losses, deno.losses, "twolayer continued");
+          const bytes = await page.$eval("#weights", async (a) => {
+            const { href } = a as unknown as { href: string };
+            return [...new Uint8Array(await (await fetch(href)).arrayBuffer())];
+          });
+          assertEquals(new Uint8Array(bytes), deno.weights, "the continued run's weights file");
+          await page.$eval(
+            "input[name=fromWeights]",
+            (e) => ((e as { checked: boolean }).checked = false),
+          );
+          await page.select("select[name=net]", "two");
+          await page.select("select[name=model]", "convnet");
+        },
+      );
 
       await t.step(
         "the CIFAR-10 tarball dropped on the page trains the same run; bad tarballs",

@@ -125,6 +125,7 @@ trainer.onmessage = async ({ data: m }) => {
   else if (m.type === "loaded") {
     loaded = true;
     form.elements.model.value = m.model;
+    if (m.net) form.elements.net.value = m.net;
     form.elements.fromWeights.disabled = false;
     form.elements.fromWeights.checked = true;
     $("evaluate").disabled = running;

@@ -77,7 +77,7 @@ export type Posted =
   }
   | { type: "val"; step: number; valAcc: number; valLoss: number; line: string }
   | { type: "panel"; entries: PanelEntry[]; classes: string[] }
-  | { type: "loaded"; name: string; model: string; text: string }
+  | { type: "loaded"; name: string; model: string; net?: string; text: string }
   | { type: "evaluated"; name: string; test: TestResult; panel: Omit<PanelEntry, "image">[] }
   | { type: "paused"; step: number }
   | { type: "resumed"; step: number }

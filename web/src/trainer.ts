@@ -39,7 +39,7 @@ import type { LoadedWeights, ModelName } from "../../nn/checkpoint.ts";
 import type { TrainSession } from "../../tasks/_train_loop.ts";
 import { decodePredictModel } from "../../tasks/_predict_model.ts";
 import { pickedSources, tarballSources } from "./picked.ts";
-import { TWOLAYER } from "./twolayer.ts";
+import { decodePartOne, TWOLAYER } from "./twolayer.ts";
 import type { RunResult, StartRun } from "./_trainer_messages.ts";
 import {
   isolated,
@@ -95,7 +95,9 @@ function sessionFor(run: StartRun, config: TrainConfig, data: TrainData): TrainS
 }
 
 async function start(run: StartRun): Promise<void> {
-  if (run.model === TWOLAYER) return await startTwoLayer(run);
+  if (run.model === TWOLAYER || (run.fromWeights && state.partOne)) {
+    return await startTwoLayer(run);
+  }
   const config = configOf(run);
   const t0 = performance.now(), since = () => (performance.now() - t0) / 1000;
   const phases = { threads: NaN, data: NaN, session: NaN, firstStep: NaN };
@@ -178,7 +180,24 @@ async function start(run: StartRun): Promise<void> {
 
 /** Reads a picked weights file with `deno task predict`'s code (and messages). */
 function load(name: string, bytes: ArrayBuffer): void {
+  const partOne = decodePartOne(new Uint8Array(bytes), `"${name}"`);
+  if (partOne) {
+    state.loaded = null;
+    state.partOne = { name, weights: partOne, bytes: new Uint8Array(bytes) };
+    const { net, numFilters: f, filterSize: k, hiddenDim } = partOne;
+    post({
+      type: "loaded",
+      name,
+      model: TWOLAYER,
+      net,
+      text: `Loaded ${name}: the Part 1 ${net}-layer net of train:twolayer (${f} filters ` +
+        `${k}×${k}${net === "three" ? `, hidden ${hiddenDim}` : ""}); Train continues from it ` +
+        "(deno task predict, and so Evaluate, does not read Part 1 weights)",
+    });
+    return;
+  }
   const weights = decodePredictModel(new Uint8Array(bytes), `"${name}"`);
+  state.partOne = null;
   const { config, metadata } = weights;
   state.loaded = { name, weights };
   const tta = metadata.tta === "true" ? ", flip TTA" : "";
@@ -193,6 +212,8 @@ function load(name: string, bytes: ArrayBuffer): void {
 
 /** Tests the loaded weights on the run's test images, as `deno task predict` predicts them. */
 async function evaluateLoaded(run: StartRun): Promise<void> {
+  // predict refuses Part 1 weights: its message
+  if (state.partOne) decodePredictModel(state.partOne.bytes, `"${state.partOne.name}"`);
   const { name, weights } = loadedWeights("evaluate");
   const config = configOf({ ...run, fromWeights: true });
   if (config.numTest < 1) {

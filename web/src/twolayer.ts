@@ -8,10 +8,11 @@
  * @module
  */
 
+import type { Tensor } from "../../core/tensor.ts";
 import { ImageSetDataset } from "../../data/image_dataset.ts";
 import { Normalization } from "../../data/normalize.ts";
 import { ThreeLayerConvNet, TwoLayerConvNet } from "../../nn/classifiers.ts";
-import { encodeSafetensors } from "../../nn/safetensors.ts";
+import { decodeSafetensors, encodeSafetensors } from "../../nn/safetensors.ts";
 import { type Check, Solver, UPDATE_RULES, type UpdateRule } from "../../nn/solver.ts";
 import type { TrainData } from "../../tasks/_train_loop.ts";
 import { pyExp } from "../../tasks/_train_log.ts";
@@ -105,6 +106,61 @@ export function twoLayerConfig(overrides: Record<string, unknown>): TwoLayerRunC
   return config;
 }
 
+/** The Part 1 models' names in a weights file's `model` metadata (train:twolayer writes them). */
+const PART1_FILES: Record<string, PartOneNet> = {
+  TwoLayerConvNet: "two",
+  ThreeLayerConvNet: "three",
+};
+
+/** A weights file of `deno task train:twolayer` (or of the page's Part 1 run), to continue. */
+export interface PartOneWeights {
+  net: PartOneNet;
+  numFilters: number;
+  filterSize: number;
+  hiddenDim: number;
+  /** W1, b1, W2, b2 (and W3, b3 for the three-layer net). */
+  params: Record<string, { shape: number[]; data: Float32Array }>;
+}
+
+/** The Part 1 net in a weights file's bytes, or null when the file holds another model. */
+export function decodePartOne(bytes: Uint8Array, source: string): PartOneWeights | null {
+  const { metadata, tensors } = decodeSafetensors(bytes, source);
+  const net = PART1_FILES[metadata.model];
+  if (net === undefined) return null;
+  const params: PartOneWeights["params"] = {};
+  for (const [name, t] of tensors) {
+    params[name] = { shape: [...t.shape], data: Float32Array.from(t.data as ArrayLike<number>) };
+  }
+  const [w1, w2] = [params.W1, params.W2];
+  if (!w1 || w1.shape.length !== 4 || !w2 || w2.shape.length !== 2) {
+    throw new TypeError(
+      `Cannot continue from ${source}: its ${metadata.model} lacks W1 (F, 3, K, K) or W2 ` +
+        `(got W1 ${JSON.stringify(w1?.shape)}, W2 ${JSON.stringify(w2?.shape)})`,
+    );
+  }
+  return {
+    net,
+    numFilters: w1.shape[0],
+    filterSize: w1.shape[2],
+    hiddenDim: net === "three" ? w2.shape[1] : TWOLAYER_DEFAULTS.hiddenDim,
+    params,
+  };
+}
+
+/** Puts `from`'s parameters into `model`'s; a TypeError naming what differs. */
+function loadPartOne(model: { params: Record<string, Tensor> }, from: PartOneWeights): void {
+  for (const [name, t] of Object.entries(model.params)) {
+    const w = from.params[name];
+    if (!w || w.shape.join() !== t.shape.join()) {
+      throw new TypeError(
+        `Cannot continue from the loaded weights: ${name} should have shape ` +
+          `[${t.shape}], the file has ${w ? `[${w.shape}]` : "none"}`,
+      );
+    }
+    (t.data as Float32Array).set(w.data);
+  }
+}
+
 /** What the trainer does between iterations. */
 export interface TwoLayerHooks {
   onIteration(iteration: number, total: number, loss: number): void;
@@ -127,11 +183,15 @@ export interface TwoLayerOutcome {
   filters: { shape: number[]; data: Float32Array };
 }
 
-/** Trains the Part 1 net on `data` (its train and val splits) as train:twolayer does. */
+/**
+ * Trains the Part 1 net on `data` (its train and val splits) as train:twolayer does; from the
+ * parameters of `from` when given (its net and sizes are then `c`'s).
+ */
 export async function trainTwoLayer(
   c: TwoLayerRunConfig,
   data: TrainData,
   hooks: TwoLayerHooks,
+  from?: PartOneWeights,
 ): Promise<TwoLayerOutcome> {
   const Net = c.net === "two" ? TwoLayerConvNet : ThreeLayerConvNet;
   const model = new Net({
@@ -143,6 +203,7 @@ export async function trainTwoLayer(
     seed: c.seed,
     dtype: "float32",
   });
+  if (from) loadPartOne(model, from);
   const norm = Normalization.meanImage(data.train);
   const sets = {
     train: new ImageSetDataset(data.train, norm),
