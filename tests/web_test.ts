@@ -11,7 +11,8 @@
  * same run; picked files train the same run; without the isolation headers the page still
  * trains, on one thread, and says so; the Part 1 three-layer net and the Solver's update rules
  * train as train:twolayer trains them, and twolayer continues from a Part 1 weights file; a model too large for the WASM memory gets the CLI's
- * message and the page trains on. Skips itself only when Chromium is absent outside
+ * message and the page trains on; WebGPU is offered only with an adapter (a software one when
+ * allowed) and trains the convnet run close to WASM's. Skips itself only when Chromium is absent outside
  * CI (`.ci/run` installs it with apt).
  */
 
@@ -93,6 +94,11 @@ const RUN = { numTrain: 320, numVal: 100, numTest: 10, batchSize: 16, epochs: 1,
 const QUERY = Object.entries(RUN).map(([k, v]) => `${k}=${v}`).join("&");
 /** How long a page may take to finish the run (the machine may be busy). */
 const RUN_TIMEOUT_MS = 180_000;
+/**
+ * How far a WebGPU run's losses may be from the same run's on WASM (other summation orders in
+ * float32, over 20 steps).
+ */
+const GPU_LOSS_TOLERANCE = 1e-3;
 /** How long a paused run is watched for a step it should not take. */
 const PAUSE_CHECK_MS = 500;
 
@@ -249,7 +255,7 @@ async function denoRun(
   }
 }
 
-async function launch(profile: string): Promise<Browser> {
+async function launch(profile: string, extra: string[] = []): Promise<Browser> {
   return await puppeteer.launch({
     executablePath: chromium,
     headless: true,
@@ -261,6 +267,7 @@ async function launch(profile: string): Promise<Browser> {
       "--disable-component-update",
       "--disable-sync",
       "--no-first-run",
+      ...extra,
     ],
   });
 }
@@ -431,6 +438,16 @@ Deno.test({
         assertEquals(await page.evaluate("globalThis.crossOriginIsolated"), true);
         const note = await page.$eval("#isolation", (e) => e.textContent ?? "");
         assertTrue(note.startsWith("Cross-origin isolated"), `#isolation says "${note}"`);
+        // This browser has no WebGPU adapter (--disable-gpu): WebGPU is not offered.
+        const gpu = await page.$eval("#gpu", (e) => e.textContent ?? "");
+        assertTrue(gpu.startsWith("No WebGPU adapter"), `#gpu says "${gpu}"`);
+        const offered = await page.$eval(
+          "select[name=backend]",
+          (e) =>
+            [...(e as unknown as { options: { value: string; disabled: boolean }[] }).options]
+              .map((o) => [o.value, o.disabled]),
+        );
+        assertEquals(offered, [["wasm", false], ["webgpu", true]], "WebGPU is disabled");
       });
 
       await t.step(
@@ -802,7 +819,7 @@ Deno.test({
           );
           assertEquals(
             chosen,
-            ["twolayer", "three", "sgd_momentum"],
+            ["twolayer", "wasm", "three", "sgd_momentum"],
             "the form shows the file's net",
           );
           await page.click("#evaluate");
@@ -906,6 +923,46 @@ Deno.test({
         assertTrue(status.startsWith("Run done"), `#status says "${status}"`);
         sameBits(r.losses, (await denoRun(dataDir, 1)).losses, "1 thread");
       });
+
+      await t.step(
+        "WebGPU: a software adapter only when allowed; a convnet run on it",
+        async () => {
+          // --enable-unsafe-webgpu: Chromium's SwiftShader, a software fallback (never for timings).
+          const gpuBrowser = await launch(`${tmp.dir}/profile_gpu`, ["--enable-unsafe-webgpu"]);
+          try {
+            const gpuPage = await gpuBrowser.newPage();
+            await gpuPage.goto(`${isolated.url}?model=convnet&${QUERY}&threads=2`);
+            await gpuPage.waitForFunction(`!document.getElementById("start").disabled`);
+            const gpu = await gpuPage.$eval("#gpu", (e) => e.textContent ?? "");
+            assertTrue(
+              gpu.includes("swiftshader") && gpu.includes("(software)"),
+              `#gpu says "${gpu}"`,
+            );
+            const webgpuOff = () =>
+              gpuPage.$eval(
+                "option[value=webgpu]",
+                (o) => (o as unknown as { disabled: boolean }).disabled,
+              );
+            assertEquals(await webgpuOff(), true, "a software adapter is not offered by default");
+            await gpuPage.click("input[name=softwareGpu]");
+            assertEquals(await webgpuOff(), false, "offered once allowed");
+            await gpuPage.select("select[name=backend]", "webgpu");
+            await gpuPage.click("#start");
+            const r = await result(gpuPage);
+            assertEquals([r.steps, r.backend], [20, "webgpu"]);
+            const far = r.losses.findIndex((v, i) =>
+              !(Math.abs(v - deno!.losses[i]) <= GPU_LOSS_TOLERANCE)
+            );
+            assertEquals(
+              far === -1 ? null : { step: far, webgpu: r.losses[far], wasm: deno!.losses[far] },
+              null,
+              `the WebGPU losses are the WASM run's within ${GPU_LOSS_TOLERANCE}`,
+            );
+          } finally {
+            await gpuBrowser.close();
+          }
+        },
+      );
 
       assertEquals(pageErrors, []);
     } finally {

@@ -6,7 +6,7 @@
 
 import { drawConfusion, drawFilters, drawPanel } from "./draw.js";
 import { wireFiles } from "./files.js";
-import { fillFromUrl, readRun } from "./form.js";
+import { fillFromUrl, offerWebGpu, readRun } from "./form.js";
 import { hasSimd } from "./simd.js";
 
 const $ = (id) => document.getElementById(id);
@@ -88,6 +88,13 @@ trainer.onmessage = async ({ data: m }) => {
         : "Not cross-origin isolated (no SharedArrayBuffer): training runs on one thread. " +
           "Serve the page with deno task serve for threads.",
     );
+    form.elements.softwareGpu.checked = params.get("softwareGpu") === "1";
+    offerWebGpu(form, $("gpu"), m.gpu);
+    form.elements.softwareGpu.onchange = () => offerWebGpu(form, $("gpu"), m.gpu);
+    if (params.get("backend") === "webgpu") {
+      form.elements.backend.value = "webgpu";
+      offerWebGpu(form, $("gpu"), m.gpu); // back to wasm where WebGPU is not offered
+    }
     $("start").disabled = false;
     if (params.get("autostart") === "1") start();
   } else if (m.type === "status") show("status", m.text);

@@ -46,10 +46,26 @@ export function readRun(form, loaded) {
     for (const name of PART1_CHOICES) overrides[name] = form.elements[name].value;
   }
   return {
+    backend: form.elements.backend.value,
     model,
     overrides,
     threads,
     dataUrl: new URL("cifar10/", location.href).href,
     fromWeights: loaded && form.elements.fromWeights.checked,
   };
+}
+
+/**
+ * Offers WebGPU in `form` only where the trainer found an adapter (`gpu`, or null), and a
+ * software one only when the user allows it; shows which adapter in `note`.
+ */
+export function offerWebGpu(form, note, gpu) {
+  const { backend, softwareGpu } = form.elements;
+  const option = [...backend.options].find((o) => o.value === "webgpu");
+  softwareGpu.disabled = !gpu?.isFallback;
+  option.disabled = !gpu || (gpu.isFallback && !softwareGpu.checked);
+  if (option.disabled && backend.value === "webgpu") backend.value = "wasm";
+  note.textContent = !gpu
+    ? "No WebGPU adapter here: training runs on the CPU threads."
+    : `WebGPU adapter: ${gpu.description}${gpu.isFallback ? " (software)" : ""}.`;
 }

@@ -34,6 +34,12 @@ let pendingStep: Extract<Posted, { type: "step" }> | null = null;
 
 /** A run of the Part 1 two-layer net, as `deno task train:twolayer` trains it. */
 export async function startTwoLayer(run: StartRun): Promise<void> {
+  if (run.backend === "webgpu") {
+    throw new RangeError(
+      "Cannot train twolayer with the WebGPU backend: only convnet and mymodel have a GPU " +
+        "training step; choose the WASM backend",
+    );
+  }
   const from = run.fromWeights ? state.partOne : null;
   if (run.fromWeights && !from) {
     throw new Error(

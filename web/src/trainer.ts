@@ -53,6 +53,11 @@ import {
   waitWhilePaused,
 } from "./_trainer_io.ts";
 import { startTwoLayer } from "./_trainer_twolayer.ts";
+import { type AdapterSummary, describeAdapter, findAdapter } from "../../kernels/webgpu/_device.ts";
+import { createGpuRunner } from "../../tasks/_train_gpu.ts";
+
+/** How long the trainer waits for a WebGPU adapter before saying it has none (ms). */
+const ADAPTER_TIMEOUT_MS = 2000;
 
 export type { Posted, RunResult, StartRun, TestResult } from "./_trainer_messages.ts";
 
@@ -106,6 +111,7 @@ async function start(run: StartRun): Promise<void> {
   const data = await loadData(run, config);
   phases.data = since();
   const session = sessionFor(run, config, data);
+  if (run.backend === "webgpu") session.runner = await createGpuRunner(session);
   phases.session = since();
   post({ type: "status", text: `Training ${config.model} on ${data.train.labels.length} images` });
   const hooks: TrainHooks = {
@@ -135,10 +141,15 @@ async function start(run: StartRun): Promise<void> {
     },
     shouldStop: () => state.stopRequested || state.pauseRequested,
   };
-  let outcome = await trainEpochs(session, data, hooks);
-  while (outcome === "stopped" && state.pauseRequested && !state.stopRequested) {
-    if (await waitWhilePaused(session.progress.step)) break;
+  let outcome: Awaited<ReturnType<typeof trainEpochs>>;
+  try {
     outcome = await trainEpochs(session, data, hooks);
+    while (outcome === "stopped" && state.pauseRequested && !state.stopRequested) {
+      if (await waitWhilePaused(session.progress.step)) break;
+      outcome = await trainEpochs(session, data, hooks);
+    }
+  } finally {
+    session.runner?.destroy(); // the CPU model holds the synced weights
   }
   const p = session.progress;
   const images = p.metrics.length === 0 ? 0 : Math.min(
@@ -167,7 +178,7 @@ async function start(run: StartRun): Promise<void> {
       imagesPerSecond: images / p.seconds,
       threads: getThreads(),
       crossOriginIsolated: isolated,
-      backend: "wasm",
+      backend: run.backend === "webgpu" ? "webgpu" : "wasm",
       wasmBuild,
       outcome,
       config,
@@ -266,8 +277,16 @@ scope.onmessage = async ({ data: m }) => {
   }
 };
 
+/** The adapter WebGPU offers here, or null (none, or no answer in ADAPTER_TIMEOUT_MS). */
+async function adapterHere(): Promise<AdapterSummary | null> {
+  const timeout = new Promise<null>((resolve) => setTimeout(resolve, ADAPTER_TIMEOUT_MS, null));
+  const adapter = await Promise.race([findAdapter(), timeout]);
+  return adapter ? describeAdapter(adapter) : null;
+}
+
 post({
   type: "ready",
   crossOriginIsolated: isolated,
   hardwareConcurrency: scope.navigator.hardwareConcurrency ?? 1,
+  gpu: await adapterHere(),
 });
