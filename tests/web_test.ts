@@ -9,7 +9,10 @@
  * the page trains the run Deno trains on its extracted batches, and a truncated or foreign
  * tarball gets a clear message; Stop stops; Pause waits between steps and Resume continues the
  * same run; picked files train the same run; without the isolation headers the page still
- * trains, on one thread, and says so. Skips itself only when Chromium is absent outside
+ * trains, on one thread, and says so; the Part 1 three-layer net and the Solver's update rules
+ * train as train:twolayer trains them, and twolayer continues from a Part 1 weights file; a model too large for the WASM memory gets the CLI's
+ * message and the page trains on; WebGPU is offered only with an adapter (a software one when
+ * allowed) and trains the convnet run close to WASM's. Skips itself only when Chromium is absent outside
  * CI (`.ci/run` installs it with apt).
  */
 
@@ -38,7 +41,7 @@ import { setFloat32Backend } from "../kernels/mod.ts";
 import { getThreads, setThreads, wasmBuild } from "../kernels/wasm/mod.ts";
 import { loadPredictModel } from "../tasks/predict.ts";
 import { decodePredictModel } from "../train/predict_model.ts";
-import { encodeSafetensors } from "../nn/safetensors.ts";
+import { decodeSafetensors, encodeSafetensors } from "../nn/safetensors.ts";
 import {
   buildTwoLayerModel,
   parseTwoLayerArgs,
@@ -91,6 +94,11 @@ const RUN = { numTrain: 320, numVal: 100, numTest: 10, batchSize: 16, epochs: 1,
 const QUERY = Object.entries(RUN).map(([k, v]) => `${k}=${v}`).join("&");
 /** How long a page may take to finish the run (the machine may be busy). */
 const RUN_TIMEOUT_MS = 180_000;
+/**
+ * How far a WebGPU run's losses may be from the same run's on WASM (other summation orders in
+ * float32, over 20 steps).
+ */
+const GPU_LOSS_TOLERANCE = 1e-3;
 /** How long a paused run is watched for a step it should not take. */
 const PAUSE_CHECK_MS = 500;
 
@@ -107,9 +115,18 @@ interface Result {
   panel?: { label: number; predicted: number; top: { k: number; p: number }[] }[];
 }
 
-/** The Part 1 run of `deno task train:twolayer` with `c`: its losses and weights file. */
-async function denoTwoLayer(c: TwoLayerConfig, dataDir: string) {
+/**
+ * The Part 1 run of `deno task train:twolayer` with `c` (from the parameters of the weights file
+ * `from` when given): its losses and weights file.
+ */
+async function denoTwoLayer(c: TwoLayerConfig, dataDir: string, from?: Uint8Array) {
   const model = buildTwoLayerModel(c);
+  if (from) { // continuing: the file's parameters in place of the seeded ones
+    for (const [name, t] of decodeSafetensors(from, "weights").tensors) {
+      assertEquals([...t.shape], [...model.params[name].shape], `${name}'s shape`);
+      (model.params[name].data as Float32Array).set(t.data as Float32Array);
+    }
+  }
   const splits = splitCifar10(await loadCifar10(dataDir), {
     numTrain: c.numTrain,
     numVal: c.numVal,
@@ -144,7 +161,10 @@ async function denoTwoLayer(c: TwoLayerConfig, dataDir: string) {
       seed: c.seed,
     });
     solver.train();
-    const metadata = { first_conv: "W1", model: "TwoLayerConvNet" }; // train:twolayer's
+    const metadata = { // train:twolayer's
+      first_conv: "W1",
+      model: c.model === "two" ? "TwoLayerConvNet" : "ThreeLayerConvNet",
+    };
     return {
       losses: solver.lossHistory,
       weights: encodeSafetensors(model.params, metadata),
@@ -235,7 +255,7 @@ async function denoRun(
   }
 }
 
-async function launch(profile: string): Promise<Browser> {
+async function launch(profile: string, extra: string[] = []): Promise<Browser> {
   return await puppeteer.launch({
     executablePath: chromium,
     headless: true,
@@ -247,6 +267,7 @@ async function launch(profile: string): Promise<Browser> {
       "--disable-component-update",
       "--disable-sync",
       "--no-first-run",
+      ...extra,
     ],
   });
 }
@@ -417,6 +438,16 @@ Deno.test({
         assertEquals(await page.evaluate("globalThis.crossOriginIsolated"), true);
         const note = await page.$eval("#isolation", (e) => e.textContent ?? "");
         assertTrue(note.startsWith("Cross-origin isolated"), `#isolation says "${note}"`);
+        // This browser has no WebGPU adapter (--disable-gpu): WebGPU is not offered.
+        const gpu = await page.$eval("#gpu", (e) => e.textContent ?? "");
+        assertTrue(gpu.startsWith("No WebGPU adapter"), `#gpu says "${gpu}"`);
+        const offered = await page.$eval(
+          "select[name=backend]",
+          (e) =>
+            [...(e as unknown as { options: { value: string; disabled: boolean }[] }).options]
+              .map((o) => [o.value, o.disabled]),
+        );
+        assertEquals(offered, [["wasm", false], ["webgpu", true]], "WebGPU is disabled");
       });
 
       await t.step(
@@ -525,6 +556,46 @@ Deno.test({
         assertEquals(r.test?.confusion, deno!.confusion);
       });
 
+      await t.step(
+        "a model too large for the WASM memory: the CLI's message, then a run",
+        async () => {
+          // 500 images of 1,100 filters of 32×32: 2,148 MiB of conv output, over the 2,048 MiB limit.
+          const set = (name: string, value: string) =>
+            page.$eval(
+              `input[name=${name}]`,
+              (e, v) => ((e as { value: string }).value = v),
+              value,
+            );
+          await page.$eval("#error", (e) => (e.textContent = ""));
+          await set("numTrain", "500");
+          await set("batchSize", "500");
+          await set("hiddenDim", "1100");
+          await page.click("#start");
+          await page.waitForFunction(`document.getElementById("error").textContent !== ""`, {
+            timeout: RUN_TIMEOUT_MS,
+          });
+          const message = await page.$eval("#error", (e) => e.textContent ?? "");
+          assertTrue(
+            message.startsWith("Cannot run conv2dForward: it needs 2") &&
+              message.endsWith("but the limit is 2048.0 MiB; use a smaller batch"),
+            `the page says "${message}"`,
+          );
+          assertEquals(
+            await page.$eval("#start", (e) => (e as { disabled: boolean }).disabled),
+            false,
+            "Train is enabled again",
+          );
+          await set("numTrain", String(RUN.numTrain));
+          await set("batchSize", String(RUN.batchSize));
+          await set("hiddenDim", "");
+          await page.$eval("#error", (e) => (e.textContent = ""));
+          await page.click("#start");
+          const r = await result(page);
+          assertTrue(deno !== undefined, "the 2-thread step ran");
+          sameBits(r.losses, deno!.losses, "after the too-large model");
+        },
+      );
+
       await t.step("Stop ends a run after the current step; Train starts again", async () => {
         await page.$eval("input[name=epochs]", (e) => ((e as { value: string }).value = "20"));
         await page.click("#start");
@@ -631,8 +702,8 @@ Deno.test({
         const r = await result(page) as Result & { config: Record<string, unknown> };
         const args = ["--num-train", "320", "--num-val", "100", "--batch-size", "16"];
         const cli = parseTwoLayerArgs([...args, "--epochs", "1", "--seed", "1", "--threads", "2"])!;
-        const { cifar10Dir: _, threads: __, out: ___, hiddenDim: ____, ...settings } = cli;
-        assertEquals(r.config, { ...settings, model: "twolayer" }, "the CLI's settings");
+        const { cifar10Dir: _, threads: __, out: ___, model: net, ...settings } = cli;
+        assertEquals(r.config, { ...settings, net, model: "twolayer" }, "the CLI's settings");
         const deno = await denoTwoLayer(cli, dataDir);
         assertEquals([r.steps, r.threads], [20, 2]);
         sameBits(r.losses, deno.losses, "twolayer");
@@ -645,6 +716,147 @@ Deno.test({
         assertEquals(new Uint8Array(file.bytes), deno.weights, "train:twolayer's weights file");
         await page.select("select[name=model]", "convnet");
       });
+
+      await t.step("the Part 1 three-layer net and the Solver's update rules", async () => {
+        await page.select("select[name=model]", "twolayer");
+        const base = [
+          "--num-train",
+          "320",
+          "--num-val",
+          "100",
+          "--batch-size",
+          "16",
+          "--epochs",
+          "1",
+        ];
+        for (
+          const [net, rule, width] of [["three", "adam", "50"], ["two", "rmsprop", ""], [
+            "two",
+            "sgd",
+            "",
+          ]]
+        ) {
+          await page.select("select[name=net]", net);
+          await page.select("select[name=updateRule]", rule);
+          await page.$eval(
+            "input[name=hiddenDim]",
+            (e, v) => ((e as { value: string }).value = v),
+            width,
+          );
+          await page.click("#start");
+          const r = await result(page) as Result & { config: Record<string, unknown> };
+          const flags = ["--model", net, "--update-rule", rule, "--seed", "1", "--threads", "2"];
+          const cli = parseTwoLayerArgs([
+            ...base,
+            ...flags,
+            ...(width ? ["--hidden-dim", width] : []),
+          ])!;
+          const { cifar10Dir: _, threads: __, out: ___, model: ____, ...settings } = cli;
+          assertEquals(
+            r.config,
+            { ...settings, net, model: "twolayer" },
+            `${net}, ${rule}: the CLI's settings`,
+          );
+          const deno = await denoTwoLayer(cli, dataDir);
+          sameBits(r.losses, deno.losses, `${net}, ${rule}`);
+          const bytes = await page.$eval("#weights", async (a) => {
+            const { href } = a as unknown as { href: string };
+            return [...new Uint8Array(await (await fetch(href)).arrayBuffer())];
+          });
+          assertEquals(new Uint8Array(bytes), deno.weights, `${net}, ${rule}: the weights file`);
+        }
+        await page.select("select[name=net]", "two");
+        await page.select("select[name=updateRule]", "sgd_momentum");
+        await page.$eval("input[name=hiddenDim]", (e) => ((e as { value: string }).value = ""));
+        await page.select("select[name=model]", "convnet");
+      });
+
+      await t.step(
+        "twolayer continues from a Part 1 file; Evaluate gets predict's refusal",
+        async () => {
+          const base = [
+            "--num-train",
+            "320",
+            "--num-val",
+            "100",
+            "--batch-size",
+            "16",
+            "--epochs",
+            "1",
+          ];
+          const args = [
+            ...base,
+            "--seed",
+            "1",
+            "--threads",
+            "2",
+            "--model",
+            "three",
+            "--hidden-dim",
+            "50",
+          ];
+          const trained = await denoTwoLayer(
+            parseTwoLayerArgs([...args, "--update-rule", "adam"])!,
+            dataDir,
+          );
+          const path = `${tmp.dir}/twolayer.safetensors`;
+          await Deno.writeFile(path, trained.weights);
+          let refusal = "";
+          try {
+            decodePredictModel(trained.weights, '"twolayer.safetensors"');
+          } catch (e) {
+            refusal = (e as Error).message;
+          }
+          assertTrue(refusal.startsWith("Cannot predict with"), `predict says "${refusal}"`);
+          await page.$eval("#error", (e) => (e.textContent = ""));
+          await (await page.$("input[name=weightsFile]"))!.uploadFile(path);
+          await page.waitForFunction(
+            `document.getElementById("status").textContent.startsWith("Loaded twolayer.safetensors")`,
+          );
+          const chosen = await page.$$eval(
+            "select",
+            (ss) => ss.map((e) => (e as { value: string }).value),
+          );
+          assertEquals(
+            chosen,
+            ["twolayer", "wasm", "three", "sgd_momentum"],
+            "the form shows the file's net",
+          );
+          await page.click("#evaluate");
+          await page.waitForFunction(`document.getElementById("error").textContent !== ""`, {
+            timeout: RUN_TIMEOUT_MS,
+          });
+          assertEquals(
+            await page.$eval("#error", (e) => e.textContent ?? ""),
+            refusal,
+          );
+          await page.$eval("#error", (e) => (e.textContent = ""));
+          await page.click("#start"); // from the file: its net and sizes, the form's sgd_momentum
+          const r = await result(page) as Result & { config: Record<string, unknown> };
+          assertEquals([r.config.net, r.config.hiddenDim, r.config.updateRule], [
+            "three",
+            50,
+            "sgd_momentum",
+          ]);
+          const deno = await denoTwoLayer(parseTwoLayerArgs(args)!, dataDir, trained.weights);
+          assertTrue(
+            !Object.is(deno.losses[0], trained.losses[0]),
+            "the continued run starts elsewhere",
+          );
+          sameBits(r.losses, deno.losses, "twolayer continued");
+          const bytes = await page.$eval("#weights", async (a) => {
+            const { href } = a as unknown as { href: string };
+            return [...new Uint8Array(await (await fetch(href)).arrayBuffer())];
+          });
+          assertEquals(new Uint8Array(bytes), deno.weights, "the continued run's weights file");
+          await page.$eval(
+            "input[name=fromWeights]",
+            (e) => ((e as { checked: boolean }).checked = false),
+          );
+          await page.select("select[name=net]", "two");
+          await page.select("select[name=model]", "convnet");
+        },
+      );
 
       await t.step(
         "the CIFAR-10 tarball dropped on the page trains the same run; bad tarballs",
@@ -711,6 +923,46 @@ Deno.test({
         assertTrue(status.startsWith("Run done"), `#status says "${status}"`);
         sameBits(r.losses, (await denoRun(dataDir, 1)).losses, "1 thread");
       });
+
+      await t.step(
+        "WebGPU: a software adapter only when allowed; a convnet run on it",
+        async () => {
+          // --enable-unsafe-webgpu: Chromium's SwiftShader, a software fallback (never for timings).
+          const gpuBrowser = await launch(`${tmp.dir}/profile_gpu`, ["--enable-unsafe-webgpu"]);
+          try {
+            const gpuPage = await gpuBrowser.newPage();
+            await gpuPage.goto(`${isolated.url}?model=convnet&${QUERY}&threads=2`);
+            await gpuPage.waitForFunction(`!document.getElementById("start").disabled`);
+            const gpu = await gpuPage.$eval("#gpu", (e) => e.textContent ?? "");
+            assertTrue(
+              gpu.includes("swiftshader") && gpu.includes("(software)"),
+              `#gpu says "${gpu}"`,
+            );
+            const webgpuOff = () =>
+              gpuPage.$eval(
+                "option[value=webgpu]",
+                (o) => (o as unknown as { disabled: boolean }).disabled,
+              );
+            assertEquals(await webgpuOff(), true, "a software adapter is not offered by default");
+            await gpuPage.click("input[name=softwareGpu]");
+            assertEquals(await webgpuOff(), false, "offered once allowed");
+            await gpuPage.select("select[name=backend]", "webgpu");
+            await gpuPage.click("#start");
+            const r = await result(gpuPage);
+            assertEquals([r.steps, r.backend], [20, "webgpu"]);
+            const far = r.losses.findIndex((v, i) =>
+              !(Math.abs(v - deno!.losses[i]) <= GPU_LOSS_TOLERANCE)
+            );
+            assertEquals(
+              far === -1 ? null : { step: far, webgpu: r.losses[far], wasm: deno!.losses[far] },
+              null,
+              `the WebGPU losses are the WASM run's within ${GPU_LOSS_TOLERANCE}`,
+            );
+          } finally {
+            await gpuBrowser.close();
+          }
+        },
+      );
 
       assertEquals(pageErrors, []);
     } finally {

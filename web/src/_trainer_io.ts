@@ -23,6 +23,7 @@ import type { TrainSession } from "../../train/loop.ts";
 import { predictPanel } from "./panel.ts";
 import type { Incoming, Posted, StartRun, TestResult } from "./_trainer_messages.ts";
 import type { PanelEntry } from "./panel.ts";
+import type { PartOneWeights } from "./twolayer.ts";
 
 /** The Worker's global scope, as the trainer uses it. */
 export interface Scope {
@@ -48,6 +49,8 @@ export const state = {
   pauseRequested: false,
   /** The weights file the user loaded, to evaluate or to continue from. */
   loaded: null as { name: string; weights: LoadedWeights } | null,
+  /** A loaded Part 1 weights file (train:twolayer's), to continue; its bytes for the refusal. */
+  partOne: null as { name: string; weights: PartOneWeights; bytes: Uint8Array } | null,
   /** Resolves the wait of a paused run (set while paused). */
   wake: null as (() => void) | null,
 };

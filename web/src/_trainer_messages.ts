@@ -9,6 +9,7 @@ import type { ModelName } from "../../nn/checkpoint.ts";
 import type { TrainConfig } from "../../train/config.ts";
 import type { MetricsRow } from "../../train/viz/metrics.ts";
 import type { PanelEntry } from "./panel.ts";
+import type { AdapterSummary } from "../../kernels/webgpu/_device.ts";
 import type { TWOLAYER, TwoLayerRunConfig } from "./twolayer.ts";
 
 /** What the page asks to train. */
@@ -25,6 +26,8 @@ export interface StartRun {
    * `overrides`), as `deno task train` resumes from a checkpoint's weights.
    */
   fromWeights?: boolean;
+  /** "webgpu": the steps of convnet and mymodel on the GPU (`--backend webgpu`); else WASM. */
+  backend?: "wasm" | "webgpu";
 }
 
 /** The test of a model on the first `numTest` test images. */
@@ -59,7 +62,13 @@ export interface RunResult {
 
 /** What the trainer posts. */
 export type Posted =
-  | { type: "ready"; crossOriginIsolated: boolean; hardwareConcurrency: number }
+  | {
+    type: "ready";
+    crossOriginIsolated: boolean;
+    hardwareConcurrency: number;
+    /** The WebGPU adapter the trainer found (a software fallback is flagged), or null. */
+    gpu: AdapterSummary | null;
+  }
   | { type: "status"; text: string }
   | { type: "files"; names: string[] }
   | {
@@ -77,7 +86,7 @@ export type Posted =
   }
   | { type: "val"; step: number; valAcc: number; valLoss: number; line: string }
   | { type: "panel"; entries: PanelEntry[]; classes: string[] }
-  | { type: "loaded"; name: string; model: string; text: string }
+  | { type: "loaded"; name: string; model: string; net?: string; text: string }
   | { type: "evaluated"; name: string; test: TestResult; panel: Omit<PanelEntry, "image">[] }
   | { type: "paused"; step: number }
   | { type: "resumed"; step: number }

@@ -9,7 +9,15 @@ import { getThreads, wasmBuild } from "./convnet.ts";
 import { yieldToEventLoop } from "../../train/eval.ts";
 import { trainTwoLayer, TWOLAYER, twoLayerConfig } from "./twolayer.ts";
 import type { Posted, StartRun } from "./_trainer_messages.ts";
-import { isolated, loadData, post, scope, startThreads, waitWhilePaused } from "./_trainer_io.ts";
+import {
+  isolated,
+  loadData,
+  post,
+  scope,
+  startThreads,
+  state,
+  waitWhilePaused,
+} from "./_trainer_io.ts";
 
 /**
  * Between two Solver iterations: posts the iteration's step (its metrics row complete with the
@@ -26,13 +34,26 @@ let pendingStep: Extract<Posted, { type: "step" }> | null = null;
 
 /** A run of the Part 1 two-layer net, as `deno task train:twolayer` trains it. */
 export async function startTwoLayer(run: StartRun): Promise<void> {
-  if (run.fromWeights) {
-    throw new Error(
-      "Cannot train twolayer from loaded weights: the page continues convnet and mymodel " +
-        "weights only; uncheck Train from the loaded weights",
+  if (run.backend === "webgpu") {
+    throw new RangeError(
+      "Cannot train twolayer with the WebGPU backend: only convnet and mymodel have a GPU " +
+        "training step; choose the WASM backend",
     );
   }
-  const config = twoLayerConfig(run.overrides as Record<string, unknown>);
+  const from = run.fromWeights ? state.partOne : null;
+  if (run.fromWeights && !from) {
+    throw new Error(
+      `Cannot train twolayer from ${state.loaded?.name ?? "the loaded weights"}: it holds a ` +
+        `${state.loaded?.weights.config.name ?? "model"} net, not train:twolayer's; uncheck ` +
+        "Train from the loaded weights, or load a twolayer.safetensors",
+    );
+  }
+  // continuing: the file's net and sizes, the form's other settings
+  const w = from?.weights;
+  const sizes = w
+    ? { net: w.net, numFilters: w.numFilters, filterSize: w.filterSize, hiddenDim: w.hiddenDim }
+    : {};
+  const config = { ...twoLayerConfig(run.overrides as Record<string, unknown>), ...sizes };
   const t0 = performance.now(), since = () => (performance.now() - t0) / 1000;
   const phases = { threads: NaN, data: NaN, session: NaN, firstStep: NaN };
   await startThreads(run.threads);
@@ -77,7 +98,7 @@ export async function startTwoLayer(run: StartRun): Promise<void> {
       post({ type: "val", step: check.iteration - 1, valAcc: check.valAcc, valLoss: NaN, line });
     },
     between,
-  });
+  }, from?.weights);
   scope.postMessage({ type: "filters", ...r.filters }, [r.filters.data.buffer as ArrayBuffer]);
   const bytes = new Uint8Array(r.weights).buffer;
   scope.postMessage({ type: "weights", name: `${TWOLAYER}.safetensors`, bytes }, [bytes]);

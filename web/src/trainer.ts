@@ -39,7 +39,7 @@ import type { LoadedWeights, ModelName } from "../../nn/checkpoint.ts";
 import type { TrainSession } from "../../train/loop.ts";
 import { decodePredictModel } from "../../train/predict_model.ts";
 import { pickedSources, tarballSources } from "./picked.ts";
-import { TWOLAYER } from "./twolayer.ts";
+import { decodePartOne, TWOLAYER } from "./twolayer.ts";
 import type { RunResult, StartRun } from "./_trainer_messages.ts";
 import {
   isolated,
@@ -53,6 +53,11 @@ import {
   waitWhilePaused,
 } from "./_trainer_io.ts";
 import { startTwoLayer } from "./_trainer_twolayer.ts";
+import { type AdapterSummary, describeAdapter, findAdapter } from "../../kernels/webgpu/_device.ts";
+import { createGpuRunner } from "../../train/gpu.ts";
+
+/** How long the trainer waits for a WebGPU adapter before saying it has none (ms). */
+const ADAPTER_TIMEOUT_MS = 2000;
 
 export type { Posted, RunResult, StartRun, TestResult } from "./_trainer_messages.ts";
 
@@ -95,7 +100,9 @@ function sessionFor(run: StartRun, config: TrainConfig, data: TrainData): TrainS
 }
 
 async function start(run: StartRun): Promise<void> {
-  if (run.model === TWOLAYER) return await startTwoLayer(run);
+  if (run.model === TWOLAYER || (run.fromWeights && state.partOne)) {
+    return await startTwoLayer(run);
+  }
   const config = configOf(run);
   const t0 = performance.now(), since = () => (performance.now() - t0) / 1000;
   const phases = { threads: NaN, data: NaN, session: NaN, firstStep: NaN };
@@ -104,6 +111,7 @@ async function start(run: StartRun): Promise<void> {
   const data = await loadData(run, config);
   phases.data = since();
   const session = sessionFor(run, config, data);
+  if (run.backend === "webgpu") session.runner = await createGpuRunner(session);
   phases.session = since();
   post({ type: "status", text: `Training ${config.model} on ${data.train.labels.length} images` });
   const hooks: TrainHooks = {
@@ -133,10 +141,15 @@ async function start(run: StartRun): Promise<void> {
     },
     shouldStop: () => state.stopRequested || state.pauseRequested,
   };
-  let outcome = await trainEpochs(session, data, hooks);
-  while (outcome === "stopped" && state.pauseRequested && !state.stopRequested) {
-    if (await waitWhilePaused(session.progress.step)) break;
+  let outcome: Awaited<ReturnType<typeof trainEpochs>>;
+  try {
     outcome = await trainEpochs(session, data, hooks);
+    while (outcome === "stopped" && state.pauseRequested && !state.stopRequested) {
+      if (await waitWhilePaused(session.progress.step)) break;
+      outcome = await trainEpochs(session, data, hooks);
+    }
+  } finally {
+    session.runner?.destroy(); // the CPU model holds the synced weights
   }
   const p = session.progress;
   const images = p.metrics.length === 0 ? 0 : Math.min(
@@ -165,7 +178,7 @@ async function start(run: StartRun): Promise<void> {
       imagesPerSecond: images / p.seconds,
       threads: getThreads(),
       crossOriginIsolated: isolated,
-      backend: "wasm",
+      backend: run.backend === "webgpu" ? "webgpu" : "wasm",
       wasmBuild,
       outcome,
       config,
@@ -178,7 +191,24 @@ async function start(run: StartRun): Promise<void> {
 
 /** Reads a picked weights file with `deno task predict`'s code (and messages). */
 function load(name: string, bytes: ArrayBuffer): void {
+  const partOne = decodePartOne(new Uint8Array(bytes), `"${name}"`);
+  if (partOne) {
+    state.loaded = null;
+    state.partOne = { name, weights: partOne, bytes: new Uint8Array(bytes) };
+    const { net, numFilters: f, filterSize: k, hiddenDim } = partOne;
+    post({
+      type: "loaded",
+      name,
+      model: TWOLAYER,
+      net,
+      text: `Loaded ${name}: the Part 1 ${net}-layer net of train:twolayer (${f} filters ` +
+        `${k}×${k}${net === "three" ? `, hidden ${hiddenDim}` : ""}); Train continues from it ` +
+        "(deno task predict, and so Evaluate, does not read Part 1 weights)",
+    });
+    return;
+  }
   const weights = decodePredictModel(new Uint8Array(bytes), `"${name}"`);
+  state.partOne = null;
   const { config, metadata } = weights;
   state.loaded = { name, weights };
   const tta = metadata.tta === "true" ? ", flip TTA" : "";
@@ -193,6 +223,8 @@ function load(name: string, bytes: ArrayBuffer): void {
 
 /** Tests the loaded weights on the run's test images, as `deno task predict` predicts them. */
 async function evaluateLoaded(run: StartRun): Promise<void> {
+  // predict refuses Part 1 weights: its message
+  if (state.partOne) decodePredictModel(state.partOne.bytes, `"${state.partOne.name}"`);
   const { name, weights } = loadedWeights("evaluate");
   const config = configOf({ ...run, fromWeights: true });
   if (config.numTest < 1) {
@@ -245,8 +277,16 @@ scope.onmessage = async ({ data: m }) => {
   }
 };
 
+/** The adapter WebGPU offers here, or null (none, or no answer in ADAPTER_TIMEOUT_MS). */
+async function adapterHere(): Promise<AdapterSummary | null> {
+  const timeout = new Promise<null>((resolve) => setTimeout(resolve, ADAPTER_TIMEOUT_MS, null));
+  const adapter = await Promise.race([findAdapter(), timeout]);
+  return adapter ? describeAdapter(adapter) : null;
+}
+
 post({
   type: "ready",
   crossOriginIsolated: isolated,
   hardwareConcurrency: scope.navigator.hardwareConcurrency ?? 1,
+  gpu: await adapterHere(),
 });

@@ -8,11 +8,12 @@
  * @module
  */
 
+import type { Tensor } from "../../core/tensor.ts";
 import { ImageSetDataset } from "../../data/image_dataset.ts";
 import { Normalization } from "../../data/normalize.ts";
-import { TwoLayerConvNet } from "../../nn/classifiers.ts";
-import { encodeSafetensors } from "../../nn/safetensors.ts";
-import { type Check, Solver, type UpdateRule } from "../../nn/solver.ts";
+import { ThreeLayerConvNet, TwoLayerConvNet } from "../../nn/classifiers.ts";
+import { decodeSafetensors, encodeSafetensors } from "../../nn/safetensors.ts";
+import { type Check, Solver, UPDATE_RULES, type UpdateRule } from "../../nn/solver.ts";
 import type { TrainData } from "../../train/loop.ts";
 import { pyExp } from "../../train/log.ts";
 
@@ -22,8 +23,12 @@ export const TWOLAYER = "twolayer";
 /** What a page run of the two-layer net uses: `deno task train:twolayer`'s settings. */
 export interface TwoLayerRunConfig {
   model: typeof TWOLAYER;
+  /** `train:twolayer --model`: two (conv–relu–pool–affine) or three (…–affine–relu–affine). */
+  net: PartOneNet;
   numFilters: number;
   filterSize: number;
+  /** The hidden affine width of the three-layer net. */
+  hiddenDim: number;
   weightScale: number;
   reg: number;
   updateRule: UpdateRule;
@@ -38,11 +43,17 @@ export interface TwoLayerRunConfig {
   numVal: number;
 }
 
+/** The Part 1 nets: `deno task train:twolayer --model two|three`. */
+export type PartOneNet = "two" | "three";
+const NETS: readonly PartOneNet[] = ["two", "three"];
+
 /** The defaults of `deno task train:twolayer --model two` (web_test checks they agree). */
 export const TWOLAYER_DEFAULTS: Readonly<TwoLayerRunConfig> = Object.freeze({
   model: TWOLAYER,
+  net: "two",
   numFilters: 32,
   filterSize: 7,
+  hiddenDim: 100,
   weightScale: 0.001,
   reg: 0.001,
   updateRule: "sgd_momentum",
@@ -57,14 +68,34 @@ export const TWOLAYER_DEFAULTS: Readonly<TwoLayerRunConfig> = Object.freeze({
   numVal: 1000,
 });
 
-/** The form's settings a two-layer run takes (the others belong to convnet and mymodel). */
-const SETTINGS = ["numTrain", "numVal", "epochs", "batchSize", "lr", "seed"] as const;
+/** The form's settings a Part 1 run takes (the others belong to convnet and mymodel). */
+const SETTINGS = [
+  "net",
+  "updateRule",
+  "numTrain",
+  "numVal",
+  "epochs",
+  "batchSize",
+  "lr",
+  "seed",
+  "hiddenDim",
+] as const;
 
 /** The run's configuration: the CLI's defaults, then the form's settings. */
 export function twoLayerConfig(overrides: Record<string, unknown>): TwoLayerRunConfig {
   const config: TwoLayerRunConfig = { ...TWOLAYER_DEFAULTS };
   for (const key of SETTINGS) {
-    if (overrides[key] !== undefined) (config[key] as number) = overrides[key] as number;
+    if (overrides[key] !== undefined) (config[key] as unknown) = overrides[key];
+  }
+  if (!NETS.includes(config.net)) {
+    throw new RangeError(`Cannot train twolayer with net "${config.net}": use two or three`);
+  }
+  if (!UPDATE_RULES.includes(config.updateRule)) {
+    throw new RangeError(
+      `Cannot train twolayer with updateRule "${config.updateRule}": use one of ${
+        UPDATE_RULES.join(", ")
+      }`,
+    );
   }
   for (const [key, max] of [["numTrain", 49000], ["numVal", 1000]] as const) {
     const v = config[key];
@@ -73,6 +104,61 @@ export function twoLayerConfig(overrides: Record<string, unknown>): TwoLayerRunC
     }
   }
   return config;
+}
+
+/** The Part 1 models' names in a weights file's `model` metadata (train:twolayer writes them). */
+const PART1_FILES: Record<string, PartOneNet> = {
+  TwoLayerConvNet: "two",
+  ThreeLayerConvNet: "three",
+};
+
+/** A weights file of `deno task train:twolayer` (or of the page's Part 1 run), to continue. */
+export interface PartOneWeights {
+  net: PartOneNet;
+  numFilters: number;
+  filterSize: number;
+  hiddenDim: number;
+  /** W1, b1, W2, b2 (and W3, b3 for the three-layer net). */
+  params: Record<string, { shape: number[]; data: Float32Array }>;
+}
+
+/** The Part 1 net in a weights file's bytes, or null when the file holds another model. */
+export function decodePartOne(bytes: Uint8Array, source: string): PartOneWeights | null {
+  const { metadata, tensors } = decodeSafetensors(bytes, source);
+  const net = PART1_FILES[metadata.model];
+  if (net === undefined) return null;
+  const params: PartOneWeights["params"] = {};
+  for (const [name, t] of tensors) {
+    params[name] = { shape: [...t.shape], data: Float32Array.from(t.data as ArrayLike<number>) };
+  }
+  const [w1, w2] = [params.W1, params.W2];
+  if (!w1 || w1.shape.length !== 4 || !w2 || w2.shape.length !== 2) {
+    throw new TypeError(
+      `Cannot continue from ${source}: its ${metadata.model} lacks W1 (F, 3, K, K) or W2 ` +
+        `(got W1 ${JSON.stringify(w1?.shape)}, W2 ${JSON.stringify(w2?.shape)})`,
+    );
+  }
+  return {
+    net,
+    numFilters: w1.shape[0],
+    filterSize: w1.shape[2],
+    hiddenDim: net === "three" ? w2.shape[1] : TWOLAYER_DEFAULTS.hiddenDim,
+    params,
+  };
+}
+
+/** Puts `from`'s parameters into `model`'s; a TypeError naming what differs. */
+function loadPartOne(model: { params: Record<string, Tensor> }, from: PartOneWeights): void {
+  for (const [name, t] of Object.entries(model.params)) {
+    const w = from.params[name];
+    if (!w || w.shape.join() !== t.shape.join()) {
+      throw new TypeError(
+        `Cannot continue from the loaded weights: ${name} should have shape ` +
+          `[${t.shape}], the file has ${w ? `[${w.shape}]` : "none"}`,
+      );
+    }
+    (t.data as Float32Array).set(w.data);
+  }
 }
 
 /** What the trainer does between iterations. */
@@ -97,20 +183,27 @@ export interface TwoLayerOutcome {
   filters: { shape: number[]; data: Float32Array };
 }
 
-/** Trains the two-layer net on `data` (its train and val splits) as train:twolayer does. */
+/**
+ * Trains the Part 1 net on `data` (its train and val splits) as train:twolayer does; from the
+ * parameters of `from` when given (its net and sizes are then `c`'s).
+ */
 export async function trainTwoLayer(
   c: TwoLayerRunConfig,
   data: TrainData,
   hooks: TwoLayerHooks,
+  from?: PartOneWeights,
 ): Promise<TwoLayerOutcome> {
-  const model = new TwoLayerConvNet({
+  const Net = c.net === "two" ? TwoLayerConvNet : ThreeLayerConvNet;
+  const model = new Net({
     numFilters: c.numFilters,
     filterSize: c.filterSize,
+    hiddenDim: c.hiddenDim,
     weightScale: c.weightScale,
     reg: c.reg,
     seed: c.seed,
     dtype: "float32",
   });
+  if (from) loadPartOne(model, from);
   const norm = Normalization.meanImage(data.train);
   const sets = {
     train: new ImageSetDataset(data.train, norm),
@@ -152,7 +245,10 @@ export async function trainTwoLayer(
     checks: solver.checks,
     bestValAcc: solver.bestValAcc,
     seconds,
-    weights: encodeSafetensors(model.params, { first_conv: "W1", model: "TwoLayerConvNet" }),
+    weights: encodeSafetensors(model.params, {
+      first_conv: "W1",
+      model: c.net === "two" ? "TwoLayerConvNet" : "ThreeLayerConvNet",
+    }),
     filters: { shape: [...w1.shape], data: Float32Array.from(w1.data) },
   };
 }
