@@ -16,32 +16,18 @@ import { decodeSafetensors, encodeSafetensors } from "../../nn/safetensors.ts";
 import { type Check, Solver, UPDATE_RULES, type UpdateRule } from "../../nn/solver.ts";
 import type { TrainData } from "../../train/loop.ts";
 import { pyExp } from "../../train/log.ts";
+import type { TwoLayerConfig } from "../../tasks/train_twolayer.ts";
 
 /** The page's name of the Part 1 model. */
 export const TWOLAYER = "twolayer";
 
-/** What a page run of the two-layer net uses: `deno task train:twolayer`'s settings. */
-export interface TwoLayerRunConfig {
-  model: typeof TWOLAYER;
-  /** `train:twolayer --model`: two (conv–relu–pool–affine) or three (…–affine–relu–affine). */
-  net: PartOneNet;
-  numFilters: number;
-  filterSize: number;
-  /** The hidden affine width of the three-layer net. */
-  hiddenDim: number;
-  weightScale: number;
-  reg: number;
-  updateRule: UpdateRule;
-  lr: number;
-  momentum: number;
-  lrDecay: number;
-  batchSize: number;
-  epochs: number;
-  accFrequency: number;
-  seed: number;
-  numTrain: number;
-  numVal: number;
-}
+/**
+ * What a page run of the two-layer net uses: `deno task train:twolayer`'s settings, less the
+ * ones of the command line (data folder, threads, run folder); `net` is its `--model`.
+ */
+export type TwoLayerRunConfig =
+  & Omit<TwoLayerConfig, "model" | "cifar10Dir" | "threads" | "out">
+  & { model: typeof TWOLAYER; net: PartOneNet };
 
 /** The Part 1 nets: `deno task train:twolayer --model two|three`. */
 export type PartOneNet = "two" | "three";
