@@ -189,13 +189,15 @@ export const DEFAULTS: Record<ModelName, TrainConfig> = {
 };
 
 /**
- * airbench's optimiser in this library's terms. airbench sums the loss over the batch and sets
+ * What airbench's two recipes share: the net, 10 epochs, the recipe's pieces, and its optimiser
+ * in this library's terms. airbench sums the loss over the batch and sets
  * lr = 11.5 / (1024·(1 + 1/(1 − 0.85))) per summed example, so on the mean loss the rate is
  * 1.5 at batch 1024 (0.75 at 512); its weight decay, 0.0153 per 1024 examples scaled the same
  * way, acts through the momentum buffer, so decoupled it is 0.0153 / 11.5 / (1 − 0.85) per unit
  * of lr.
  */
-const AIRBENCH_OPT = {
+const AIRBENCH = {
+  model: "airnet",
   momentum: 0.85,
   nesterov: true,
   decoupledWd: true,
@@ -206,51 +208,36 @@ const AIRBENCH_OPT = {
   // Validation with shift-and-flip TTA runs 6 forward passes per image: twice an epoch (its
   // first and last batch) instead of every 20 batches.
   logInterval: 100,
+  epochs: 10,
+  whiten: 5000,
+  whitenBiasEpochs: 3,
+  dirac: true,
+  freezeBnScale: true,
+  bnBiasLrScale: 64,
+  lookahead: true,
+  augment: true,
+  pad: 2,
+  padMode: "reflect",
+  alternateFlips: true,
+  tta: true,
+  ttaTranslate: 1,
 } as const;
 
 /** The named recipes of `--recipe`: a model and its settings; later flags override them. */
 export const RECIPES = {
   /** airbench's 93% recipe (widths 64/128/128, batch 512, 10 epochs). */
   airbench93: {
-    ...AIRBENCH_OPT,
-    model: "airnet",
+    ...AIRBENCH,
     widths: [64, 128, 128],
     lr: 0.75,
     batchSize: 512,
-    epochs: 10,
-    whiten: 5000,
-    whitenBiasEpochs: 3,
-    dirac: true,
-    freezeBnScale: true,
-    bnBiasLrScale: 64,
-    lookahead: true,
-    augment: true,
-    pad: 2,
-    padMode: "reflect",
-    alternateFlips: true,
-    tta: true,
-    ttaTranslate: 1,
   },
   /** airbench94's recipe (widths 64/256/256, batch 1024, 10 epochs). */
   airbench94: {
-    ...AIRBENCH_OPT,
-    model: "airnet",
+    ...AIRBENCH,
     widths: [64, 256, 256],
     lr: 1.5,
     batchSize: 1024,
-    epochs: 10,
-    whiten: 5000,
-    whitenBiasEpochs: 3,
-    dirac: true,
-    freezeBnScale: true,
-    bnBiasLrScale: 64,
-    lookahead: true,
-    augment: true,
-    pad: 2,
-    padMode: "reflect",
-    alternateFlips: true,
-    tta: true,
-    ttaTranslate: 1,
   },
 } as const satisfies Record<string, Partial<TrainConfig>>;
 /** A recipe name. */
