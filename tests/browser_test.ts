@@ -6,32 +6,14 @@
  * (`.ci/run` installs it with apt).
  */
 
+import { chromium, inCi, noteIfSkipped } from "./_chromium.ts";
 import { decode } from "fast-png";
 import { assertEquals, assertTrue } from "./_assert.ts";
 import { writeFakeRun } from "./_viz_fixture.ts";
 import { loadRun } from "../train/viz/plot.ts";
 import { writeReport } from "../train/viz/report.ts";
 
-const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
-
-function findChromium(): string | undefined {
-  const fromEnv = Deno.env.get("CHROMIUM_PATH");
-  for (const path of fromEnv ? [fromEnv] : CANDIDATES) {
-    try {
-      if (Deno.statSync(path).isFile) return path;
-    } catch { /* not there */ }
-  }
-  return undefined;
-}
-
-const chromium = findChromium();
-const inCi = Deno.env.get("CI") !== undefined && Deno.env.get("CI") !== "false";
-if (!chromium && !inCi) {
-  console.log(
-    "browser_test.ts: skipped — Chromium not found (apt-get install -y chromium, or set " +
-      "CHROMIUM_PATH)",
-  );
-}
+noteIfSkipped("browser_test.ts");
 
 type Json = Record<string, unknown>;
 

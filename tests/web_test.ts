@@ -16,6 +16,7 @@
  * CI (`.ci/run` installs it with apt).
  */
 
+import { chromium, inCi, noteIfSkipped } from "./_chromium.ts";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { assertEquals, assertTrue } from "./_assert.ts";
 import {
@@ -64,30 +65,11 @@ async function sameCharts(page: Page, metrics: MetricsRow[], what: string): Prom
 }
 import { predictSet } from "../train/eval.ts";
 import { Normalization, type NormalizationJSON } from "../data/normalize.ts";
-import { Tensor } from "../mod.ts"; // the root export: Tensor's file moves to core/ (#21)
+import { Tensor } from "../core/tensor.ts";
 import { PANEL_IMAGES, PANEL_TOP } from "../web/src/panel.ts";
 
 const BUILD = new URL("../tasks/build_web.ts", import.meta.url).pathname;
-const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
-
-function findChromium(): string | undefined {
-  const fromEnv = Deno.env.get("CHROMIUM_PATH");
-  for (const path of fromEnv ? [fromEnv] : CANDIDATES) {
-    try {
-      if (Deno.statSync(path).isFile) return path;
-    } catch { /* not there */ }
-  }
-  return undefined;
-}
-
-const chromium = findChromium();
-const inCi = Deno.env.get("CI") !== undefined && Deno.env.get("CI") !== "false";
-if (!chromium && !inCi) {
-  console.log(
-    "web_test.ts: browser steps skipped — Chromium not found (apt-get install -y chromium, or " +
-      "set CHROMIUM_PATH)",
-  );
-}
+noteIfSkipped("web_test.ts");
 
 /** The run both sides train: 20 steps of 16 images on synthetic CIFAR-10. */
 const RUN = { numTrain: 320, numVal: 100, numTest: 10, batchSize: 16, epochs: 1, seed: 1 };
