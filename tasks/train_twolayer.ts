@@ -14,20 +14,25 @@ import { ImageSetDataset } from "../data/image_dataset.ts";
 import { Normalization } from "../data/normalize.ts";
 import { splitCifar10 } from "../data/splits.ts";
 import { getThreads, setThreads, wasmBuild } from "../kernels/wasm/mod.ts";
-import { ThreeLayerConvNet, TwoLayerConvNet } from "../nn/classifiers.ts";
+import type { ThreeLayerConvNet, TwoLayerConvNet } from "../nn/classifiers.ts";
 import { saveSafetensors } from "../nn/safetensors.ts";
 import {
   type Check,
   DivergenceError,
   resolveSolverOptions,
   Solver,
-  type SolverOptions,
   UPDATE_RULES,
   type UpdateRule,
 } from "../nn/solver.ts";
 import type { Tensor } from "../core/tensor.ts";
 import { claimRunDir, refuseRunDir, RunFolder, StepBar } from "../train/files.ts";
 import { pyExp } from "../train/log.ts";
+import {
+  type PartOneNet,
+  partOneNet,
+  type PartOneSettings,
+  partOneSolverOptions,
+} from "../train/part1.ts";
 import { parseNumber } from "../train/config.ts";
 import { type MetricsRow, writeMetrics, writeReport, writeRunPictures } from "../train/viz/mod.ts";
 
@@ -66,21 +71,9 @@ Data and machine:
   -h, --help               this text`;
 
 /** The resolved configuration of a run. */
-export interface TwoLayerConfig {
-  model: "two" | "three";
-  numFilters: number;
-  filterSize: number;
-  hiddenDim: number;
-  weightScale: number;
-  reg: number;
-  updateRule: UpdateRule;
-  lr: number;
-  momentum: number;
-  lrDecay: number;
-  batchSize: number;
-  epochs: number;
-  accFrequency: number;
-  seed: number;
+export interface TwoLayerConfig extends PartOneSettings {
+  /** Which net (`--model`). */
+  model: PartOneNet;
   numTrain: number;
   numVal: number;
   cifar10Dir: string | undefined;
@@ -155,33 +148,10 @@ export function parseTwoLayerArgs(args: string[]): TwoLayerConfig | null {
   };
 }
 
-/** The Solver's options of a configuration (without the progress hooks). */
-function solverOptions(c: TwoLayerConfig): SolverOptions {
-  return {
-    updateRule: c.updateRule,
-    learningRate: c.lr,
-    momentum: c.momentum,
-    lrDecay: c.lrDecay,
-    batchSize: c.batchSize,
-    numEpochs: c.epochs,
-    accFrequency: c.accFrequency,
-    seed: c.seed,
-  };
-}
-
 /** Builds the model and Solver (validating every option) before any data is read. */
 export function buildTwoLayerModel(c: TwoLayerConfig): TwoLayerConvNet | ThreeLayerConvNet {
-  const Net = c.model === "two" ? TwoLayerConvNet : ThreeLayerConvNet;
-  const model = new Net({
-    numFilters: c.numFilters,
-    filterSize: c.filterSize,
-    hiddenDim: c.hiddenDim,
-    weightScale: c.weightScale,
-    reg: c.reg,
-    seed: c.seed,
-    dtype: "float32",
-  });
-  resolveSolverOptions(solverOptions(c));
+  const model = partOneNet(c.model, c);
+  resolveSolverOptions(partOneSolverOptions(c));
   for (
     const [flag, v, max] of [["num-train", c.numTrain, 49000], ["num-val", c.numVal, 1000]] as const
   ) {
@@ -257,7 +227,7 @@ export async function trainTwoLayer(args: string[]): Promise<number> {
   const perEpoch = Math.max(Math.floor(data.train.length / c.batchSize), 1);
   const total = perEpoch * c.epochs;
   const solver = new Solver(model, data, {
-    ...solverOptions(c),
+    ...partOneSolverOptions(c),
     onIteration: (it, loss) => {
       metrics.push({ iteration: it, epoch: (it - 1) / perEpoch, trainLoss: loss });
       progressText = `iteration ${it}/${total} loss ${loss.toFixed(4)}`;

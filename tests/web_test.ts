@@ -17,6 +17,7 @@
  */
 
 import { chromium, inCi, noteIfSkipped } from "./_chromium.ts";
+import { partOneSolverOptions } from "../train/part1.ts";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { assertEquals, assertTrue } from "./_assert.ts";
 import {
@@ -133,14 +134,7 @@ async function denoTwoLayer(c: TwoLayerConfig, dataDir: string, from?: Uint8Arra
           valAcc: k.valAcc,
           lr: k.learningRate,
         }),
-      updateRule: c.updateRule,
-      learningRate: c.lr,
-      momentum: c.momentum,
-      lrDecay: c.lrDecay,
-      batchSize: c.batchSize,
-      numEpochs: c.epochs,
-      accFrequency: c.accFrequency,
-      seed: c.seed,
+      ...partOneSolverOptions(c),
     });
     solver.train();
     const metadata = { // train:twolayer's

@@ -11,11 +11,11 @@
 import type { Tensor } from "../../core/tensor.ts";
 import { ImageSetDataset } from "../../data/image_dataset.ts";
 import { Normalization } from "../../data/normalize.ts";
-import { ThreeLayerConvNet, TwoLayerConvNet } from "../../nn/classifiers.ts";
 import { decodeSafetensors, encodeSafetensors } from "../../nn/safetensors.ts";
-import { type Check, Solver, UPDATE_RULES, type UpdateRule } from "../../nn/solver.ts";
+import { type Check, Solver, UPDATE_RULES } from "../../nn/solver.ts";
 import type { TrainData } from "../../train/loop.ts";
 import { pyExp } from "../../train/log.ts";
+import { type PartOneNet, partOneNet, partOneSolverOptions } from "../../train/part1.ts";
 import type { TwoLayerConfig } from "../../tasks/train_twolayer.ts";
 
 /** The page's name of the Part 1 model. */
@@ -30,7 +30,6 @@ export type TwoLayerRunConfig =
   & { model: typeof TWOLAYER; net: PartOneNet };
 
 /** The Part 1 nets: `deno task train:twolayer --model two|three`. */
-export type PartOneNet = "two" | "three";
 const NETS: readonly PartOneNet[] = ["two", "three"];
 
 /** The defaults of `deno task train:twolayer --model two` (web_test checks they agree). */
@@ -179,16 +178,7 @@ export async function trainTwoLayer(
   hooks: TwoLayerHooks,
   from?: PartOneWeights,
 ): Promise<TwoLayerOutcome> {
-  const Net = c.net === "two" ? TwoLayerConvNet : ThreeLayerConvNet;
-  const model = new Net({
-    numFilters: c.numFilters,
-    filterSize: c.filterSize,
-    hiddenDim: c.hiddenDim,
-    weightScale: c.weightScale,
-    reg: c.reg,
-    seed: c.seed,
-    dtype: "float32",
-  });
+  const model = partOneNet(c.net, c);
   if (from) loadPartOne(model, from);
   const norm = Normalization.meanImage(data.train);
   const sets = {
@@ -198,14 +188,7 @@ export async function trainTwoLayer(
   const perEpoch = Math.max(Math.floor(sets.train.length / c.batchSize), 1);
   const total = perEpoch * c.epochs;
   const solver = new Solver(model, sets, {
-    updateRule: c.updateRule,
-    learningRate: c.lr,
-    momentum: c.momentum,
-    lrDecay: c.lrDecay,
-    batchSize: c.batchSize,
-    numEpochs: c.epochs,
-    accFrequency: c.accFrequency,
-    seed: c.seed,
+    ...partOneSolverOptions(c),
     onIteration: (it, loss) => hooks.onIteration(it, total, loss),
     onCheck: (k) =>
       hooks.onCheck(
