@@ -19,7 +19,7 @@ import {
   JOB_ARGS_FILE,
   jobArgsSource,
 } from "../kernels/wasm/_ops.ts";
-import { parseArgs } from "node:util";
+import { parseFlags, runTask } from "../train/cli.ts";
 import { join } from "node:path";
 import asc from "assemblyscript/asc";
 
@@ -70,9 +70,9 @@ export async function buildKernels(target = "release"): Promise<Uint8Array> {
   return binary;
 }
 
-if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
+async function main(args: string[]): Promise<number> {
+  const { values } = parseFlags({
+    args,
     options: {
       target: { type: "string" },
       out: { type: "string" },
@@ -82,7 +82,7 @@ if (import.meta.main) {
   });
   if (values.help) {
     console.log(HELP);
-    Deno.exit(0);
+    return 0;
   }
   const targets = values.target ? [values.target] : Object.keys(TARGETS);
   console.log(
@@ -119,6 +119,9 @@ if (import.meta.main) {
   }
   if (stale > 0) {
     console.error("Run `deno task build:kernels` and commit the modules and generated files");
-    Deno.exit(1);
+    return 1;
   }
+  return 0;
 }
+
+if (import.meta.main) await runTask("build:kernels", () => main(Deno.args));

@@ -19,7 +19,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseFlags, runTask } from "../train/cli.ts";
 import { writeFileAtomic } from "../nn/_atomic.ts";
 
 const HELP = `Usage: deno task build:web [--out DIR] [--check]
@@ -122,9 +122,9 @@ export async function staleFiles(built: Map<string, Uint8Array>, dir: URL | stri
   return stale;
 }
 
-if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
+async function main(args: string[]): Promise<number> {
+  const { values } = parseFlags({
+    args,
     options: {
       out: { type: "string" },
       check: { type: "boolean", default: false },
@@ -133,7 +133,7 @@ if (import.meta.main) {
   });
   if (values.help) {
     console.log(HELP);
-    Deno.exit(0);
+    return 0;
   }
   const out = values.out ?? WEB_DIST.pathname.replace(/\/$/, "");
   const built = await buildWeb();
@@ -145,8 +145,8 @@ if (import.meta.main) {
       );
     }
     if (stale.length > 0) {
-      console.error("Run `deno task build:web` and commit web/dist");
-      Deno.exit(1);
+      console.error("Run `deno task build:web` to rebuild it");
+      return 1;
     }
   } else {
     await Deno.mkdir(out, { recursive: true });
@@ -155,4 +155,7 @@ if (import.meta.main) {
       console.log(`wrote ${out}/${name} (${bytes.length} bytes)`);
     }
   }
+  return 0;
 }
+
+if (import.meta.main) await runTask("build:web", () => main(Deno.args));

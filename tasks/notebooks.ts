@@ -10,8 +10,8 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { basename, join, resolve } from "node:path";
+import { parseFlags, runTask } from "../train/cli.ts";
 
 /** The notebooks folder of the project. */
 export const NOTEBOOKS_DIR = new URL("../notebooks/", import.meta.url).pathname;
@@ -167,7 +167,7 @@ export async function executeNotebook(path: string, o: ExecuteOptions): Promise<
 }
 
 async function main(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseFlags({
     args,
     allowPositionals: true,
     options: {
@@ -212,11 +212,4 @@ async function main(args: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) {
-  try {
-    Deno.exit(await main(Deno.args));
-  } catch (e) {
-    console.error(`notebooks: ${(e as Error).message}`);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await runTask("notebooks", () => main(Deno.args));

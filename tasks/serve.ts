@@ -10,9 +10,9 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { CIFAR10_DIR_HELP, CIFAR10_DIR_OPTION, locateCifar10 } from "../data/locate.ts";
 import { parseNumber } from "../train/config.ts";
+import { parseFlags, runTask } from "../train/cli.ts";
 import { buildWeb } from "./build_web.ts";
 
 const HELP = `Serve the in-browser trainer (web/) on 127.0.0.1.
@@ -180,49 +180,48 @@ export function serveWeb(options: ServeOptions): { server: Deno.HttpServer; url:
   return { server, url: `http://127.0.0.1:${server.addr.port}/` };
 }
 
-if (import.meta.main) {
-  try {
-    const { values } = parseArgs({
-      args: Deno.args,
-      options: {
-        port: { type: "string" },
-        "no-isolation": { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-        ...CIFAR10_DIR_OPTION,
-      },
-    });
-    if (values.help) {
-      console.log(HELP);
-      Deno.exit(0);
-    }
-    const port = values.port === undefined ? DEFAULT_PORT : parseNumber("port", values.port, "int");
-    if (port < 0 || port > 65535) {
-      throw new RangeError(`Cannot listen on --port ${port}: use 0 … 65535`);
-    }
-    const where = await locateCifar10({ cifar10Dir: values["cifar10-dir"] });
-    let dataDir: string | undefined;
-    if (where.batches?.format === "binary") dataDir = where.batches.dir;
-    else if (where.batches?.format === "python") {
-      console.error(
-        `CIFAR-10 in "${where.batches.dir}" is the python format; the page reads the binary ` +
-          "one (deno task data:cifar10 downloads it): pick the files in the page instead",
-      );
-    } else {
-      console.error(
-        `No CIFAR-10 in "${where.dir}": run deno task data:cifar10, pass --cifar10-dir DIR, ` +
-          "or pick the batch files in the page",
-      );
-    }
-    const isolation = !values["no-isolation"];
-    const dist = await buildWeb();
-    const { url } = serveWeb({ port, dataDir, isolation, dist });
-    console.log(
-      `Serving the trainer on ${url} (${
-        isolation ? "cross-origin isolated" : "not isolated: one thread"
-      }; CIFAR-10 ${dataDir ? `from ${dataDir}` : "not served"}). Ctrl-C stops.`,
-    );
-  } catch (e) {
-    console.error(e instanceof Error ? e.message : String(e));
-    Deno.exit(e instanceof RangeError || e instanceof TypeError ? 2 : 1);
+async function main(args: string[]): Promise<number> {
+  const { values } = parseFlags({
+    args,
+    options: {
+      port: { type: "string" },
+      "no-isolation": { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+      ...CIFAR10_DIR_OPTION,
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
   }
+  const port = values.port === undefined ? DEFAULT_PORT : parseNumber("port", values.port, "int");
+  if (port < 0 || port > 65535) {
+    throw new RangeError(`Cannot listen on --port ${port}: use 0 … 65535`);
+  }
+  const where = await locateCifar10({ cifar10Dir: values["cifar10-dir"] });
+  let dataDir: string | undefined;
+  if (where.batches?.format === "binary") dataDir = where.batches.dir;
+  else if (where.batches?.format === "python") {
+    console.error(
+      `CIFAR-10 in "${where.batches.dir}" is the python format; the page reads the binary ` +
+        "one (deno task data:cifar10 downloads it): pick the files in the page instead",
+    );
+  } else {
+    console.error(
+      `No CIFAR-10 in "${where.dir}": run deno task data:cifar10, pass --cifar10-dir DIR, ` +
+        "or pick the batch files in the page",
+    );
+  }
+  const isolation = !values["no-isolation"];
+  const dist = await buildWeb();
+  const { server, url } = serveWeb({ port, dataDir, isolation, dist });
+  console.log(
+    `Serving the trainer on ${url} (${
+      isolation ? "cross-origin isolated" : "not isolated: one thread"
+    }; CIFAR-10 ${dataDir ? `from ${dataDir}` : "not served"}). Ctrl-C stops.`,
+  );
+  await server.finished;
+  return 0;
 }
+
+if (import.meta.main) await runTask("serve", () => main(Deno.args));

@@ -40,7 +40,21 @@ const TASKS = [
   ["train:twolayer", "tasks/train_twolayer.ts"],
   ["predict", "tasks/predict.ts"],
   ["collect", "tasks/collect.ts"],
+  ["build:kernels", "tasks/build_kernels.ts"],
+  ["build:web", "tasks/build_web.ts"],
+  ["serve", "tasks/serve.ts"],
+  ["notebooks", "tasks/notebooks.ts"],
 ];
+
+Deno.test("every entry point in tasks/ is in TASKS", async () => {
+  const files: string[] = [];
+  for await (const e of Deno.readDir(new URL("../tasks/", import.meta.url))) {
+    if (e.isFile && e.name.endsWith(".ts") && !e.name.startsWith("_")) {
+      files.push(`tasks/${e.name}`);
+    }
+  }
+  assertEquals(files.sort(), TASKS.map(([, file]) => file).sort());
+});
 
 Deno.test("every task: an unknown flag is one line naming it, exit code USAGE_ERROR", async (t) => {
   assertEquals([USAGE_ERROR, FAILURE], [2, 1]);
