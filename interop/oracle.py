@@ -22,7 +22,7 @@ message). Jobs:
   load_into a model holding the good weights, which must stay unchanged; reports the messages.
 - train: {"new": config, "seed", "images": file with "images" U8 and "labels" I32,
   "normalization", "steps", "batch_size", "lr", "momentum", "weight_decay", "nesterov",
-  "label_smoothing", "tta", "out"}: a new twin from torch.manual_seed(seed), trained, saved.
+  "label_smoothing", "tta", optional "tta_translate", "out"}: a new twin from torch.manual_seed(seed), trained, saved.
 """
 
 import json
@@ -37,14 +37,14 @@ import torch.nn.functional as F  # noqa: E402
 from models import build_model  # noqa: E402
 from safetensors_io import load_file, save_file  # noqa: E402
 from train import train_steps  # noqa: E402
-from weights import load_into, load_weights, normalize, predict_logits, save_weights, saved_state  # noqa: E402
+from weights import load_into, load_weights, normalize, predict_logits, save_weights, saved_state, tta_of  # noqa: E402
 
 
 def job_logits(job):
     model, _, metadata = load_weights(job["model"])
     norm = json.loads(metadata["normalization"]) if "normalization" in metadata else None
     images = load_file(job["images"])[0]["images"]
-    logits = predict_logits(model, normalize(images, norm), metadata.get("tta") == "true")
+    logits = predict_logits(model, normalize(images, norm), *tta_of(metadata))
     save_file(job["out"], {"logits": logits})
     return {}
 
@@ -159,6 +159,8 @@ def job_train(job):
     }
     train_steps(model, optimizer, images, labels, job["normalization"], options, log=lambda _: None)
     metadata = {"normalization": json.dumps(job["normalization"]), "tta": str(job["tta"]).lower()}
+    if job.get("tta_translate"):
+        metadata["tta_translate"] = str(job["tta_translate"])
     save_weights(job["out"], model, config, metadata)
     return {}
 

@@ -1,7 +1,7 @@
 """The homework's test.py in PyTorch: predicts CIFAR-10 with a convnet.ts weights file and
 writes predictions.csv (`image_id,label`, one row per image, 0-based ids), as
-`deno task predict` does (tasks/predict.ts), flip test-time augmentation included when the
-model was trained with it.
+`deno task predict` does (tasks/predict.ts), with the test-time augmentation the model was
+trained with (flips, and airnet's shifts).
 
     /usr/bin/python3 interop/test.py --model runs/mymodel-.../mymodel.safetensors
 """
@@ -17,7 +17,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 import cifar10  # noqa: E402
-from weights import load_weights, normalize, predict_logits  # noqa: E402
+from weights import load_weights, normalize, predict_logits, tta_of  # noqa: E402
 
 
 def resolve_weights(path):
@@ -49,22 +49,22 @@ def main(argv=None):
     p.add_argument("--out", default="predictions.csv", help="the CSV to write (default predictions.csv)")
     p.add_argument("--batch-size", type=int, default=500, help="images per forward pass (default 500)")
     p.add_argument("--limit", type=int, help="predict only the first N images")
-    p.add_argument("--no-tta", action="store_true", help="no flip test-time augmentation")
+    p.add_argument("--no-tta", action="store_true", help="no test-time augmentation (flips and shifts)")
     p.add_argument("--cifar10-dir", help="the folder holding test_batch.bin (default $CIFAR10_DIR)")
     args = p.parse_args(argv)
     path = resolve_weights(args.model)
     model, config, metadata = load_weights(path)
     norm = json.loads(metadata["normalization"]) if "normalization" in metadata else None
-    tta = not args.no_tta and metadata.get("tta") == "true"
+    tta, shift = (False, 0) if args.no_tta else tta_of(metadata)
     images, labels, source = load_images(args)
     if args.limit is not None:
         images = images[: args.limit]
         labels = None if labels is None else labels[: args.limit]
-    print(f"Configuration: {json.dumps({'model': path, 'config': config, 'tta': tta, 'images': source, 'count': len(images)})}")
+    print(f"Configuration: {json.dumps({'model': path, 'config': config, 'tta': tta, 'tta_translate': shift, 'images': source, 'count': len(images)})}")
     preds = []
     for start in range(0, len(images), args.batch_size):
         x = normalize(images[start : start + args.batch_size], norm)
-        preds.append(predict_logits(model, x, tta).argmax(1).numpy())
+        preds.append(predict_logits(model, x, tta, shift).argmax(1).numpy())
     preds = np.concatenate(preds) if preds else np.zeros(0, np.int64)
     lines = ["image_id,label"] + [f"{i},{c}" for i, c in enumerate(preds)]
     tmp = f"{args.out}.tmp"

@@ -24,7 +24,7 @@ import torch.nn.functional as F  # noqa: E402
 
 import cifar10  # noqa: E402
 from models import build_model  # noqa: E402
-from weights import load_weights, normalize, predict_logits, save_weights  # noqa: E402
+from weights import load_weights, normalize, predict_logits, save_weights, tta_of  # noqa: E402
 
 # --new's model sizes when not given: those of `deno task train:convnet` / `train:mymodel`.
 NEW_DEFAULTS = {"convnet": {"hiddenDim": 32, "kernelSize": 7}, "mymodel": {"hiddenDim": 16, "kernelSize": 3}}
@@ -158,9 +158,9 @@ def main(argv=None):
     if args.test_limit:
         test_images, test_labels = cifar10.load_split(d, "test")
         test_images, test_labels = test_images[: args.test_limit], test_labels[: args.test_limit]
-        correct, tta = 0, keep.get("tta") == "true"
+        correct, (tta, shift) = 0, tta_of(keep)
         for s in range(0, len(test_images), 500):
-            pred = predict_logits(model, normalize(test_images[s : s + 500], norm), tta).argmax(1).numpy()
+            pred = predict_logits(model, normalize(test_images[s : s + 500], norm), tta, shift).argmax(1).numpy()
             correct += int((pred == test_labels[s : s + 500]).sum())
         print(f"Test accuracy: {correct}/{len(test_images)} ({100 * correct / len(test_images):.2f}%)")
 

@@ -136,12 +136,33 @@ def normalize(images, normalization):
     return torch.from_numpy(x.astype(np.float32))
 
 
+def translate(x, t):
+    """x: (N, C, H, W) shifted by (t, t) pixels: out(h, w) = x(h + t, w + t), positions
+    outside mirrored at the edge (PyTorch's reflect padding), as nn/tta.ts's translate()."""
+    n = abs(t)
+    padded = torch.nn.functional.pad(x, (n, n, n, n), mode="reflect")
+    h, w = x.shape[2], x.shape[3]
+    return padded[:, :, n + t : n + t + h, n + t : n + t + w]
+
+
 @torch.no_grad()
-def predict_logits(model, x, tta):
+def predict_logits(model, x, tta, shift=0):
     """logits: (N, K) of x: (N, C, H, W) in eval mode; with `tta`, the mean of the logits of
-    the images and their mirror images (tasks/_train_eval.ts's predictBatch)."""
+    the images and their mirror images (train/eval.ts's predictBatch); with `shift` > 0 too
+    (the file's `tta_translate`), airbench's level 2 as nn/tta.ts's predictTta: 1/2 of that
+    mean for x plus 1/4 for x shifted by (-shift, -shift) and 1/4 for (+shift, +shift)."""
     model.eval()
-    logits = model(x)
-    if tta:
-        logits = (logits + model(torch.flip(x, dims=[3]))) * 0.5
-    return logits
+
+    def flip_mean(v):
+        logits = model(v)
+        return (logits + model(torch.flip(v, dims=[3]))) * 0.5 if tta else logits
+
+    if not tta or shift <= 0:
+        return flip_mean(x)
+    return flip_mean(x) * 0.5 + flip_mean(translate(x, -shift)) * 0.25 + flip_mean(translate(x, shift)) * 0.25
+
+
+def tta_of(metadata):
+    """(tta, shift) as a weights file's __metadata__ states them."""
+    tta = metadata.get("tta") == "true"
+    return tta, int(metadata.get("tta_translate", "0")) if tta else 0

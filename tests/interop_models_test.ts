@@ -2,10 +2,10 @@
  * Saved weights both ways between convnet.ts and PyTorch (interop/), on real CIFAR-10 test
  * images:
  *
- * - our `convnet` and `mymodel`, briefly trained here (so BatchNorm's running statistics are
- *   not their initial 0 and 1), load strictly into the PyTorch twins, which give the same logits
- *   (normalisation and flip TTA as the file says) and the same predictions, and `test.py` writes
- *   the same predictions.csv as `deno task predict`;
+ * - our `convnet`, `mymodel` and `airnet` (narrow), briefly trained here (so BatchNorm's running
+ *   statistics are not their initial 0 and 1), load strictly into the PyTorch twins, which give
+ *   the same logits (normalisation, flip TTA and airnet's shift TTA as the file says) and the same
+ *   predictions, and `test.py` writes the same predictions.csv as `deno task predict`;
  * - twins initialised and briefly trained in PyTorch, saved by interop/weights.py, give the same
  *   predictions in `deno task predict` (its library function) and the same logits here.
  *
@@ -42,16 +42,37 @@ const MIN_AGREEMENT = 0.999;
 /** Test images compared, and the brief training: steps of a batch on the first images. */
 const N_TEST = 500, STEPS = 6, BATCH = 64;
 const RECIPE = { lr: 0.05, momentum: 0.9, weightDecay: 5e-4, nesterov: true, labelSmoothing: 0.2 };
-const MODELS: { config: ModelConfig; tta: boolean }[] = [
+/** The models compared; `translate`: the shift TTA's pixels (airbench's level 2), 0 for none. */
+const MODELS: { config: ModelConfig; tta: boolean; translate: number }[] = [
   {
     config: { name: "convnet", imSize: [3, 32, 32], hiddenDim: 8, kernelSize: 5, nClasses: 10 },
     tta: false,
+    translate: 0,
   },
   {
     config: { name: "mymodel", imSize: [3, 32, 32], hiddenDim: 8, kernelSize: 3, nClasses: 10 },
     tta: true,
+    translate: 0,
+  },
+  {
+    config: {
+      name: "airnet",
+      imSize: [3, 32, 32],
+      hiddenDim: 64,
+      kernelSize: 3,
+      nClasses: 10,
+      widths: [8, 16, 16],
+      frozenBnScale: true,
+    },
+    tta: true,
+    translate: 1,
   },
 ];
+
+/** The TTA strings of a weights file's metadata for `m`. */
+function ttaMetadata(m: { tta: boolean; translate: number }): Record<string, string> {
+  return { tta: String(m.tta), ...(m.translate ? { tta_translate: String(m.translate) } : {}) };
+}
 
 function trainBriefly(model: Module, set: ImageSet, normalize: Normalization): void {
   model.train();
@@ -108,7 +129,8 @@ Deno.test({
 
     await t.step("ours, trained here, in PyTorch: same logits and predictions", async () => {
       const jobs = [], logits: Tensor[] = [];
-      for (const { config, tta } of MODELS) {
+      for (const m of MODELS) {
+        const { config, tta, translate } = m;
         const model = buildModel(config, 1);
         trainBriefly(model, trainSet, normalize);
         const path = `${dir}/${config.name}.safetensors`;
@@ -116,18 +138,21 @@ Deno.test({
           path,
           encodeWeights(model, config, {
             normalization: normalize.toJSON(),
-            extra: { tta: String(tta) },
+            extra: ttaMetadata(m),
           }),
         );
-        logits.push(predictBatch(model, testX, tta));
+        logits.push(predictBatch(model, testX, tta, translate));
         jobs.push({
           cmd: "logits",
           model: path,
           images: `${dir}/test.safetensors`,
           out: `${path}.logits`,
         });
-        if (config.name === "mymodel") {
-          const mean = model.stateDict().get("res3.body.4.running_mean")!.data;
+        const movedMean = { mymodel: "res3.body.4.running_mean", airnet: "block3.5.running_mean" }[
+          config.name as string
+        ];
+        if (movedMean) {
+          const mean = model.stateDict().get(movedMean)!.data;
           assertTrue(mean.some((v) => Math.abs(v) > 1e-3), "BN running means are still ~0");
         }
       }
@@ -140,30 +165,32 @@ Deno.test({
     });
 
     await t.step("test.py writes the same predictions.csv as deno task predict", async () => {
-      const weights = `${dir}/mymodel.safetensors`, limit = String(N_TEST);
-      const common = ["--model", weights, "--limit", limit, "--cifar10-dir", CIFAR10_DIR!];
-      await predict([...common, "--out", `${dir}/ours.csv`]);
-      const out = await new Deno.Command(PYTHON, {
-        args: [
-          new URL("../interop/test.py", import.meta.url).pathname,
-          ...common,
-          "--out",
-          `${dir}/torch.csv`,
-        ],
-        env: { PYTHONDONTWRITEBYTECODE: "1" },
-      }).output();
-      assertTrue(out.success, new TextDecoder().decode(out.stderr));
-      const ours = csvLabels(await Deno.readTextFile(`${dir}/ours.csv`));
-      const theirs = csvLabels(await Deno.readTextFile(`${dir}/torch.csv`));
-      assertEquals(ours.length, N_TEST);
-      const same = ours.filter((c, i) => c === theirs[i]).length;
-      console.log(`predictions.csv: ${same}/${N_TEST} rows the same`);
-      assertAtMost(1 - same / N_TEST, 1 - MIN_AGREEMENT, "share of different rows");
+      for (const name of ["mymodel", "airnet"]) {
+        const weights = `${dir}/${name}.safetensors`, limit = String(N_TEST);
+        const common = ["--model", weights, "--limit", limit, "--cifar10-dir", CIFAR10_DIR!];
+        await predict([...common, "--out", `${dir}/${name}-ours.csv`]);
+        const out = await new Deno.Command(PYTHON, {
+          args: [
+            new URL("../interop/test.py", import.meta.url).pathname,
+            ...common,
+            "--out",
+            `${dir}/${name}-test-py.csv`,
+          ],
+          env: { PYTHONDONTWRITEBYTECODE: "1" },
+        }).output();
+        assertTrue(out.success, new TextDecoder().decode(out.stderr));
+        const ours = csvLabels(await Deno.readTextFile(`${dir}/${name}-ours.csv`));
+        const theirs = csvLabels(await Deno.readTextFile(`${dir}/${name}-test-py.csv`));
+        assertEquals(ours.length, N_TEST);
+        const same = ours.filter((c, i) => c === theirs[i]).length;
+        console.log(`${name} predictions.csv: ${same}/${N_TEST} rows the same`);
+        assertAtMost(1 - same / N_TEST, 1 - MIN_AGREEMENT, `${name}: share of different rows`);
+      }
     });
 
     await t.step("PyTorch's, initialised and trained there, in deno task predict", async () => {
       const jobs = [];
-      for (const { config, tta } of MODELS) {
+      for (const { config, tta, translate } of MODELS) {
         const path = `${dir}/${config.name}-torch.safetensors`;
         jobs.push({
           cmd: "train",
@@ -179,6 +206,7 @@ Deno.test({
           nesterov: RECIPE.nesterov,
           label_smoothing: RECIPE.labelSmoothing,
           tta,
+          tta_translate: translate,
           out: path,
         }, {
           cmd: "logits",
@@ -188,7 +216,7 @@ Deno.test({
         });
       }
       const results = await runOracle(jobs, dir);
-      for (const [i, { config, tta }] of MODELS.entries()) {
+      for (const [i, { config, tta, translate }] of MODELS.entries()) {
         assertTrue(
           results[2 * i].ok && results[2 * i + 1].ok,
           results[2 * i].error ?? results[2 * i + 1].error,
@@ -198,8 +226,9 @@ Deno.test({
           .data as Float32Array;
         const { model, metadata } = await loadWeights(path, { expect: config.name });
         assertEquals(metadata.tta, String(tta));
+        assertEquals(metadata.tta_translate ?? "0", String(translate));
         compareLogits(
-          predictBatch(model.train(false), testX, tta),
+          predictBatch(model.train(false), testX, tta, translate),
           theirs,
           `${config.name} from PyTorch`,
         );

@@ -12,7 +12,7 @@
  * The stem has 2·C·2·2 = 24 filters so that `whiteningInit` can make it the patch whitening
  * (and its negatives); the 3×3 convs are 'same'-padded and bias-free, their batch norms use
  * airbench's momentum (PyTorch's 0.4) and eps 1e-12. airbench uses GELU where ReLU is here
- * (the library has no GELU module). The PyTorch twin (interop/) is not written yet.
+ * (the library has no GELU module). Its PyTorch twin: interop/models/airnet.py.
  *
  * Forward cost per 32×32×3 image (`airNetFlops`, 10 classes): 108.4 MFLOP at 64/128/128 and
  * 236.3 MFLOP at 64/256/256; a training step (forward + backward) is about 3× that.
