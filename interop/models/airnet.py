@@ -13,24 +13,14 @@ momentum 0.4 (PyTorch's convention, as ours), and with `frozen_bn_scale` their w
 block1.0.weight, block1.2.running_mean, fc.weight), so our weights load with strict=True.
 """
 
-import torch
 import torch.nn as nn
+
+from .mymodel import Scale
 
 STEM_KERNEL = 2
 BN_EPS = 1e-12
 BN_MOMENTUM = 0.4
 OUTPUT_SCALE = 1 / 9
-
-
-class Scale(nn.Module):
-    """x * factor (our Scale module)."""
-
-    def __init__(self, factor):
-        super().__init__()
-        self.factor = factor
-
-    def forward(self, x):
-        return x * self.factor
 
 
 def batch_norm(channels, frozen_scale):
@@ -74,8 +64,3 @@ class AirNet(nn.Sequential):
         self.add_module("flatten", nn.Flatten())
         self.add_module("fc", nn.Linear(cin, n_classes, bias=False))
         self.add_module("scale", Scale(OUTPUT_SCALE))
-
-    def trainable(self):
-        """The parameters an optimiser updates (frozen batch-norm scales left out)."""
-        return [p for p in self.parameters() if p.requires_grad]
-
