@@ -535,7 +535,7 @@ Deno.test({
       await t.step(
         "a model too large for the WASM memory: the CLI's message, then a run",
         async () => {
-          // 500 images of 1,100 filters of 32×32: 2,148 MiB of conv output, over the 2,048 MiB limit.
+          // 500 images of 2,200 filters of 32×32: 4,297 MiB of conv output, over the 4,096 MiB limit.
           const set = (name: string, value: string) =>
             page.$eval(
               `input[name=${name}]`,
@@ -545,15 +545,15 @@ Deno.test({
           await page.$eval("#error", (e) => (e.textContent = ""));
           await set("numTrain", "500");
           await set("batchSize", "500");
-          await set("hiddenDim", "1100");
+          await set("hiddenDim", "2200");
           await page.click("#start");
           await page.waitForFunction(`document.getElementById("error").textContent !== ""`, {
             timeout: RUN_TIMEOUT_MS,
           });
           const message = await page.$eval("#error", (e) => e.textContent ?? "");
           assertTrue(
-            message.startsWith("Cannot run conv2dForward: it needs 2") &&
-              message.endsWith("but the limit is 2048.0 MiB; use a smaller batch"),
+            message.startsWith("Cannot run conv2dForward: it needs 4") &&
+              message.endsWith("but the limit is 4096.0 MiB; use a smaller batch"),
             `the page says "${message}"`,
           );
           assertEquals(

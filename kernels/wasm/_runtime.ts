@@ -13,8 +13,8 @@
 import { Worker } from "node:worker_threads";
 import { ARENA_BASE, ARGS, DONE, ERROR, GEN, NTH, OP, READY, RESULT } from "./_layout.ts";
 
-/** Largest memory the backend may grow to, in 64 KiB pages (2 GiB). */
-export const MAX_PAGES = 32768;
+/** Largest memory the backend may grow to, in 64 KiB pages: 4 GiB, all a 32-bit memory addresses. */
+export const MAX_PAGES = 65536;
 const MAX_THREADS = 64;
 
 function envFlag(name: string): string | undefined {

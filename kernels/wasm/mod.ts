@@ -28,7 +28,7 @@ import * as crossEntropy from "./cross_entropy.ts";
 import { axpy } from "./axpy.ts";
 import * as convPool from "./conv_pool.ts";
 
-export { build as wasmBuild, getThreads, setThreads } from "./_runtime.ts";
+export { build as wasmBuild, getThreads, MAX_PAGES, setThreads } from "./_runtime.ts";
 export { freeWasmArray, wasmArray } from "./_arena.ts";
 export {
   checkConvBackwardFits,
