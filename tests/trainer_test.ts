@@ -201,6 +201,19 @@ Deno.test("Trainer stop()", async (t) => {
     assertEquals(trainer.session.progress.step, 1);
   });
 
+  await t.step("a break out of the loop ends the run and frees a step runner", async () => {
+    const session = createSession(tiny("convnet"), DATA);
+    let destroyed = 0;
+    session.runner = {
+      step: () => Promise.resolve({ loss: 2.3, acc: 0.1 }),
+      sync: () => Promise.resolve(),
+      destroy: () => void destroyed++,
+    };
+    const trainer = new Trainer(session, DATA);
+    for await (const e of trainer) if (e.type === "step" && e.step === 2) break;
+    assertEquals([trainer.status, session.progress.step, destroyed], ["stopped", 2, 1]);
+  });
+
   await t.step("resumeSession() refuses a checkpoint without progress", () => {
     const session = createSession(tiny("convnet"), DATA);
     session.progress = null as never;

@@ -52,7 +52,8 @@ export type TrainerStatus = "ready" | "running" | "paused" | "stopped" | "done" 
  * handler, a signal listener); they take effect between two steps. Throws what the loop
  * throws (a `DivergedError` when the loss diverges), after which the session keeps the
  * progress of its last step. A GPU step runner on the session is destroyed when the iteration
- * ends.
+ * ends. Leaving the loop early (`break`) ends the run at that event, as `stop()` would but
+ * without writing the stop's files.
  *
  * @example
  * ```ts
@@ -196,6 +197,8 @@ export class Trainer implements AsyncIterable<TrainEvent> {
       this.#status = "failed";
       throw e;
     } finally {
+      // Left early (a `break` in the loop): the run ends where it is, without stop()'s files.
+      if (this.#status === "running" || this.#status === "paused") this.#status = "stopped";
       s.runner?.destroy(); // the CPU model holds the weights synced at the last measure
     }
   }
