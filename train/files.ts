@@ -115,7 +115,7 @@ export class StepBar {
   #start = performance.now();
   #shown = false;
   /** A bar whose text starts with `label()`; drawn only when `enabled`. */
-  constructor(private label: () => string, readonly enabled = Deno.stderr.isTerminal()) {}
+  constructor(private label: () => string, readonly enabled: boolean = Deno.stderr.isTerminal()) {}
 
   /** Redraws (at most 5 times a second). */
   update(done: number, total: number): void {
