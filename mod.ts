@@ -144,3 +144,6 @@ export { GpuCNN } from "./nn/webgpu/cnn.ts";
 export type { GpuCNNOptions } from "./nn/webgpu/cnn.ts";
 export { GpuMyModel } from "./nn/webgpu/mymodel.ts";
 export type { GpuMyModelOptions } from "./nn/webgpu/mymodel.ts";
+// The training library (train/mod.ts): the Trainer and its events, sessions, evaluation,
+// backends, run folders; its charts (train/viz/, npm packages) stay outside mod.ts.
+export * from "./train/mod.ts";

@@ -211,7 +211,7 @@ export async function trainTwoLayer(args: string[]): Promise<number> {
   setThreads(c.threads);
   let progressText = "";
   const bar = new StepBar(() => progressText);
-  const folder = new RunFolder(c.out, name, bar);
+  const folder = new RunFolder(c.out, name, { bar });
   await Deno.writeTextFile(folder.logPath, ""); // a new run starts a new log
   await recordConfig(folder, c);
   const norm = Normalization.meanImage(splits.train);

@@ -23,6 +23,7 @@ export const WEBGPU_MODELS: readonly string[] = ["convnet", "mymodel"];
 export interface SelectedBackend {
   /** The kernels' own name (`kernelsFor("float32").name`), or "webgpu" for GPU training. */
   name: string;
+  /** WASM threads. */
   threads: number;
   /** The GPU adapter training steps run on (webgpu only). */
   adapter?: string;
@@ -55,7 +56,9 @@ export const AUTO_WEBGPU_MARGIN = 0.9;
 
 /** Measured milliseconds per training step on WASM and on WebGPU (`train/probe.ts`). */
 export interface StepTimes {
+  /** A step on the CPU model (WASM). */
   wasmMs: number;
+  /** A step through the GPU step runner. */
   webgpuMs: number;
 }
 

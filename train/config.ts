@@ -76,29 +76,45 @@ export function recipeSwitches(c: Partial<RecipeSwitches>): RecipeSwitches {
 export interface TrainConfig extends Partial<RecipeSwitches> {
   /** airnet's three block widths. */
   widths?: number[];
+  /** The model trained (`convnet`, `mymodel` or `airnet`). */
   model: ModelName;
+  /** The peak learning rate. */
   lr: number;
+  /** SGD momentum. */
   momentum: number;
+  /** L2 weight decay. */
   weightDecay: number;
+  /** Nesterov momentum. */
   nesterov: boolean;
+  /** The learning-rate schedule. */
   schedule: ScheduleName;
   /** Fraction of the steps the one-cycle rate rises (or the cosine warms up). */
   warmup: number;
+  /** Label smoothing of the training loss (0: none). */
   labelSmoothing: number;
   /** Random 4-pixel crops and horizontal flips of the training images. */
   augment: boolean;
   /** Average the logits of each image and its mirror image when evaluating. */
   tta: boolean;
+  /** Training images per step. */
   batchSize: number;
+  /** Passes over the training images. */
   epochs: number;
+  /** The model's hidden width. */
   hiddenDim: number;
+  /** The model's conv kernel size. */
   kernelSize: number;
+  /** Seeds the weights, the image order and the augmentations. */
   seed: number;
+  /** Images per evaluation batch. */
   testBatchSize: number;
+  /** Measure the validation set every this many batches. */
   logInterval: number;
   /** Training images (default all 49,000 not kept for validation). */
   numTrain: number;
+  /** Validation images. */
   numVal: number;
+  /** Test images. */
   numTest: number;
 }
 

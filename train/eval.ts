@@ -18,7 +18,9 @@ import { predictTta } from "../nn/tta.ts";
 
 /** How to run a model over images. */
 export interface EvalOptions {
+  /** How images are normalised before the model sees them. */
   normalize: Normalization;
+  /** Images per batch. */
   batchSize: number;
   /** Average the logits with those of the horizontally flipped images. */
   tta: boolean;
@@ -105,8 +107,11 @@ export async function predictSet(
 
 /** Loss (mean cross-entropy, no smoothing), accuracy and confusion matrix on a set. */
 export interface EvalResult {
+  /** Mean cross-entropy. */
   loss: number;
+  /** Images classified right. */
   correct: number;
+  /** Images evaluated. */
   total: number;
   /** confusion[true][predicted]: counts */
   confusion: number[][];

@@ -11,18 +11,23 @@
  * - `<model>.safetensors`: the weights (`nn/checkpoint.ts`), every epoch;
  * - `checkpoint.safetensors`: the training checkpoint for `--resume`, every epoch and on Ctrl-C.
  *
- * Every file but the log is written atomically.
+ * Every file but the log is written atomically. The pictures and `report.html` are drawn by the
+ * charts of `./viz/mod.ts` (npm Vega and resvg), which the caller passes in as
+ * {@linkcode RunCharts}: this module, and so `mod.ts`, imports no npm package.
  *
  * @module
  */
 
-import { encodeTrainCheckpoint, firstConvName } from "../nn/checkpoint.ts";
+import { firstConvName } from "../nn/checkpoint.ts";
 import { formatDuration } from "../data/_progress.ts";
-import { writeMetrics, writeReport, writeRunPictures } from "./viz/mod.ts";
-import type { ConvWeights } from "./viz/filter_grid.ts";
-import type { RunData, TestMetrics } from "./viz/plot.ts";
+import {
+  type ConvWeights,
+  formatMetricsCsv,
+  type RunData,
+  type TestMetrics,
+} from "./viz/metrics.ts";
 import { writeFileAtomic } from "../nn/_atomic.ts";
-import { sessionWeights, type TrainSession } from "./loop.ts";
+import { sessionCheckpoint, sessionWeights, type TrainSession } from "./loop.ts";
 import { type EvalResult, perClassAccuracy } from "./eval.ts";
 
 /** The training checkpoint's file name inside a run folder. */
@@ -109,7 +114,8 @@ export class StepBar {
   #last = 0;
   #start = performance.now();
   #shown = false;
-  constructor(private label: () => string, readonly enabled = Deno.stderr.isTerminal()) {}
+  /** A bar whose text starts with `label()`; drawn only when `enabled`. */
+  constructor(private label: () => string, readonly enabled: boolean = Deno.stderr.isTerminal()) {}
 
   /** Redraws (at most 5 times a second). */
   update(done: number, total: number): void {
@@ -138,16 +144,60 @@ export class StepBar {
   }
 }
 
-/** Writes the files of one run folder. */
-export class RunFolder {
-  constructor(readonly dir: string, readonly model: string, readonly bar?: StepBar) {}
+/** What draws a run's pictures and report: `./viz/mod.ts` (`import * as charts from …`). */
+export interface RunCharts {
+  /** `<model>_lossvstrain.png`, `<model>_valaccuracy.png` and `<model>_gridfilt.png`. */
+  writeRunPictures(
+    dir: string,
+    input: { model: string; metrics: RunData["metrics"]; firstConv?: ConvWeights },
+  ): Promise<unknown>;
+  /** `report.html`. */
+  writeReport(dir: string, run: RunData): Promise<unknown>;
+}
 
+/** How a {@linkcode RunFolder} prints and draws. */
+export interface RunFolderOptions {
+  /** The progress bar that `log()` clears before it prints. */
+  bar?: StepBar;
+  /** Draws the pictures and the report; without it a run folder gets neither. */
+  charts?: RunCharts;
+}
+
+/**
+ * Writes the files of one run folder.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { RunFolder } from "./files.ts";
+ * const dir = await Deno.makeTempDir();
+ * const folder = new RunFolder(dir, "convnet");
+ * await folder.saveConfig({ model: "convnet" });
+ * assert.equal(folder.checkpointPath, `${dir}/checkpoint.safetensors`);
+ * assert.equal(JSON.parse(await Deno.readTextFile(`${dir}/config.json`)).model, "convnet");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export class RunFolder {
+  /** The progress bar that `log()` clears before it prints. */
+  readonly bar?: StepBar;
+  #charts?: RunCharts;
+
+  /** A folder `dir` for the files of a `model` run (file names start with it). */
+  constructor(readonly dir: string, readonly model: string, options: RunFolderOptions = {}) {
+    this.bar = options.bar;
+    this.#charts = options.charts;
+  }
+
+  /** `<model>.log`. */
   get logPath(): string {
     return `${this.dir}/${this.model}.log`;
   }
+  /** `<model>.safetensors`. */
   get weightsPath(): string {
     return `${this.dir}/${this.model}.safetensors`;
   }
+  /** `checkpoint.safetensors`. */
   get checkpointPath(): string {
     return `${this.dir}/${CHECKPOINT_FILE}`;
   }
@@ -169,13 +219,7 @@ export class RunFolder {
 
   /** The training checkpoint (weights, optimizer, progress), atomically. */
   async saveCheckpoint(s: TrainSession): Promise<void> {
-    const bytes = encodeTrainCheckpoint(s.model, s.optimizer, {
-      config: s.modelConfig,
-      normalization: s.normalization.toJSON(),
-      progress: s.progress,
-      ...(s.average ? { extra: s.average.stateDict() } : {}),
-    });
-    await writeFileAtomic(this.checkpointPath, bytes);
+    await writeFileAtomic(this.checkpointPath, sessionCheckpoint(s));
   }
 
   /** `<model>.safetensors`, with the training configuration and classes in its metadata. */
@@ -188,22 +232,24 @@ export class RunFolder {
     await writeFileAtomic(`${this.dir}/config.json`, JSON.stringify(config, null, 2) + "\n");
   }
 
-  /** metrics.csv, the pictures and report.html. */
+  /** metrics.csv, and with the charts the pictures and report.html. */
   async writePictures(
     s: TrainSession,
     config: Record<string, unknown>,
     testMetrics?: TestMetrics,
   ): Promise<void> {
     const metrics = s.progress.metrics;
-    await writeMetrics(this.dir, metrics);
+    await writeFileAtomic(`${this.dir}/metrics.csv`, formatMetricsCsv(metrics));
+    const charts = this.#charts;
+    if (charts === undefined) return;
     const name = firstConvName(s.model);
     const w = name === undefined ? undefined : s.model.stateDict().get(name)!;
     const firstConv: ConvWeights | undefined = w
       ? { data: w.data, shape: [...w.shape] }
       : undefined;
-    await writeRunPictures(this.dir, { model: this.model, metrics, firstConv });
+    await charts.writeRunPictures(this.dir, { model: this.model, metrics, firstConv });
     const run: RunData = { model: this.model, config, metrics, firstConv, testMetrics };
-    await writeReport(this.dir, run);
+    await charts.writeReport(this.dir, run);
   }
 
   /** timing.csv: per epoch, the training seconds so far and the validation accuracy. */

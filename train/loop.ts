@@ -16,7 +16,12 @@
 import { type BatchBuffers, makeBatch } from "../data/batches.ts";
 import { IMAGE_BYTES, type ImageSet } from "../data/cifar10.ts";
 import { Normalization, type NormalizationJSON } from "../data/normalize.ts";
-import { buildModel, encodeWeights, type ModelConfig } from "../nn/checkpoint.ts";
+import {
+  buildModel,
+  encodeTrainCheckpoint,
+  encodeWeights,
+  type ModelConfig,
+} from "../nn/checkpoint.ts";
 import { skipInputGradient } from "../nn/modules/sequential.ts";
 import { crossEntropy } from "../nn/losses.ts";
 import type { Module } from "../nn/modules/module.ts";
@@ -38,18 +43,24 @@ import {
   TRIANGLE_START,
 } from "./config.ts";
 import { countCorrect, evaluate, yieldToEventLoop } from "./eval.ts";
+import type { LoopEvent, ValidationEvent } from "./events.ts";
 import { logLine } from "./log.ts";
 
 /** The images of a run. */
 export interface TrainData {
+  /** The training images. */
   train: ImageSet;
+  /** The validation images, measured every `logInterval` batches. */
   val: ImageSet;
+  /** The test images, measured after the last epoch. */
   test: ImageSet;
+  /** The class names, by label. */
   classes: string[];
 }
 
 /** Where a run is; saved in the checkpoint (JSON). */
 export interface TrainProgress {
+  /** The recipe of the run. */
   config: TrainConfig;
   /** The epoch in progress, 0-based (= config.epochs when training is over). */
   epoch: number;
@@ -57,6 +68,7 @@ export interface TrainProgress {
   batch: number;
   /** Optimizer steps taken. */
   step: number;
+  /** The rows of `metrics.csv` so far: one per step. */
   metrics: MetricsRow[];
   /** Seconds spent training so far (over all sessions of the run). */
   seconds: number;
@@ -68,12 +80,19 @@ export interface TrainProgress {
 
 /** A model, its optimizer and schedule, and where training is. */
 export interface TrainSession {
+  /** The model being trained. */
   model: Module;
+  /** What builds the model again (saved with its weights). */
   modelConfig: ModelConfig;
+  /** SGD with the run's parameter groups. */
   optimizer: SGD;
+  /** The learning rate of each step. */
   schedule: Schedule;
+  /** How images are normalised (from the training images, or the checkpoint). */
   normalization: Normalization;
+  /** Where the run is. */
   progress: TrainProgress;
+  /** Optimizer steps per epoch. */
   batchesPerEpoch: number;
   /** The training batch, reused by every step. */
   buffers: BatchBuffers;
@@ -94,6 +113,7 @@ export interface StepRunner {
   step(x: Float32Array, y: Int32Array, lr: number): Promise<{ loss: number; acc: number }>;
   /** Brings the weights and optimizer state back into the session's model and optimizer. */
   sync(): Promise<void>;
+  /** Frees the GPU buffers. */
   destroy(): void;
 }
 
@@ -154,6 +174,7 @@ export function hasDiverged(w: LossWatch): boolean {
  * learning rate, and what to do.
  */
 export class DivergedError extends Error {
+  /** `what` says what happened; the message adds where, the rate and what to do. */
   constructor(
     readonly step: number,
     readonly epoch: number,
@@ -169,6 +190,7 @@ export class DivergedError extends Error {
 
 /** A non-finite loss: training stops, naming where and at which learning rate. */
 export class NonFiniteLossError extends DivergedError {
+  /** A NaN or infinite `loss` at `step` of `epoch` (1-based) with learning rate `lr`. */
   constructor(step: number, epoch: number, lr: number, loss: number) {
     super(step, epoch, lr, `the loss is ${loss}`);
   }
@@ -393,6 +415,19 @@ export function sessionWeights(s: TrainSession, classes: readonly string[]): Uin
   });
 }
 
+/**
+ * The training checkpoint (`checkpoint.safetensors`, which `--resume` reads) of a session: the
+ * weights, the optimizer state, the lookahead average, the normalisation and the progress.
+ */
+export function sessionCheckpoint(s: TrainSession): Uint8Array {
+  return encodeTrainCheckpoint(s.model, s.optimizer, {
+    config: s.modelConfig,
+    normalization: s.normalization.toJSON(),
+    progress: s.progress,
+    ...(s.average ? { extra: s.average.stateDict() } : {}),
+  });
+}
+
 /** What the loop tells its caller (the task writes files and prints from these). */
 export interface TrainHooks {
   /** A log line in the homework's format. */
@@ -473,15 +508,14 @@ function augmentOf(c: TrainConfig, e: number) {
   };
 }
 
-/** Measures the validation set and logs a line and a metrics row. */
-async function logProgress(
+/** Measures the validation set: a metrics row, and the event with the log line. */
+async function measure(
   s: TrainSession,
   data: TrainData,
   e: number,
   b: number,
   r: { loss: number; acc: number; lr: number },
-  hooks: TrainHooks,
-) {
+): Promise<ValidationEvent> {
   const c = s.progress.config, n = data.train.labels.length;
   const val = await evaluate(s.model, data.val, {
     normalize: s.normalization,
@@ -491,7 +525,7 @@ async function logProgress(
     nClasses: data.classes.length,
   });
   const valAcc = 100 * val.correct / val.total;
-  s.progress.metrics.push({
+  const row: MetricsRow = {
     iteration: s.progress.step - 1,
     epoch: e + (b + 1) / s.batchesPerEpoch,
     trainLoss: r.loss,
@@ -499,9 +533,10 @@ async function logProgress(
     valLoss: val.loss,
     valAcc: val.correct / val.total,
     lr: r.lr,
-  });
+  };
+  s.progress.metrics.push(row);
   const pct = 100 * b / s.batchesPerEpoch;
-  await hooks.log?.(logLine({
+  const line = logLine({
     epoch: e + 1,
     seen: b * c.batchSize,
     total: n,
@@ -509,19 +544,33 @@ async function logProgress(
     trainLoss: r.loss,
     valLoss: val.loss,
     valAcc,
-  }));
+  });
+  return {
+    type: "validation",
+    step: s.progress.step,
+    epoch: e + 1,
+    valLoss: val.loss,
+    valAcc: val.correct / val.total,
+    line,
+    row,
+  };
 }
 
 /**
- * Trains from the session's progress to the last epoch, or until `shouldStop()`. Returns
- * "done" or "stopped"; throws {@linkcode DivergedError} when the loss diverges (the rule of
- * {@linkcode DIVERGENCE_SMOOTHING}) and {@linkcode NonFiniteLossError} on a NaN or infinite loss.
+ * Trains from the session's progress to the last epoch, yielding a `validation` event for each
+ * measured batch, a `step` event after every step and an `epochEnd` event after each epoch
+ * (with the progress already pointing at the next one; see `./events.ts`). `shouldStop` is polled between steps; when it answers true the generator returns
+ * "stopped" (the caller saves the progress), else "done" after the last epoch. Throws
+ * {@linkcode DivergedError} when the loss diverges (the rule of {@linkcode DIVERGENCE_SMOOTHING})
+ * and {@linkcode NonFiniteLossError} on a NaN or infinite loss. The time a consumer spends on a
+ * validation event counts as training time, as the measurement does; on the other events it
+ * does not.
  */
-export async function trainEpochs(
+export async function* runEpochs(
   s: TrainSession,
   data: TrainData,
-  hooks: TrainHooks = {},
-): Promise<"done" | "stopped"> {
+  shouldStop: () => boolean = () => false,
+): AsyncGenerator<LoopEvent, "done" | "stopped"> {
   const c = s.progress.config, n = data.train.labels.length;
   s.model.train();
   while (s.progress.epoch < c.epochs) {
@@ -533,7 +582,7 @@ export async function trainEpochs(
       s.progress.batch = b + 1;
       if (b % c.logInterval === 0 || b === s.batchesPerEpoch - 1) {
         await s.runner?.sync(); // evaluation (and the checkpoint after) read the CPU model
-        await logProgress(s, data, e, b, r, hooks);
+        yield await measure(s, data, e, b, r);
       } else {
         // Every step's training loss goes into metrics.csv, for the loss-vs-iterations plot.
         s.progress.metrics.push({
@@ -545,9 +594,21 @@ export async function trainEpochs(
         });
       }
       s.progress.seconds += (performance.now() - t0) / 1000;
-      hooks.onBatch?.(r.seen, n);
+      yield {
+        type: "step",
+        step: s.progress.step,
+        epoch: e + 1,
+        batch: b,
+        seen: r.seen,
+        total: n,
+        loss: r.loss,
+        acc: r.acc,
+        lr: r.lr,
+        imagesPerSecond: (e * n + r.seen) / s.progress.seconds,
+        row: s.progress.metrics.at(-1)!,
+      };
       await yieldToEventLoop();
-      if (b < s.batchesPerEpoch - 1 && hooks.shouldStop?.()) {
+      if (b < s.batchesPerEpoch - 1 && shouldStop()) {
         await s.runner?.sync(); // the caller saves a checkpoint from the CPU model
         return "stopped";
       }
@@ -555,14 +616,34 @@ export async function trainEpochs(
     s.progress.epoch = e + 1;
     s.progress.batch = 0;
     const last = s.progress.metrics.at(-1)!; // the epoch's last batch is always measured
-    s.progress.timeline.push({
+    const t = {
       epoch: e + 1,
       seconds: s.progress.seconds,
       valAcc: last.valAcc!,
       valLoss: last.valLoss!,
-    });
-    await hooks.onEpochEnd?.(s);
-    if (s.progress.epoch < c.epochs && hooks.shouldStop?.()) return "stopped";
+    };
+    s.progress.timeline.push(t);
+    yield { type: "epochEnd", epochs: c.epochs, ...t };
+    if (s.progress.epoch < c.epochs && shouldStop()) return "stopped";
   }
   return "done";
+}
+
+/**
+ * {@linkcode runEpochs} with callbacks: trains from the session's progress to the last epoch,
+ * or until `shouldStop()`. Returns "done" or "stopped"; throws as `runEpochs` does.
+ */
+export async function trainEpochs(
+  s: TrainSession,
+  data: TrainData,
+  hooks: TrainHooks = {},
+): Promise<"done" | "stopped"> {
+  const loop = runEpochs(s, data, () => hooks.shouldStop?.() ?? false);
+  for (;;) {
+    const { value: event, done } = await loop.next();
+    if (done) return event;
+    if (event.type === "validation") await hooks.log?.(event.line);
+    else if (event.type === "step") hooks.onBatch?.(event.seen, event.total);
+    else await hooks.onEpochEnd?.(s);
+  }
 }

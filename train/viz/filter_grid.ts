@@ -14,11 +14,9 @@
 
 import { encodePng, type RgbImage, rgbImage, upscale } from "./image.ts";
 
-/** Weights of a conv layer. data: (F, C, KH, KW) */
-export interface ConvWeights {
-  data: ArrayLike<number>;
-  shape: readonly number[];
-}
+import type { ConvWeights } from "./metrics.ts";
+
+export type { ConvWeights } from "./metrics.ts";
 
 /** Layout of a filter grid. */
 export interface FilterGridOptions {

@@ -28,13 +28,59 @@ export const METRICS_COLUMNS = [
 
 /** One logged iteration; a missing field was not measured then. */
 export interface MetricsRow {
+  /** The optimizer step, 0-based. */
   iteration: number;
+  /** Epochs done (fractional: steps / steps per epoch). */
   epoch?: number;
+  /** The batch's training loss. */
   trainLoss?: number;
+  /** The validation loss. */
   valLoss?: number;
+  /** The batch's training accuracy. */
   trainAcc?: number;
+  /** The validation accuracy. */
   valAcc?: number;
+  /** The learning rate. */
   lr?: number;
+}
+
+/** Weights of a conv layer. data: (F, C, KH, KW) */
+export interface ConvWeights {
+  /** The weights, (F, C, KH, KW) in order. */
+  data: ArrayLike<number>;
+  /** [F, C, KH, KW]. */
+  shape: readonly number[];
+}
+
+/** A run's test results, as `test_metrics.json` holds them. */
+export interface TestMetrics {
+  /** A fraction. */
+  accuracy: number;
+  /** Mean cross-entropy. */
+  loss: number;
+  /** Per class, fractions (NaN: no images). */
+  perClassAccuracy: number[];
+  /** confusion[true class][predicted class]: counts. */
+  confusion: number[][];
+  /** The class names, by label. */
+  classes: string[];
+}
+
+/**
+ * Everything a run folder holds that the pictures and the report use (stated here, with no
+ * npm package imported, so the training library can name it without loading the charts).
+ */
+export interface RunData {
+  /** The file-name prefix of the pictures. */
+  model: string;
+  /** The run's resolved configuration. */
+  config: Record<string, unknown>;
+  /** The rows of metrics.csv. */
+  metrics: MetricsRow[];
+  /** The first conv layer's weights. */
+  firstConv?: ConvWeights;
+  /** The test results, once tested. */
+  testMetrics?: TestMetrics;
 }
 
 /** The numeric fields of a row other than `iteration`. */

@@ -33,7 +33,9 @@ import { type FilterGridOptions, filterGridPng } from "./filter_grid.ts";
 import { writeFileAtomic } from "./image.ts";
 import { formatMetricsCsv, type MetricsRow, parseMetricsCsv } from "./metrics.ts";
 import { vegaLiteToPng } from "./render.ts";
-import type { ConvWeights } from "./filter_grid.ts";
+import type { ConvWeights, RunData, TestMetrics } from "./metrics.ts";
+
+export type { RunData, TestMetrics } from "./metrics.ts";
 
 /** What the run pictures are drawn from. */
 export interface RunPicturesInput {
@@ -141,25 +143,6 @@ export function firstConvWeight(st: SafeTensors, source = "the weights"): SafeTe
   }
   for (const t of st.tensors.values()) if (t.shape.length === 4) return t;
   throw new TypeError(`Cannot find the first conv layer in ${source}: no tensor has rank 4`);
-}
-
-/** Classification results on the test set (`test_metrics.json`). */
-export interface TestMetrics {
-  accuracy: number;
-  loss: number;
-  perClassAccuracy: number[];
-  /** confusion[true class][predicted class]: counts. */
-  confusion: number[][];
-  classes: string[];
-}
-
-/** Everything a run folder holds that the pictures and the report use. */
-export interface RunData {
-  model: string;
-  config: Record<string, unknown>;
-  metrics: MetricsRow[];
-  firstConv?: ConvWeights;
-  testMetrics?: TestMetrics;
 }
 
 /**

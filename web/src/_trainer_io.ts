@@ -20,6 +20,7 @@ import {
 import { firstConvName, type LoadedWeights } from "../../nn/checkpoint.ts";
 import type { Module } from "../../nn/modules/module.ts";
 import type { TrainSession } from "../../train/loop.ts";
+import type { Trainer } from "../../train/trainer.ts";
 import { predictPanel } from "./panel.ts";
 import type { Incoming, Posted, StartRun, TestResult } from "./_trainer_messages.ts";
 import type { PanelEntry } from "./panel.ts";
@@ -51,7 +52,9 @@ export const state = {
   loaded: null as { name: string; weights: LoadedWeights } | null,
   /** A loaded Part 1 weights file (train:twolayer's), to continue; its bytes for the refusal. */
   partOne: null as { name: string; weights: PartOneWeights; bytes: Uint8Array } | null,
-  /** Resolves the wait of a paused run (set while paused). */
+  /** The run of convnet or mymodel in progress, which pause, resume and stop go to. */
+  trainer: null as Trainer | null,
+  /** Resolves the wait of a paused Part 1 run (set while paused). */
   wake: null as (() => void) | null,
 };
 

@@ -1,8 +1,8 @@
 /**
  * The library in a browser: the entry of `web/dist/convnet.js` (built by `deno task build:web`).
- * Everything `mod.ts` exports, plus the training loop of `deno task train` and what a page needs
- * to feed it: CIFAR-10 binary batches read from bytes (fetched, or files the user picked), and
- * the WASM thread count set without blocking. The `.wasm` files and `kernel_worker.js` sit next
+ * Everything `mod.ts` exports (the training library's `Trainer` included), plus what a page
+ * needs to feed it: CIFAR-10 binary batches read from bytes (fetched, or files the user
+ * picked), and the WASM thread count set without blocking. The `.wasm` files and `kernel_worker.js` sit next
  * to `convnet.js` and are found through `import.meta.url`.
  *
  * @module
@@ -12,15 +12,4 @@ export * from "../../mod.ts";
 export { setThreadsAsync } from "../../kernels/wasm/_runtime.ts";
 export { getThreads, setThreads, wasmBuild } from "../../kernels/wasm/mod.ts";
 export { setFloat32Backend } from "../../kernels/mod.ts";
-export {
-  createSession,
-  sessionWeights,
-  type TrainData,
-  trainEpochs,
-  type TrainHooks,
-  type TrainProgress,
-  type TrainSession,
-} from "../../train/loop.ts";
-export { checkTrainConfig, DEFAULTS, type TrainConfig } from "../../train/config.ts";
-export { evaluate } from "../../train/eval.ts";
 export * from "./cifar10_bytes.ts";

@@ -1,8 +1,8 @@
 /**
  * The trainer Worker of the page (web/index.html): the entry of `web/dist/trainer.js`. It owns
  * the WASM memory and the kernel workers (started without blocking, see `setThreadsAsync`),
- * loads CIFAR-10 and runs the training loop of `deno task train` (`createSession`,
- * `trainEpochs`); the page only renders what it posts and sends commands. `Atomics.wait`, which
+ * loads CIFAR-10 and trains with the training library's `Trainer`, as `deno task train` does;
+ * the page only renders what it posts (the trainer's events, as messages) and sends commands. `Atomics.wait`, which
  * the kernels use, is allowed here but not on a page's main thread. Its parts: the messages
  * (`_trainer_messages.ts`), the shared scope, state and run steps (`_trainer_io.ts`), and the
  * Part 1 run (`_trainer_twolayer.ts`).
@@ -13,10 +13,9 @@
  * `{ type: "start", run: StartRun }`, `{ type: "pause" }`, `{ type: "resume" }`, `{ type: "stop" }`.
  * Messages out: see {@linkcode Posted}.
  *
- * Pause stops the loop between two steps (`trainEpochs` returns "stopped" with the session's
- * progress kept) and resume calls `trainEpochs` on the same session again, which continues from
- * that progress: the batches, augmentations and learning rates depend only on the seed, the
- * epoch and the batch index, so a paused-then-resumed run takes the steps of an uninterrupted one.
+ * Pause, resume and stop go to the `Trainer` (between two steps): a paused-then-resumed run
+ * takes the steps of an uninterrupted one (train/trainer.ts). The Part 1 run, trained by the
+ * `Solver`, pauses through the shared state (`waitWhilePaused`).
  *
  * @module
  */
@@ -28,11 +27,9 @@ import {
   getThreads,
   Normalization,
   type NormalizationJSON,
-  sessionWeights,
   type TrainConfig,
   type TrainData,
-  trainEpochs,
-  type TrainHooks,
+  Trainer,
   wasmBuild,
 } from "./convnet.ts";
 import type { LoadedWeights, ModelName } from "../../nn/checkpoint.ts";
@@ -50,7 +47,6 @@ import {
   startThreads,
   state,
   testModel,
-  waitWhilePaused,
 } from "./_trainer_io.ts";
 import { startTwoLayer } from "./_trainer_twolayer.ts";
 import { type AdapterSummary, describeAdapter, findAdapter } from "../../kernels/webgpu/_device.ts";
@@ -99,6 +95,46 @@ function sessionFor(run: StartRun, config: TrainConfig, data: TrainData): TrainS
   return session;
 }
 
+/** Runs a trainer, posting its events as the page's messages; returns how the run ended. */
+async function postEvents(trainer: Trainer, onFirstStep: () => void): Promise<"done" | "stopped"> {
+  if (state.pauseRequested) trainer.pause(); // asked while the run was starting
+  if (state.stopRequested) trainer.stop();
+  state.trainer = trainer;
+  const epochs = trainer.session.progress.config.epochs;
+  let outcome: "done" | "stopped" = "done";
+  try {
+    for await (const e of trainer) {
+      if (e.type === "validation") {
+        const { valAcc, valLoss, line } = e;
+        post({ type: "val", step: e.row.iteration, valAcc, valLoss, line });
+        postFilters(trainer.session);
+      } else if (e.type === "step") {
+        if (e.step === 1) onFirstStep();
+        const { loss, acc, epoch, seen, total, imagesPerSecond, row } = e;
+        const left = epochs * total - ((epoch - 1) * total + seen);
+        const secondsLeft = left / imagesPerSecond;
+        const step = row.iteration;
+        post({
+          type: "step",
+          step,
+          loss,
+          acc,
+          epoch,
+          seen,
+          total,
+          imagesPerSecond,
+          secondsLeft,
+          row,
+        });
+      } else if (e.type === "paused" || e.type === "resumed") post({ type: e.type, step: e.step });
+      else if (e.type === "stopped") outcome = "stopped";
+    }
+  } finally {
+    state.trainer = null;
+  }
+  return outcome;
+}
+
 async function start(run: StartRun): Promise<void> {
   if (run.model === TWOLAYER || (run.fromWeights && state.partOne)) {
     return await startTwoLayer(run);
@@ -114,43 +150,8 @@ async function start(run: StartRun): Promise<void> {
   if (run.backend === "webgpu") session.runner = await createGpuRunner(session);
   phases.session = since();
   post({ type: "status", text: `Training ${config.model} on ${data.train.labels.length} images` });
-  const hooks: TrainHooks = {
-    log: (line) => {
-      const row = session.progress.metrics.at(-1)!;
-      post({ type: "val", step: row.iteration, valAcc: row.valAcc!, valLoss: row.valLoss!, line });
-      postFilters(session);
-    },
-    onBatch: (seen, total) => {
-      const p = session.progress, row = p.metrics.at(-1)!;
-      if (p.step === 1) phases.firstStep = since();
-      const done = p.step * config.batchSize;
-      const rate = Math.min(done, p.epoch * total + seen) / p.seconds;
-      const left = config.epochs * total - (p.epoch * total + seen);
-      post({
-        type: "step",
-        step: row.iteration,
-        loss: row.trainLoss ?? NaN,
-        acc: row.trainAcc ?? NaN,
-        epoch: p.epoch + 1,
-        seen,
-        total,
-        imagesPerSecond: rate,
-        secondsLeft: left / rate,
-        row,
-      });
-    },
-    shouldStop: () => state.stopRequested || state.pauseRequested,
-  };
-  let outcome: Awaited<ReturnType<typeof trainEpochs>>;
-  try {
-    outcome = await trainEpochs(session, data, hooks);
-    while (outcome === "stopped" && state.pauseRequested && !state.stopRequested) {
-      if (await waitWhilePaused(session.progress.step)) break;
-      outcome = await trainEpochs(session, data, hooks);
-    }
-  } finally {
-    session.runner?.destroy(); // the CPU model holds the synced weights
-  }
+  const trainer = new Trainer(session, data, { test: false }); // tested below, with its panel
+  const outcome = await postEvents(trainer, () => (phases.firstStep = since()));
   const p = session.progress;
   const images = p.metrics.length === 0 ? 0 : Math.min(
     p.step * config.batchSize,
@@ -166,8 +167,7 @@ async function start(run: StartRun): Promise<void> {
       tta: config.tta,
     }));
   }
-  const weights = sessionWeights(session, data.classes);
-  const bytes = new Uint8Array(weights).buffer; // a copy of its own to transfer
+  const bytes = new Uint8Array(trainer.weights()).buffer; // a copy of its own to transfer
   scope.postMessage({ type: "weights", name: `${config.model}.safetensors`, bytes }, [bytes]);
   post({
     type: "done",
@@ -246,11 +246,14 @@ scope.onmessage = async ({ data: m }) => {
     if (m.type === "stop") {
       state.stopRequested = true;
       state.wake?.();
+      state.trainer?.stop();
     } else if (m.type === "pause") {
       if (state.running) state.pauseRequested = true;
+      state.trainer?.pause();
     } else if (m.type === "resume") {
       if (state.wake) state.wake();
       else state.pauseRequested = false; // asked before the loop reached the pause
+      state.trainer?.resume();
     } else if (m.type === "files" || m.type === "tarball") {
       if (state.running) throw new Error("Cannot change the data during a run: stop it first");
       const files = m.type === "files"
