@@ -44,12 +44,17 @@ export function winogradFits(C: i32, KH: i32, KW: i32, s: i32, HO: i32, WO: i32)
 const PARTIAL_MAX_WASTE: f64 = 2;
 
 /**
- * Whether the Winograd path takes a conv on a partial tile grid (`winogradGridH` ×
- * `winogradGridW`, larger than the output): 3×3, stride 1, at least 8 channels, an output the
- * exact grid does not cover, and at most `PARTIAL_MAX_WASTE` computed outputs per kept one.
+ * Whether the Winograd path takes a conv of C input and F output channels on a partial tile
+ * grid (`winogradGridH` × `winogradGridW`, larger than the output): 3×3, stride 1, at least 8
+ * channels, an output the exact grid does not cover, at most `PARTIAL_MAX_WASTE` computed
+ * outputs per kept one, and F ≥ C. With fewer outputs than inputs the transforms of the inputs
+ * outweigh the products (1 thread, batch 512, loaded machine, ms im2col → Winograd: 31-wide
+ * maps 64 → 24 channels 353 → 379, 15-wide 128 → 64 351 → 356; but 24 → 64 413 → 215,
+ * 64 → 64 184 → 146, 7-wide 128 → 128 356 → 219).
  */
-export function winogradPartialFits(C: i32, KH: i32, KW: i32, s: i32, HO: i32, WO: i32): bool {
-  if (KH != 3 || KW != 3 || s != 1 || C < 8 || HO < 1 || WO < 1 || winogradExact(HO, WO)) return false;
+export function winogradPartialFits(C: i32, F: i32, KH: i32, KW: i32, s: i32, HO: i32, WO: i32): bool {
+  if (KH != 3 || KW != 3 || s != 1 || C < 8 || F < C || HO < 1 || WO < 1) return false;
+  if (winogradExact(HO, WO)) return false;
   const grid = <f64> winogradGridH(HO, WO) * <f64> winogradGridW(HO, WO);
   return grid <= PARTIAL_MAX_WASTE * <f64> HO * <f64> WO;
 }
@@ -578,7 +583,7 @@ export function flipFilters(dst: usize, w: usize, F: i32, C: i32): void {
  */
 export function winogradFilterFits(C: i32, F: i32, KH: i32, KW: i32, s: i32, HO: i32, WO: i32, partial: bool): bool {
   return F >= MR && C >= NR &&
-    (winogradFits(C, KH, KW, s, HO, WO) || partial && winogradPartialFits(C, KH, KW, s, HO, WO));
+    (winogradFits(C, KH, KW, s, HO, WO) || partial && winogradPartialFits(C, F, KH, KW, s, HO, WO));
 }
 
 // Per-thread layout of the filter gradient's scratch; `which`: 0 U, 1 V, 2 M, 3 tile, 4 xp,
