@@ -75,11 +75,10 @@ export const CONV_CASES: readonly ConvCase[] = [
   [[3, 8, 4, 4], [16, 8, 3, 3], 1, 1],
   // partial tile grids (winogradPartialFits): odd maps as after AirNet's unpadded stem (31, 15,
   // 7, 3) and 5, 9, non-square, filters and channels not multiples of the blocks; computed on
-  // the grid rounded up, the outputs outside dropped. The forward and filter gradient take it
-  // where F ≥ C, the data gradient where C ≥ F
+  // the grid rounded up, the outputs outside dropped
   [[2, 19, 31, 31], [24, 19, 3, 3], 1, 1],
   [[2, 20, 15, 15], [27, 20, 3, 3], 1, 1],
-  [[1, 24, 15, 15], [16, 24, 3, 3], 1, 1], // the data gradient only
+  [[1, 24, 15, 15], [16, 24, 3, 3], 1, 1],
   [[1, 16, 15, 15], [24, 16, 3, 3], 1, 1], // one image: the column-split filter gradient
   [[3, 17, 7, 7], [13, 17, 3, 3], 1, 1],
   [[20, 12, 3, 3], [12, 12, 3, 3], 1, 1], // 4-wide grid, two bands

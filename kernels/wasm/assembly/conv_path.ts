@@ -54,10 +54,10 @@ export const FILTER_CHUNK_MAX_WEIGHTS: i64 = 4096;
  * FILTER_CHUNKED_BIT when the filter gradient splits the images into chunks whose partial sums
  * are added in chunk order (it then needs `convBackwardSharedBytes`) rather than dw's columns.
  *
- *   forward   Winograd (on a partial tile grid where the exact one does not fit and F ≥ C),
- *             else stride-2 planes, else direct, else im2col
- *   data      Winograd of dout with the turned filters (padding 2 − pad ≥ 0; exact grid, or a
- *             partial one where C ≥ F), else stride-2 planes, else GEMM + col2im
+ *   forward   Winograd (on a partial tile grid where the exact one does not fit), else
+ *             stride-2 planes, else direct, else im2col
+ *   data      Winograd of dout with the turned filters (padding 2 − pad ≥ 0; exact or partial
+ *             grid), else stride-2 planes, else GEMM + col2im
  *   filter    Winograd (chunked when F·C is small); else, for N > 1, at most 4096 weights and
  *             not direct, image chunks (stride-2 planes or colsᵀ + GEMM); else direct, else colsᵀ
  */
@@ -76,13 +76,13 @@ export function convPath(
 ): i32 {
   const partial = load<i32>(PARTIAL_TILES_OFF) == 0;
   let forward = PATH_IM2COL;
-  if (winogradFits(C, KH, KW, s, HO, WO) || partial && winogradPartialFits(C, F, KH, KW, s, HO, WO)) {
+  if (winogradFits(C, KH, KW, s, HO, WO) || partial && winogradPartialFits(C, KH, KW, s, HO, WO)) {
     forward = PATH_WINOGRAD;
   }
   else if (stride2ForwardFits(s, C, KH, KW, WO)) forward = PATH_STRIDE2;
   else if (forwardDirect(F, KW, s, WO)) forward = PATH_DIRECT;
   let data = PATH_IM2COL;
-  if (pad <= 2 && (winogradFits(F, KH, KW, s, H, W) || partial && winogradPartialFits(F, C, KH, KW, s, H, W))) {
+  if (pad <= 2 && (winogradFits(F, KH, KW, s, H, W) || partial && winogradPartialFits(F, KH, KW, s, H, W))) {
     data = PATH_WINOGRAD;
   }
   else if (stride2DataFits(s, C, W, pad)) data = PATH_STRIDE2;

@@ -44,17 +44,12 @@ export function winogradFits(C: i32, KH: i32, KW: i32, s: i32, HO: i32, WO: i32)
 const PARTIAL_MAX_WASTE: f64 = 2;
 
 /**
- * Whether the Winograd path takes a conv of C input and F output channels on a partial tile
- * grid (`winogradGridH` × `winogradGridW`, larger than the output): 3×3, stride 1, at least 8
- * channels, an output the exact grid does not cover, at most `PARTIAL_MAX_WASTE` computed
- * outputs per kept one, and F ≥ C. With fewer outputs than inputs the transforms of the inputs
- * outweigh the products (1 thread, batch 512, loaded machine, ms im2col → Winograd: 31-wide
- * maps 64 → 24 channels 353 → 379, 15-wide 128 → 64 351 → 356; but 24 → 64 413 → 215,
- * 64 → 64 184 → 146, 7-wide 128 → 128 356 → 219).
+ * Whether the Winograd path takes a conv on a partial tile grid (`winogradGridH` ×
+ * `winogradGridW`, larger than the output): 3×3, stride 1, at least 8 channels, an output the
+ * exact grid does not cover, and at most `PARTIAL_MAX_WASTE` computed outputs per kept one.
  */
-export function winogradPartialFits(C: i32, F: i32, KH: i32, KW: i32, s: i32, HO: i32, WO: i32): bool {
-  if (KH != 3 || KW != 3 || s != 1 || C < 8 || F < C || HO < 1 || WO < 1) return false;
-  if (winogradExact(HO, WO)) return false;
+export function winogradPartialFits(C: i32, KH: i32, KW: i32, s: i32, HO: i32, WO: i32): bool {
+  if (KH != 3 || KW != 3 || s != 1 || C < 8 || HO < 1 || WO < 1 || winogradExact(HO, WO)) return false;
   const grid = <f64> winogradGridH(HO, WO) * <f64> winogradGridW(HO, WO);
   return grid <= PARTIAL_MAX_WASTE * <f64> HO * <f64> WO;
 }
@@ -87,6 +82,21 @@ export function winogradPartialFits(C: i32, F: i32, KH: i32, KW: i32, s: i32, HO
 // @ts-ignore: decorator
 @inline function bandRows(TW: i32, TH: i32): i32 {
   return min(TH, max(1, 64 / TW));
+}
+
+// Bytes from one ξ plane of a transform buffer (V, M, U) to the next, for planes of `floats`:
+// an odd number of whole cache lines. The transforms write (or read) all 16 planes at once, and
+// planes a multiple of 4 KiB apart (64 channels × 64 tiles) all fall into one L1 set, evicting
+// each other: the input transform of 64 channels took 40% of a forward against the GEMMs' 25%.
+// @ts-ignore: decorator
+@inline function planeBytes(floats: i32): usize {
+  return <usize> (((floats + 15) >> 4) | 1) << 6;
+}
+
+// `planeBytes` of V_ξ for C channels and T tiles: packed B of C×T, or of T×C (`transposed`).
+// @ts-ignore: decorator
+@inline function vPlane(C: i32, T: i32, transposed: bool): usize {
+  return planeBytes(transposed ? up(C, NR) * T : C * up(T, NR));
 }
 
 /** Per-thread scratch bytes of the Winograd forward (the padded image is (C, HOg + 2, WOg + 2) on the grid HOg × WOg). */
@@ -150,7 +160,7 @@ function inputTransform(
   transposed: bool,
 ): void {
   const T = rows * TW, rowBytes = <usize> Wp << 2, step = <usize> NR << 2;
-  const opBytes = <usize> (transposed ? up(C, NR) * T : C * up(T, NR)) << 2;
+  const opBytes = vPlane(C, T, transposed);
   for (let c = c0; c < c1; c++) {
     for (let i = 0; i < rows; i++) {
       const top = xp + (<usize> ((c * Hp + 2 * (ti0 + i)) * Wp) << 2);
@@ -274,7 +284,7 @@ function inputTransformSmall(
   transposed: bool,
 ): void {
   const T = images * HO, row: usize = 24, step = <usize> NR << 2; // rows of 6 floats
-  const opBytes = <usize> (transposed ? up(C, NR) * T : C * up(T, NR)) << 2;
+  const opBytes = vPlane(C, T, transposed);
   for (let g = 0; g < images; g++) {
     for (let c = c0; c < c1; c++) {
       const img = xp + (<usize> ((g * C + c) * (HO + 2) * 6) << 2);
@@ -347,7 +357,7 @@ function outputTransform(
   acc: bool,
 ): void {
   const TW = WOg >> 1, exact = HOg == HO && WOg == WO;
-  const T = rows * TW, opBytes = <usize> (F * T) << 2, rowBytes = <usize> WO << 2;
+  const T = rows * TW, opBytes = planeBytes(F * T), rowBytes = <usize> WO << 2;
   for (let f = 0; f < F; f++) {
     const bias = b != 0 ? v128.load32_splat(b + (<usize> f << 2)) : f32x4.splat(0);
     for (let t = 0; t < T; t += 4) {
@@ -533,7 +543,7 @@ function padImages(xp: usize, x: usize, images: i32, C: i32, H: i32, W: i32, pad
 
 // M_ξ (F×T) = U_ξ (F×C) · V_ξ (C×T) for the 16 positions ξ of a band of T tiles.
 function bandProducts(mp: usize, ap: usize, vp: usize, aOp: usize, F: i32, C: i32, T: i32, tile: usize): void {
-  const vOp = <usize> (C * up(T, NR)) << 2, mOp = <usize> (F * T) << 2;
+  const vOp = vPlane(C, T, false), mOp = planeBytes(F * T);
   for (let xi = 0; xi < 16; xi++) {
     const a = ap + <usize> xi * aOp, v = vp + <usize> xi * vOp, m = mp + <usize> xi * mOp;
     gemmPacked(m, T, a, v, F, T, C, false, 0, (T + NR - 1) / NR, tile, 0);
@@ -547,9 +557,9 @@ export function winogradLayout(scratch: usize, C: i32, F: i32, HO: i32, WO: i32,
   if (which == 0) return at; // tmp
   at += bytes64(16 * F * C);
   if (which == 1) return at; // vp
-  at += bytes64(16 * C * up(T, NR));
+  at += 16 * vPlane(C, T, false);
   if (which == 2) return at; // mp
-  at += bytes64(16 * F * T);
+  at += 16 * planeBytes(F * T);
   if (which == 3) return at; // tile
   return at + bytes64(MR * NR); // xp
 }
@@ -583,7 +593,7 @@ export function flipFilters(dst: usize, w: usize, F: i32, C: i32): void {
  */
 export function winogradFilterFits(C: i32, F: i32, KH: i32, KW: i32, s: i32, HO: i32, WO: i32, partial: bool): bool {
   return F >= MR && C >= NR &&
-    (winogradFits(C, KH, KW, s, HO, WO) || partial && winogradPartialFits(C, F, KH, KW, s, HO, WO));
+    (winogradFits(C, KH, KW, s, HO, WO) || partial && winogradPartialFits(C, KH, KW, s, HO, WO));
 }
 
 // Per-thread layout of the filter gradient's scratch; `which`: 0 U, 1 V, 2 M, 3 tile, 4 xp,
@@ -593,9 +603,9 @@ function filterLayout(scratch: usize, C: i32, F: i32, HO: i32, WO: i32, which: i
   const T = bandTiles(HOg, WOg);
   let at = scratch;
   if (which == 0) return at;
-  at += bytes64(16 * up(F, MR) * T);
+  at += 16 * planeBytes(up(F, MR) * T);
   if (which == 1) return at;
-  at += bytes64(16 * up(C, NR) * T);
+  at += 16 * vPlane(C, T, true);
   if (which == 2) return at;
   at += bytes64(16 * F * C);
   if (which == 3) return at;
@@ -629,7 +639,7 @@ export function winogradFilterScratch(C: i32, F: i32, HO: i32, WO: i32): usize {
 // MR filters over the tiles): element (f, t) of U_ξ at up + ξ·⌈F/MR⌉·MR·T + ((f / MR)·T + t)·MR
 // + f % MR. dout_n: (F, HO, WO).
 function doutTransform(up_: usize, dout: usize, F: i32, HO: i32, WO: i32, TW: i32, ti0: i32, rows: i32): void {
-  const T = rows * TW, opBytes = <usize> (up(F, MR) * T) << 2, step = <usize> MR << 2;
+  const T = rows * TW, opBytes = planeBytes(up(F, MR) * T), step = <usize> MR << 2;
   for (let f = 0; f < F; f++) {
     const panel = up_ + (<usize> ((f / MR) * T * MR + f % MR) << 2);
     for (let i = 0; i < rows; i++) {
@@ -654,7 +664,7 @@ function doutTransform(up_: usize, dout: usize, F: i32, HO: i32, WO: i32, TW: i3
 // + tj of image g: one vector holds the 2×2 tiles of tile rows ti and ti + 1, so δ_rj is
 // (D[R][j], D[R][j + 2], D[R + 2][j], D[R + 2][j + 2]) with R = 2ti + r.
 function doutTransformSmall(up_: usize, dout: usize, F: i32, HO: i32, images: i32): void {
-  const T = images * HO, opBytes = <usize> (up(F, MR) * T) << 2, step = <usize> MR << 2;
+  const T = images * HO, opBytes = planeBytes(up(F, MR) * T), step = <usize> MR << 2;
   for (let g = 0; g < images; g++) {
     for (let f = 0; f < F; f++) {
       const panel = up_ + (<usize> ((f / MR) * T * MR + f % MR) << 2);
@@ -868,7 +878,7 @@ function filterProducts(
   p1: i32,
   tile: usize,
 ): void {
-  const uOp = <usize> (up(F, MR) * T) << 2, vOp = <usize> (up(C, NR) * T) << 2;
+  const uOp = planeBytes(up(F, MR) * T), vOp = vPlane(C, T, true);
   for (let xi = 0; xi < 16; xi++) {
     const u = up_ + <usize> xi * uOp, v = vp + <usize> xi * vOp, m = mp + <usize> xi * mOp;
     gemmPacked(m, C, u, v, F, C, T, true, p0, p1, tile, 0);
