@@ -86,6 +86,7 @@ export const CONV_CASES: readonly ConvCase[] = [
   [[2, 10, 9, 9], [10, 10, 3, 3], 1, 1],
   [[1, 16, 7, 13], [16, 16, 3, 3], 1, 0],
   [[2, 8, 5, 5], [8, 8, 3, 3], 1, 2],
+  [[20, 8, 7, 7], [8, 8, 3, 3], 1, 1], // 2–3 images per filter chunk
   // a small dw over more images than its 24 chunks: the filter gradient splits the images
   [[30, 3, 9, 9], [4, 3, 3, 3], 2, 1],
   // stride 2 from column-phase planes (stride2.ts): the forward (8-wide output rows, K ≤ 80),

@@ -82,6 +82,7 @@ const EXPECTED: readonly string[] = [
   "WWW+",
   "WWW",
   "WWW+",
+  "WWW+",
   "III+",
   "SSS+",
   "SSS+",
