@@ -7,9 +7,10 @@
  *   deno run --allow-read --allow-env bench/layer_profile.ts [airnet|mymodel] [batch] [threads]
  *
  * Measured on the shared 2-core machine (airnet 64/128/128, batch 512, 2 threads, load about
- * 4): the 3×3 convs take 4.1 s of the 4.4 s step (116 images/s), at 21–46 GFLOP/s forward and
- * 28–44 backward (im2col: the Winograd path takes no rows 31, 15, 7 or 3 pixels wide); batch
- * norm, pooling and ReLU 0.26 s.
+ * 4), before the Winograd path took odd maps: the 3×3 convs took 4.1 s of the 4.4 s step (116
+ * images/s), at 21–46 GFLOP/s forward and 28–44 backward (im2col on rows 31, 15, 7 and 3 pixels
+ * wide); batch norm, pooling and ReLU 0.26 s. bench/airnet_conv_bench.ts times each conv on
+ * both paths.
  *
  * @module
  */

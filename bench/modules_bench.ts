@@ -12,13 +12,15 @@
  * A third group times the 93% fast recipe's step (issue 24): AirNet at widths 64/128/128, batch
  * 512, whitening weights left out of the optimizer, frozen batch-norm scales, batch-norm biases
  * at 64× the rate, Nesterov SGD with decoupled weight decay and the lookahead average (every 5
- * steps), with the MyModel step as its baseline. Effective GFLOP/s = 3 × airNetFlops × 512 /
+ * steps), with the MyModel step as its baseline, twice: with its odd-map convs on the paths
+ * before partial-tile Winograd (`setPartialTiles(false)`) and after. Effective GFLOP/s = 3 × airNetFlops × 512 /
  * (time per step): the direct convolutions' count, forward and backward.
  *
  * CONVNET_THREADS sets the thread count (default: every core).
  */
 
 import { type Kernels, refKernels, wasmKernels } from "../kernels/mod.ts";
+import { setPartialTiles } from "../kernels/wasm/mod.ts";
 import { crossEntropy } from "../nn/losses.ts";
 import { MyModel, MYMODEL_DEFAULTS } from "../nn/models/mymodel.ts";
 import { AirNet, AIRNET_WIDTHS } from "../nn/models/airnet.ts";
@@ -164,19 +166,30 @@ Deno.bench({ group, name: "module kernels in WASM SIMD", fn: trainStep });
   });
   const lookahead = new WeightAverage(air, { every: 5, lookahead: true });
   let step = 0;
-  Deno.bench({
-    group,
-    name: `AirNet ${AIRNET_WIDTHS.join("/")} (108 MFLOP/image), groups, lookahead`,
-    n: 5,
-    warmup: 1,
-    fn: () => {
-      opt.zeroGrad();
-      const { dlogits } = crossEntropy(air.forward(xs), ys, { labelSmoothing: 0.2 });
-      air.backward(dlogits);
-      opt.step();
-      lookahead.step(lookaheadDecay(++step % 100, 100));
-    },
-  });
+  // before/after issue 24's partial-tile Winograd (odd maps: 31, 15, 7, 3), the same net and
+  // optimizer alternating in one run
+  for (const partial of [false, true]) {
+    Deno.bench({
+      group,
+      name: `AirNet ${AIRNET_WIDTHS.join("/")} (108 MFLOP/image), groups, lookahead, ${
+        partial ? "partial-tile Winograd" : "no partial tiles (before)"
+      }`,
+      n: 5,
+      warmup: 1,
+      fn: () => {
+        setPartialTiles(partial);
+        try {
+          opt.zeroGrad();
+          const { dlogits } = crossEntropy(air.forward(xs), ys, { labelSmoothing: 0.2 });
+          air.backward(dlogits);
+          opt.step();
+          lookahead.step(lookaheadDecay(++step % 100, 100));
+        } finally {
+          setPartialTiles(true);
+        }
+      },
+    });
+  }
 }
 
 // The module kernels alone, on MyModel-sized activations: reference loops on float32 arrays

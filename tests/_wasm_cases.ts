@@ -73,6 +73,20 @@ export const CONV_CASES: readonly ConvCase[] = [
   [[20, 8, 4, 4], [8, 8, 3, 3], 1, 1], // two bands
   [[2, 8, 6, 6], [8, 8, 3, 3], 1, 0],
   [[3, 8, 4, 4], [16, 8, 3, 3], 1, 1],
+  // partial tile grids (winogradPartialFits): odd maps as after AirNet's unpadded stem (31, 15,
+  // 7, 3) and 5, 9, non-square, filters and channels not multiples of the blocks; computed on
+  // the grid rounded up, the outputs outside dropped
+  [[2, 19, 31, 31], [24, 19, 3, 3], 1, 1],
+  [[2, 20, 15, 15], [27, 20, 3, 3], 1, 1],
+  [[1, 24, 15, 15], [16, 24, 3, 3], 1, 1],
+  [[1, 16, 15, 15], [24, 16, 3, 3], 1, 1], // one image: the column-split filter gradient
+  [[3, 17, 7, 7], [13, 17, 3, 3], 1, 1],
+  [[20, 12, 3, 3], [12, 12, 3, 3], 1, 1], // 4-wide grid, two bands
+  [[2, 9, 5, 5], [11, 9, 3, 3], 1, 1],
+  [[2, 10, 9, 9], [10, 10, 3, 3], 1, 1],
+  [[1, 16, 7, 13], [16, 16, 3, 3], 1, 0],
+  [[2, 8, 5, 5], [8, 8, 3, 3], 1, 2],
+  [[20, 8, 7, 7], [8, 8, 3, 3], 1, 1], // 2–3 images per filter chunk
   // a small dw over more images than its 24 chunks: the filter gradient splits the images
   [[30, 3, 9, 9], [4, 3, 3, 3], 2, 1],
   // stride 2 from column-phase planes (stride2.ts): the forward (8-wide output rows, K ≤ 80),

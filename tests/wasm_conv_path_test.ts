@@ -7,19 +7,26 @@
 import assert from "node:assert/strict";
 import { CONV_CASES } from "./_wasm_cases.ts";
 import { convDims } from "../core/dims.ts";
-import { type ConvPath, convPath, type ConvPathName } from "../kernels/wasm/mod.ts";
+import {
+  type ConvPath,
+  convPath,
+  type ConvPathName,
+  setPartialTiles,
+} from "../kernels/wasm/mod.ts";
 import { exports } from "../kernels/wasm/_runtime.ts";
 
 // Per case of CONV_CASES, in order: forward, data gradient and filter gradient paths (I im2col +
 // GEMM, or GEMM + col2im for the data gradient; D direct; S stride-2 planes; W Winograd), and
-// "+" where the filter gradient is image-chunked.
+// "+" where the filter gradient is image-chunked. Winograd covers odd maps too (a partial tile
+// grid, winogradPartialFits), so cases 5, 19 and 25 take it, 28 for its forward and 49 for its
+// data gradient.
 const EXPECTED: readonly string[] = [
   "III",
   "III",
   "DII+",
   "SSI",
   "DID",
-  "DII",
+  "WWW",
   "III",
   "IIS+",
   "III",
@@ -33,16 +40,16 @@ const EXPECTED: readonly string[] = [
   "IID",
   "III",
   "DWI+",
-  "III",
+  "WWW",
   "III",
   "SII",
   "DII+",
   "III",
   "III",
-  "III",
+  "WWW",
   "DII+",
   "III",
-  "III",
+  "WII",
   "DII",
   "III",
   "III+",
@@ -63,7 +70,18 @@ const EXPECTED: readonly string[] = [
   "WWW+",
   "WWW",
   "WWW+",
-  "WIW+",
+  "WWW+",
+  "WWW+",
+  "WWW+",
+  "WWW+",
+  "WWW",
+  "WWW",
+  "WWW+",
+  "WWW+",
+  "WWW+",
+  "WWW+",
+  "WWW",
+  "WWW+",
   "WWW+",
   "III+",
   "SSS+",
@@ -130,5 +148,28 @@ Deno.test("convPath: the job-wide filter scratch exists exactly where the filter
     const shared = exports.convBackwardSharedBytes(...args);
     const path = convPath(d);
     assert.equal(shared > 0, path.filterChunked, `x=(${d.N},${d.C},${d.H},${d.W}) F=${d.F}`);
+  }
+});
+
+Deno.test("setPartialTiles(false) keeps odd maps on the paths they took before partial tiles", () => {
+  // AirNet's 3×3 convs (31, 15, 7 and 3 wide) and an exact-grid shape that never changes
+  const cases: [number[], number[], string, string][] = [
+    [[512, 24, 31, 31], [64, 24, 3, 3], "WWW+", "III"],
+    [[512, 64, 15, 15], [64, 64, 3, 3], "WWW+", "III"],
+    [[512, 64, 15, 15], [128, 64, 3, 3], "WWW+", "III"],
+    [[512, 128, 7, 7], [128, 128, 3, 3], "WWW+", "III"],
+    [[512, 128, 3, 3], [128, 128, 3, 3], "WWW+", "III"],
+    [[128, 64, 32, 32], [64, 64, 3, 3], "WWW+", "WWW+"],
+  ];
+  try {
+    for (const [xs, ws, on, off] of cases) {
+      const d = convDims("t", xs, ws, 1, 1);
+      setPartialTiles(true);
+      assert.equal(code(convPath(d)), on, `x=(${xs}) w=(${ws}) with partial tiles`);
+      setPartialTiles(false);
+      assert.equal(code(convPath(d)), off, `x=(${xs}) w=(${ws}) without`);
+    }
+  } finally {
+    setPartialTiles(true);
   }
 });

@@ -1,12 +1,18 @@
 /**
  * The memory layout shared by the TypeScript side and kernels/wasm/assembly/index.ts: the
  * control block through which the main thread posts a job to the workers, and where the
- * arena starts (the ops, their codes and their arguments: _ops.ts). Byte 0–255 stay unused, the control block sits at 256, the module's static
+ * arena starts (the ops, their codes and their arguments: _ops.ts). Bytes 0–239 stay unused,
+ * 240–243 hold the partial-tile switch, the control block sits at 256, the module's static
  * data (math tables) at 1024 upwards, and the arena from 64 KiB.
  *
  * @module
  */
 
+/**
+ * Byte offset of the int32 that, when nonzero, keeps the conv paths off Winograd's partial tile
+ * grids (PARTIAL_TILES_OFF in assembly/conv_path.ts, read by every thread's `convPath`).
+ */
+export const PARTIAL_TILES_OFF = 240;
 /** Byte offset of the control block (CTRL in assembly/index.ts). */
 export const CTRL = 256;
 /** Int32 index of the job generation counter, bumped once per posted job. */

@@ -10,7 +10,8 @@
 import type { ConvDims, FloatArray } from "../../core/dims.ts";
 import { job } from "./_job.ts";
 import { carve, copyIn, copyOut, layout, type Region, zero } from "./_arena.ts";
-import { type ConvDimsArgs, exports, getThreads } from "./_runtime.ts";
+import { type ConvDimsArgs, exports, getThreads, memory } from "./_runtime.ts";
+import { PARTIAL_TILES_OFF } from "./_layout.ts";
 
 function convArgs(d: ConvDims): ConvDimsArgs {
   return [d.N, d.C, d.H, d.W, d.F, d.KH, d.KW, d.stride, d.pad, d.HO, d.WO];
@@ -73,6 +74,28 @@ export function convPath(d: ConvDims): ConvPath {
     filter: PATH_NAMES[(code >> 4) & 3],
     filterChunked: (code & 64) !== 0,
   };
+}
+
+/**
+ * Lets `convPath` run 3×3 stride-1 convs whose outputs the exact Winograd tiling does not cover
+ * (odd maps such as 31, 15, 7 and 3 wide) on a partial tile grid (`true`, the default), or keeps
+ * them on the paths they took before it (`false`: im2col or direct; for benches comparing the
+ * two). Applies to every thread from the next kernel call on.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { convDims } from "../../core/dims.ts";
+ * import { convPath, setPartialTiles } from "./conv.ts";
+ * const d = convDims("conv", [8, 64, 15, 15], [64, 64, 3, 3], 1, 1);
+ * assert.equal(convPath(d).forward, "winograd");
+ * setPartialTiles(false);
+ * assert.equal(convPath(d).forward, "im2col");
+ * setPartialTiles(true);
+ * ```
+ */
+export function setPartialTiles(on: boolean): void {
+  new Int32Array(memory.buffer, PARTIAL_TILES_OFF, 1)[0] = on ? 0 : 1;
 }
 
 // The per-thread scratch in bytes, from the module; a float64 estimate stands in when the

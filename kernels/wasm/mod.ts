@@ -37,6 +37,7 @@ export {
   type ConvPath,
   convPath,
   type ConvPathName,
+  setPartialTiles,
 } from "./conv.ts";
 export { maxPool2dBackward } from "./pool.ts";
 export { checkConvPoolReluFits } from "./conv_pool.ts";

@@ -5,7 +5,7 @@
 
 import { filterDirectFits, NR } from "./gemm";
 import { stride2DataFits, stride2FilterFits, stride2ForwardFits } from "./stride2";
-import { winogradFilterChunked, winogradFilterFits, winogradFits } from "./winograd";
+import { winogradFilterChunked, winogradFilterFits, winogradFits, winogradPartialFits } from "./winograd";
 
 /** im2col panels (colsᵀ for the filter gradient) + packed GEMM; data: GEMM + col2im. */
 export const PATH_IM2COL: i32 = 0;
@@ -21,6 +21,14 @@ export const FORWARD_SHIFT: i32 = 0;
 export const DATA_SHIFT: i32 = 2;
 export const FILTER_SHIFT: i32 = 4;
 export const FILTER_CHUNKED_BIT: i32 = 64;
+
+/**
+ * Byte address of the word that, when nonzero, keeps partial-tile Winograd off (the paths before
+ * it existed; the benches' "before"); zero, the default, lets `convPath` take it. It lives in
+ * the shared memory's unused first bytes (kernels/wasm/_layout.ts PARTIAL_TILES_OFF) so that every
+ * thread's module instance sees the same answer.
+ */
+export const PARTIAL_TILES_OFF: usize = 240;
 
 /** The most weights F·C·KH·KW of an image-chunked (non-Winograd) filter gradient. */
 export const FILTER_CHUNK_MAX_WEIGHTS: i64 = 4096;
@@ -46,9 +54,10 @@ export const FILTER_CHUNK_MAX_WEIGHTS: i64 = 4096;
  * FILTER_CHUNKED_BIT when the filter gradient splits the images into chunks whose partial sums
  * are added in chunk order (it then needs `convBackwardSharedBytes`) rather than dw's columns.
  *
- *   forward   Winograd, else stride-2 planes, else direct, else im2col
- *   data      Winograd of dout with the turned filters (padding 2 − pad ≥ 0), else stride-2
- *             planes, else GEMM + col2im
+ *   forward   Winograd (on a partial tile grid where the exact one does not fit), else
+ *             stride-2 planes, else direct, else im2col
+ *   data      Winograd of dout with the turned filters (padding 2 − pad ≥ 0; exact or partial
+ *             grid), else stride-2 planes, else GEMM + col2im
  *   filter    Winograd (chunked when F·C is small); else, for N > 1, at most 4096 weights and
  *             not direct, image chunks (stride-2 planes or colsᵀ + GEMM); else direct, else colsᵀ
  */
@@ -65,15 +74,20 @@ export function convPath(
   HO: i32,
   WO: i32,
 ): i32 {
+  const partial = load<i32>(PARTIAL_TILES_OFF) == 0;
   let forward = PATH_IM2COL;
-  if (winogradFits(C, KH, KW, s, HO, WO)) forward = PATH_WINOGRAD;
+  if (winogradFits(C, KH, KW, s, HO, WO) || partial && winogradPartialFits(C, KH, KW, s, HO, WO)) {
+    forward = PATH_WINOGRAD;
+  }
   else if (stride2ForwardFits(s, C, KH, KW, WO)) forward = PATH_STRIDE2;
   else if (forwardDirect(F, KW, s, WO)) forward = PATH_DIRECT;
   let data = PATH_IM2COL;
-  if (pad <= 2 && winogradFits(F, KH, KW, s, H, W)) data = PATH_WINOGRAD;
+  if (pad <= 2 && (winogradFits(F, KH, KW, s, H, W) || partial && winogradPartialFits(F, KH, KW, s, H, W))) {
+    data = PATH_WINOGRAD;
+  }
   else if (stride2DataFits(s, C, W, pad)) data = PATH_STRIDE2;
   let filter = PATH_IM2COL, chunked = false;
-  if (winogradFilterFits(C, F, KH, KW, s, HO, WO)) {
+  if (winogradFilterFits(C, F, KH, KW, s, HO, WO, partial)) {
     filter = PATH_WINOGRAD;
     chunked = winogradFilterChunked(C, F, N);
   } else if (filterDirect(s, KW)) {

@@ -14,19 +14,56 @@
 // straight into the GEMM's packed-B panels, four tiles per SIMD vector, a band of about 64 tiles
 // at a time so that V and M stay in L2: four tiles along a tile row when the output rows are
 // 8·k wide; on 4-wide maps (the last stage of a ResNet on CIFAR), the 2×2 tiles of two tile
-// rows, with the band made of several images.
+// rows, with the band made of several images. Other output sizes (the odd maps of a net whose
+// stem has no padding: 31, 15, 7, 3) run on the tile grid rounded up to those shapes
+// (`winogradGridH`, `winogradGridW`): the padded input is read with zeros beyond its edge, the
+// outputs past the map are dropped, and the filter gradient's dout is zero there.
 
 import { gemmPacked, MR, NR, packA } from "./gemm";
-import { padImage } from "./im2col";
 import { addPartials, bytes64, splitLo, up } from "./util";
 
 /**
- * Whether the Winograd path takes a conv: 3×3, stride 1, at least 8 channels, an even output
- * height and output rows of 8·k, or 4-wide rows with a height of 4·k.
+ * Whether the Winograd path takes a conv on its exact tile grid: 3×3, stride 1, at least 8
+ * channels, an even output height and output rows of 8·k, or 4-wide rows with a height of 4·k.
  */
 export function winogradFits(C: i32, KH: i32, KW: i32, s: i32, HO: i32, WO: i32): bool {
-  return KH == 3 && KW == 3 && s == 1 && C >= 8 && (HO & 1) == 0 &&
-    ((WO & 7) == 0 || (WO == 4 && (HO & 3) == 0));
+  return KH == 3 && KW == 3 && s == 1 && C >= 8 && winogradExact(HO, WO);
+}
+
+/** Whether the 2×2 tiles cover an HO×WO output exactly (rows of 8·k and an even height, or 4×4·k). */
+// @ts-ignore: decorator
+@inline export function winogradExact(HO: i32, WO: i32): bool {
+  return (HO & 1) == 0 && ((WO & 7) == 0 || (WO == 4 && (HO & 3) == 0));
+}
+
+/**
+ * The most outputs a partial tile grid may compute per output it keeps: grid area ÷ map area.
+ * At 2, the grid's 4 multiplies per computed output are still under the direct convolution's 9
+ * per kept one (31-wide maps: 1.07, 15: 1.14, 7: 1.31, 3: 1.78, 5: 1.92, 9: 1.98).
+ */
+const PARTIAL_MAX_WASTE: f64 = 2;
+
+/**
+ * Whether the Winograd path takes a conv on a partial tile grid (`winogradGridH` ×
+ * `winogradGridW`, larger than the output): 3×3, stride 1, at least 8 channels, an output the
+ * exact grid does not cover, and at most `PARTIAL_MAX_WASTE` computed outputs per kept one.
+ */
+export function winogradPartialFits(C: i32, KH: i32, KW: i32, s: i32, HO: i32, WO: i32): bool {
+  if (KH != 3 || KW != 3 || s != 1 || C < 8 || HO < 1 || WO < 1 || winogradExact(HO, WO)) return false;
+  const grid = <f64> winogradGridH(HO, WO) * <f64> winogradGridW(HO, WO);
+  return grid <= PARTIAL_MAX_WASTE * <f64> HO * <f64> WO;
+}
+
+/** The tile grid's output width: WO when exact, else 4 for rows of at most 4, else WO rounded up to 8. */
+// @ts-ignore: decorator
+@inline export function winogradGridW(HO: i32, WO: i32): i32 {
+  return winogradExact(HO, WO) ? WO : WO <= 4 ? 4 : up(WO, 8);
+}
+
+/** The tile grid's output height: HO when exact, else HO rounded up to 4 on 4-wide grids, else to 2. */
+// @ts-ignore: decorator
+@inline export function winogradGridH(HO: i32, WO: i32): i32 {
+  return winogradExact(HO, WO) ? HO : up(HO, WO <= 4 ? 4 : 2);
 }
 
 // Images per band on 4-wide maps (HO tiles each): about 64 tiles.
@@ -47,10 +84,26 @@ export function winogradFits(C: i32, KH: i32, KW: i32, s: i32, HO: i32, WO: i32)
   return min(TH, max(1, 64 / TW));
 }
 
-/** Per-thread scratch bytes of the Winograd forward (the padded image is (C, HO + 2, WO + 2)). */
+// Bytes from one ξ plane of a transform buffer (V, M, U) to the next, for planes of `floats`:
+// an odd number of whole cache lines. The transforms write (or read) all 16 planes at once, and
+// planes a multiple of 4 KiB apart (64 channels × 64 tiles) all fall into one L1 set, evicting
+// each other: the input transform of 64 channels took 40% of a forward against the GEMMs' 25%.
+// @ts-ignore: decorator
+@inline function planeBytes(floats: i32): usize {
+  return <usize> (((floats + 15) >> 4) | 1) << 6;
+}
+
+// `planeBytes` of V_ξ for C channels and T tiles: packed B of C×T, or of T×C (`transposed`).
+// @ts-ignore: decorator
+@inline function vPlane(C: i32, T: i32, transposed: bool): usize {
+  return planeBytes(transposed ? up(C, NR) * T : C * up(T, NR));
+}
+
+/** Per-thread scratch bytes of the Winograd forward (the padded image is (C, HOg + 2, WOg + 2) on the grid HOg × WOg). */
 export function winogradScratch(C: i32, F: i32, HO: i32, WO: i32): usize {
-  const images = WO == 4 ? smallImages(HO) : 1;
-  return winogradLayout(0, C, F, HO, WO, 4) + bytes64(images * C * (HO + 2) * (WO + 2) + NR);
+  const HOg = winogradGridH(HO, WO), WOg = winogradGridW(HO, WO);
+  const images = WOg == 4 ? smallImages(HOg) : 1;
+  return winogradLayout(0, C, F, HO, WO, 4) + bytes64(images * C * (HOg + 2) * (WOg + 2) + NR);
 }
 
 /** U_ξ = (G g Gᵀ)_ξ for every filter and channel, packed as 16 A operands (F×C each). */
@@ -107,7 +160,7 @@ function inputTransform(
   transposed: bool,
 ): void {
   const T = rows * TW, rowBytes = <usize> Wp << 2, step = <usize> NR << 2;
-  const opBytes = <usize> (transposed ? up(C, NR) * T : C * up(T, NR)) << 2;
+  const opBytes = vPlane(C, T, transposed);
   for (let c = c0; c < c1; c++) {
     for (let i = 0; i < rows; i++) {
       const top = xp + (<usize> ((c * Hp + 2 * (ti0 + i)) * Wp) << 2);
@@ -231,7 +284,7 @@ function inputTransformSmall(
   transposed: bool,
 ): void {
   const T = images * HO, row: usize = 24, step = <usize> NR << 2; // rows of 6 floats
-  const opBytes = <usize> (transposed ? up(C, NR) * T : C * up(T, NR)) << 2;
+  const opBytes = vPlane(C, T, transposed);
   for (let g = 0; g < images; g++) {
     for (let c = c0; c < c1; c++) {
       const img = xp + (<usize> ((g * C + c) * (HO + 2) * 6) << 2);
@@ -288,7 +341,8 @@ function inputTransformSmall(
 }
 
 // out rows 2·ti0 … of every filter ← Aᵀ M A + b (with `acc`, added to out), M: (16, F, T) for
-// the band's T tiles; on 4-wide maps (WO = 4) the band is images of HO tiles from out on.
+// the band's T tiles on the grid HOg × WOg; on 4-wide grids (WOg = 4) the band is images of HOg
+// tiles from out on. Outputs of a partial grid that fall outside (HO, WO) are dropped.
 function outputTransform(
   out: usize,
   mp: usize,
@@ -296,12 +350,14 @@ function outputTransform(
   F: i32,
   HO: i32,
   WO: i32,
-  TW: i32,
+  HOg: i32,
+  WOg: i32,
   ti0: i32,
   rows: i32,
   acc: bool,
 ): void {
-  const T = rows * TW, opBytes = <usize> (F * T) << 2, rowBytes = <usize> WO << 2;
+  const TW = WOg >> 1, exact = HOg == HO && WOg == WO;
+  const T = rows * TW, opBytes = planeBytes(F * T), rowBytes = <usize> WO << 2;
   for (let f = 0; f < F; f++) {
     const bias = b != 0 ? v128.load32_splat(b + (<usize> f << 2)) : f32x4.splat(0);
     for (let t = 0; t < T; t += 4) {
@@ -327,6 +383,12 @@ function outputTransform(
       // z0, z1 hold row 0 of lanes 0–1 and 2–3, z2, z3 row 1. Along a tile row those are
       // (row 2ti, cols 2tj …), (row 2ti, cols 2tj + 4 …), (row 2ti + 1, …), …; on 4-wide
       // maps, lanes 2–3 are the next tile row, so z0 z2 z1 z3 are four whole output rows.
+      let z0 = i32x4.shuffle(y00, y01, 0, 4, 1, 5), z1 = i32x4.shuffle(y00, y01, 2, 6, 3, 7);
+      let z2 = i32x4.shuffle(y10, y11, 0, 4, 1, 5), z3 = i32x4.shuffle(y10, y11, 2, 6, 3, 7);
+      if (!exact) {
+        storePartial(out, F, HO, WO, HOg, WOg, ti0, t, f, z0, z1, z2, z3, acc);
+        continue;
+      }
       let o0: usize, o1: usize, o2: usize, o3: usize;
       if (WO == 4) {
         const g = t / HO, ti = (t - g * HO) >> 1;
@@ -341,8 +403,6 @@ function outputTransform(
         o2 = o0 + rowBytes;
         o3 = o2 + 16;
       }
-      let z0 = i32x4.shuffle(y00, y01, 0, 4, 1, 5), z1 = i32x4.shuffle(y00, y01, 2, 6, 3, 7);
-      let z2 = i32x4.shuffle(y10, y11, 0, 4, 1, 5), z3 = i32x4.shuffle(y10, y11, 2, 6, 3, 7);
       if (acc) {
         z0 = f32x4.add(v128.load(o0), z0);
         z1 = f32x4.add(v128.load(o1), z1);
@@ -355,6 +415,59 @@ function outputTransform(
       v128.store(o3, z3);
     }
   }
+}
+
+// `outputTransform`'s stores of tile group t (z0 … z3, laid out as there) for filter f on a
+// partial grid: each 4-float row piece goes to its place in out (F, HO, WO per image) with what
+// falls outside the map dropped.
+function storePartial(
+  out: usize,
+  F: i32,
+  HO: i32,
+  WO: i32,
+  HOg: i32,
+  WOg: i32,
+  ti0: i32,
+  t: i32,
+  f: i32,
+  z0: v128,
+  z1: v128,
+  z2: v128,
+  z3: v128,
+  acc: bool,
+): void {
+  if (WOg == 4) {
+    // lanes 2–3 are the next tile row: z0 z2 z1 z3 are grid rows r … r + 3 of image g
+    const g = t / HOg, r = t - g * HOg;
+    const map = out + (<usize> ((g * F + f) * HO) * <usize> WO << 2);
+    storeClipped(map, HO, WO, r, 0, z0, acc);
+    storeClipped(map, HO, WO, r + 1, 0, z2, acc);
+    storeClipped(map, HO, WO, r + 2, 0, z1, acc);
+    storeClipped(map, HO, WO, r + 3, 0, z3, acc);
+    return;
+  }
+  const TW = WOg >> 1, r = 2 * (ti0 + t / TW), c = 2 * (t % TW);
+  const map = out + (<usize> (f * HO) * <usize> WO << 2);
+  storeClipped(map, HO, WO, r, c, z0, acc);
+  storeClipped(map, HO, WO, r, c + 4, z1, acc);
+  storeClipped(map, HO, WO, r + 1, c, z2, acc);
+  storeClipped(map, HO, WO, r + 1, c + 4, z3, acc);
+}
+
+// Row r, columns c … c + 3 of the (HO, WO) map at `map` ← v (with `acc`, += v); the lanes
+// outside the map are dropped.
+// @ts-ignore: decorator
+@inline function storeClipped(map: usize, HO: i32, WO: i32, r: i32, c: i32, v: v128, acc: bool): void {
+  if (r >= HO || c >= WO) return;
+  const o = map + (<usize> (r * WO + c) << 2);
+  if (c + 4 <= WO) {
+    v128.store(o, acc ? f32x4.add(v128.load(o), v) : v);
+    return;
+  }
+  const n = WO - c; // 1 … 3 lanes inside
+  store<f32>(o, acc ? load<f32>(o) + f32x4.extract_lane(v, 0) : f32x4.extract_lane(v, 0));
+  if (n > 1) store<f32>(o, acc ? load<f32>(o, 4) + f32x4.extract_lane(v, 1) : f32x4.extract_lane(v, 1), 4);
+  if (n > 2) store<f32>(o, acc ? load<f32>(o, 8) + f32x4.extract_lane(v, 2) : f32x4.extract_lane(v, 2), 8);
 }
 
 /**
@@ -383,43 +496,54 @@ export function winogradImages(
   xp: usize,
   acc: bool,
 ): void {
-  const TH = HO >> 1, TW = WO >> 1;
-  const Hp = H + 2 * pad, Wp = W + 2 * pad, aOp = <usize> up(F, MR) * <usize> C << 2;
+  const HOg = winogradGridH(HO, WO), WOg = winogradGridW(HO, WO);
+  const TH = HOg >> 1, TW = WOg >> 1;
+  const Hp = HOg + 2, Wp = WOg + 2, aOp = <usize> up(F, MR) * <usize> C << 2;
   const xBytes = <usize> (C * H * W) << 2, outBytes = <usize> (F * HO * WO) << 2;
-  if (WO == 4) {
-    const G = smallImages(HO);
+  if (WOg == 4) {
+    const G = smallImages(HOg);
     for (let n0 = 0; n0 < count; n0 += G) {
-      const images = min(G, count - n0), T = images * HO;
-      padImages(xp, x + <usize> n0 * xBytes, images, C, H, W, pad);
-      inputTransformSmall(vp, xp, C, 0, C, HO, images, false);
+      const images = min(G, count - n0), T = images * HOg;
+      padImages(xp, x + <usize> n0 * xBytes, images, C, H, W, pad, Hp, Wp);
+      inputTransformSmall(vp, xp, C, 0, C, HOg, images, false);
       bandProducts(mp, ap, vp, aOp, F, C, T, tile);
-      outputTransform(out + <usize> n0 * outBytes, mp, b, F, HO, WO, TW, 0, T / TW, acc);
+      outputTransform(out + <usize> n0 * outBytes, mp, b, F, HO, WO, HOg, WOg, 0, T / TW, acc);
     }
     return;
   }
   const band = bandRows(TW, TH);
   for (let n = 0; n < count; n++) {
     const xn = x + <usize> n * xBytes, on = out + <usize> n * outBytes;
-    padImage(xp, xn, C, H, W, pad);
+    padImages(xp, xn, 1, C, H, W, pad, Hp, Wp);
     for (let ti0 = 0; ti0 < TH; ti0 += band) {
       const rows = min(band, TH - ti0), T = rows * TW;
       inputTransform(vp, xp, C, 0, C, Hp, Wp, TW, ti0, rows, false);
       bandProducts(mp, ap, vp, aOp, F, C, T, tile);
-      outputTransform(on, mp, b, F, HO, WO, TW, ti0, rows, acc);
+      outputTransform(on, mp, b, F, HO, WO, HOg, WOg, ti0, rows, acc);
     }
   }
 }
 
-// xp (images, C, H + 2·pad, W + 2·pad) ← `images` consecutive images from x (C, H, W each),
-// each inside a zero border.
-function padImages(xp: usize, x: usize, images: i32, C: i32, H: i32, W: i32, pad: i32): void {
-  const padded = <usize> (C * (H + 2 * pad) * (W + 2 * pad)) << 2, xBytes = <usize> (C * H * W) << 2;
-  for (let g = 0; g < images; g++) padImage(xp + <usize> g * padded, x + <usize> g * xBytes, C, H, W, pad);
+// xp (images, C, Hp, Wp) ← `images` consecutive images from x (C, H, W each), each at row and
+// column `pad` inside zeros (Hp ≥ H + 2·pad, Wp ≥ W + 2·pad: the grid's extra rows and columns
+// are zeros too), then NR floats of zeros.
+function padImages(xp: usize, x: usize, images: i32, C: i32, H: i32, W: i32, pad: i32, Hp: i32, Wp: i32): void {
+  const padded = C * Hp * Wp;
+  memory.fill(xp, 0, <usize> (images * padded + NR) << 2);
+  for (let g = 0; g < images; g++) {
+    for (let c = 0; c < C; c++) {
+      const src = x + (<usize> ((g * C + c) * H * W) << 2);
+      for (let h = 0; h < H; h++) {
+        const dst = xp + (<usize> (g * padded + (c * Hp + h + pad) * Wp + pad) << 2);
+        memory.copy(dst, src + (<usize> (h * W) << 2), <usize> W << 2);
+      }
+    }
+  }
 }
 
 // M_ξ (F×T) = U_ξ (F×C) · V_ξ (C×T) for the 16 positions ξ of a band of T tiles.
 function bandProducts(mp: usize, ap: usize, vp: usize, aOp: usize, F: i32, C: i32, T: i32, tile: usize): void {
-  const vOp = <usize> (C * up(T, NR)) << 2, mOp = <usize> (F * T) << 2;
+  const vOp = vPlane(C, T, false), mOp = planeBytes(F * T);
   for (let xi = 0; xi < 16; xi++) {
     const a = ap + <usize> xi * aOp, v = vp + <usize> xi * vOp, m = mp + <usize> xi * mOp;
     gemmPacked(m, T, a, v, F, T, C, false, 0, (T + NR - 1) / NR, tile, 0);
@@ -428,14 +552,14 @@ function bandProducts(mp: usize, ap: usize, vp: usize, aOp: usize, F: i32, C: i3
 
 /** The byte offsets of `winogradScratch`'s buffers after ap: tmp, vp, mp, tile, xp. */
 export function winogradLayout(scratch: usize, C: i32, F: i32, HO: i32, WO: i32, which: i32): usize {
-  const T = bandTiles(HO, WO);
+  const T = bandTiles(winogradGridH(HO, WO), winogradGridW(HO, WO));
   let at = scratch + bytes64(16 * up(F, MR) * C); // after ap
   if (which == 0) return at; // tmp
   at += bytes64(16 * F * C);
   if (which == 1) return at; // vp
-  at += bytes64(16 * C * up(T, NR));
+  at += 16 * vPlane(C, T, false);
   if (which == 2) return at; // mp
-  at += bytes64(16 * F * T);
+  at += 16 * planeBytes(F * T);
   if (which == 3) return at; // tile
   return at + bytes64(MR * NR); // xp
 }
@@ -465,30 +589,41 @@ export function flipFilters(dst: usize, w: usize, F: i32, C: i32): void {
 
 /**
  * Whether the Winograd filter gradient takes a conv: 3×3, stride 1, enough channels and filters,
- * the output shapes of `winogradFits`.
+ * the output shapes of `winogradFits` (or, with `partial`, of `winogradPartialFits`).
  */
-export function winogradFilterFits(C: i32, F: i32, KH: i32, KW: i32, s: i32, HO: i32, WO: i32): bool {
-  return F >= MR && C >= NR && winogradFits(C, KH, KW, s, HO, WO);
+export function winogradFilterFits(C: i32, F: i32, KH: i32, KW: i32, s: i32, HO: i32, WO: i32, partial: bool): bool {
+  return F >= MR && C >= NR &&
+    (winogradFits(C, KH, KW, s, HO, WO) || partial && winogradPartialFits(C, KH, KW, s, HO, WO));
 }
 
-// Per-thread layout of the filter gradient's scratch; `which`: 0 U, 1 V, 2 M, 3 tile, 4 xp.
+// Per-thread layout of the filter gradient's scratch; `which`: 0 U, 1 V, 2 M, 3 tile, 4 xp,
+// 5 dout on the grid (partial grids only).
 function filterLayout(scratch: usize, C: i32, F: i32, HO: i32, WO: i32, which: i32): usize {
-  const T = bandTiles(HO, WO);
+  const HOg = winogradGridH(HO, WO), WOg = winogradGridW(HO, WO);
+  const T = bandTiles(HOg, WOg);
   let at = scratch;
   if (which == 0) return at;
-  at += bytes64(16 * up(F, MR) * T);
+  at += 16 * planeBytes(up(F, MR) * T);
   if (which == 1) return at;
-  at += bytes64(16 * up(C, NR) * T);
+  at += 16 * vPlane(C, T, true);
   if (which == 2) return at;
   at += bytes64(16 * F * C);
   if (which == 3) return at;
-  return at + bytes64(MR * NR);
+  at += bytes64(MR * NR);
+  if (which == 4) return at;
+  const images = WOg == 4 ? smallImages(HOg) : 1;
+  return at + bytes64(images * C * (HOg + 2) * (WOg + 2) + NR);
 }
 
-/** Per-thread scratch bytes of `winogradFilterGrad` (the padded image is (C, HO + 2, WO + 2)). */
+/**
+ * Per-thread scratch bytes of `winogradFilterGrad`: the padded image is (C, HOg + 2, WOg + 2)
+ * on the grid HOg × WOg, and a partial grid adds dout on the grid (F, HOg, WOg).
+ */
 export function winogradFilterScratch(C: i32, F: i32, HO: i32, WO: i32): usize {
-  const images = WO == 4 ? smallImages(HO) : 1;
-  return filterLayout(0, C, F, HO, WO, 4) + bytes64(images * C * (HO + 2) * (WO + 2) + NR);
+  const HOg = winogradGridH(HO, WO), WOg = winogradGridW(HO, WO);
+  if (winogradExact(HO, WO)) return filterLayout(0, C, F, HO, WO, 5);
+  const images = WOg == 4 ? smallImages(HOg) : 1;
+  return filterLayout(0, C, F, HO, WO, 5) + bytes64(images * F * HOg * WOg + NR);
 }
 
 // Stores lanes 0–3 of v at q, q + step, q + 2·step, q + 3·step.
@@ -504,7 +639,7 @@ export function winogradFilterScratch(C: i32, F: i32, HO: i32, WO: i32): usize {
 // MR filters over the tiles): element (f, t) of U_ξ at up + ξ·⌈F/MR⌉·MR·T + ((f / MR)·T + t)·MR
 // + f % MR. dout_n: (F, HO, WO).
 function doutTransform(up_: usize, dout: usize, F: i32, HO: i32, WO: i32, TW: i32, ti0: i32, rows: i32): void {
-  const T = rows * TW, opBytes = <usize> (up(F, MR) * T) << 2, step = <usize> MR << 2;
+  const T = rows * TW, opBytes = planeBytes(up(F, MR) * T), step = <usize> MR << 2;
   for (let f = 0; f < F; f++) {
     const panel = up_ + (<usize> ((f / MR) * T * MR + f % MR) << 2);
     for (let i = 0; i < rows; i++) {
@@ -529,7 +664,7 @@ function doutTransform(up_: usize, dout: usize, F: i32, HO: i32, WO: i32, TW: i3
 // + tj of image g: one vector holds the 2×2 tiles of tile rows ti and ti + 1, so δ_rj is
 // (D[R][j], D[R][j + 2], D[R + 2][j], D[R + 2][j + 2]) with R = 2ti + r.
 function doutTransformSmall(up_: usize, dout: usize, F: i32, HO: i32, images: i32): void {
-  const T = images * HO, opBytes = <usize> (up(F, MR) * T) << 2, step = <usize> MR << 2;
+  const T = images * HO, opBytes = planeBytes(up(F, MR) * T), step = <usize> MR << 2;
   for (let g = 0; g < images; g++) {
     for (let f = 0; f < F; f++) {
       const panel = up_ + (<usize> ((f / MR) * T * MR + f % MR) << 2);
@@ -664,28 +799,39 @@ function filterSums(
   scratch: usize,
 ): void {
   const c0 = p0 * NR, c1 = min(p1 * NR, C);
-  const TH = HO >> 1, TW = WO >> 1, band = bandRows(TW, TH);
-  const Hp = H + 2 * pad, Wp = W + 2 * pad;
+  const HOg = winogradGridH(HO, WO), WOg = winogradGridW(HO, WO), exact = HOg == HO && WOg == WO;
+  const TH = HOg >> 1, TW = WOg >> 1, band = bandRows(TW, TH);
+  const Hp = HOg + 2, Wp = WOg + 2;
   const up_ = filterLayout(scratch, C, F, HO, WO, 0), vp = filterLayout(scratch, C, F, HO, WO, 1);
   const tile = filterLayout(scratch, C, F, HO, WO, 3), xp = filterLayout(scratch, C, F, HO, WO, 4);
-  const mOp = <usize> (F * C) << 2;
-  if (WO == 4) {
-    const G = smallImages(HO);
+  const dp = filterLayout(scratch, C, F, HO, WO, 5); // dout on a partial grid, zeros outside
+  const mOp = <usize> (F * C) << 2, xBytes = <usize> (C * H * W) << 2, dBytes = <usize> (F * HO * WO) << 2;
+  if (WOg == 4) {
+    const G = smallImages(HOg);
     for (let i0 = n0; i0 < n1; i0 += G) {
-      const images = min(G, n1 - i0), T = images * HO;
-      padImages(xp, x + (<usize> i0 * <usize> (C * H * W) << 2), images, C, H, W, pad);
-      doutTransformSmall(up_, dout + (<usize> i0 * <usize> (F * HO * WO) << 2), F, HO, images);
-      inputTransformSmall(vp, xp, C, c0, c1, HO, images, true);
+      const images = min(G, n1 - i0), T = images * HOg;
+      padImages(xp, x + <usize> i0 * xBytes, images, C, H, W, pad, Hp, Wp);
+      let dn = dout + <usize> i0 * dBytes;
+      if (!exact) {
+        padImages(dp, dn, images, F, HO, WO, 0, HOg, WOg);
+        dn = dp;
+      }
+      doutTransformSmall(up_, dn, F, HOg, images);
+      inputTransformSmall(vp, xp, C, c0, c1, HOg, images, true);
       filterProducts(mp, up_, vp, mOp, F, C, T, p0, p1, tile);
     }
     return;
   }
   for (let n = n0; n < n1; n++) {
-    padImage(xp, x + (<usize> n * <usize> (C * H * W) << 2), C, H, W, pad);
-    const dn = dout + (<usize> n * <usize> (F * HO * WO) << 2);
+    padImages(xp, x + <usize> n * xBytes, 1, C, H, W, pad, Hp, Wp);
+    let dn = dout + <usize> n * dBytes;
+    if (!exact) {
+      padImages(dp, dn, 1, F, HO, WO, 0, HOg, WOg);
+      dn = dp;
+    }
     for (let ti0 = 0; ti0 < TH; ti0 += band) {
       const rows = min(band, TH - ti0), T = rows * TW;
-      doutTransform(up_, dn, F, HO, WO, TW, ti0, rows);
+      doutTransform(up_, dn, F, HOg, WOg, TW, ti0, rows);
       inputTransform(vp, xp, C, c0, c1, Hp, Wp, TW, ti0, rows, true);
       filterProducts(mp, up_, vp, mOp, F, C, T, p0, p1, tile);
     }
@@ -732,7 +878,7 @@ function filterProducts(
   p1: i32,
   tile: usize,
 ): void {
-  const uOp = <usize> (up(F, MR) * T) << 2, vOp = <usize> (up(C, NR) * T) << 2;
+  const uOp = planeBytes(up(F, MR) * T), vOp = vPlane(C, T, true);
   for (let xi = 0; xi < 16; xi++) {
     const u = up_ + <usize> xi * uOp, v = vp + <usize> xi * vOp, m = mp + <usize> xi * mOp;
     gemmPacked(m, C, u, v, F, C, T, true, p0, p1, tile, 0);
