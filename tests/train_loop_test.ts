@@ -1,11 +1,7 @@
+import { assertSameRun, interrupted, straight } from "./_sessions.ts";
 import { assertEquals, assertRejects, assertThrows, assertTrue } from "./_assert.ts";
 import { syntheticSet } from "./_data_fixtures.ts";
 import { CIFAR10_CLASSES } from "../data/cifar10.ts";
-import {
-  encodeTrainCheckpoint,
-  loadTrainCheckpoint,
-  peekTrainCheckpoint,
-} from "../nn/checkpoint.ts";
 import { DEFAULTS, parseTrainArgs, recipeHelp, type TrainConfig } from "../train/config.ts";
 import { selectBackend } from "../train/backend.ts";
 import { kernelsFor } from "../kernels/mod.ts";
@@ -23,8 +19,6 @@ import {
   type StepRunner,
   type TrainData,
   trainEpochs,
-  type TrainProgress,
-  type TrainSession,
   watchLoss,
 } from "../train/loop.ts";
 import { PROBE_STEPS, probeStepTimes } from "../train/probe.ts";
@@ -54,62 +48,24 @@ function tiny(model: "convnet" | "mymodel", more: Partial<TrainConfig> = {}): Tr
   };
 }
 
-async function straight(config: TrainConfig): Promise<{ s: TrainSession; lines: string[] }> {
-  const s = createSession(config, DATA), lines: string[] = [];
-  assertEquals(await trainEpochs(s, DATA, { log: (l) => void lines.push(l) }), "done");
-  return { s, lines };
-}
-
-/** Stops after `stopAfter` batches, saves a checkpoint, resumes from its bytes in a new session. */
-async function interrupted(config: TrainConfig, stopAfter: number) {
-  const first = createSession(config, DATA), lines: string[] = [];
-  let batches = 0;
-  const out = await trainEpochs(first, DATA, {
-    log: (l) => void lines.push(l),
-    onBatch: () => void batches++,
-    shouldStop: () => batches >= stopAfter,
-  });
-  assertEquals(out, "stopped");
-  const bytes = encodeTrainCheckpoint(first.model, first.optimizer, {
-    config: first.modelConfig,
-    normalization: first.normalization.toJSON(),
-    progress: first.progress,
-  });
-  const progress = peekTrainCheckpoint(bytes).progress as TrainProgress;
-  const s = createSession(config, DATA, { normalization: first.normalization.toJSON() });
-  loadTrainCheckpoint(bytes, s.model, s.optimizer, { expect: config.model });
-  s.progress = progress;
-  assertEquals(await trainEpochs(s, DATA, { log: (l) => void lines.push(l) }), "done");
-  return { s, lines };
-}
-
-function assertSameRun(a: { s: TrainSession; lines: string[] }, b: typeof a): void {
-  assertEquals(b.lines, a.lines);
-  assertEquals(b.s.progress.metrics, a.s.progress.metrics);
-  assertEquals(b.s.progress.step, a.s.progress.step);
-  for (const [name, t] of a.s.model.stateDict()) {
-    assertEquals([...b.s.model.stateDict().get(name)!.data], [...t.data], name);
-  }
-}
-
 Deno.test("trainEpochs() resume", async (t) => {
   await t.step("convnet: 2 epochs straight = 1 epoch + resume", async () => {
     const config = tiny("convnet");
-    const a = await straight(config);
+    const a = await straight(config, DATA);
     assertEquals(a.lines.length, 2 * 2); // batches 0 and 2 of each 3-batch epoch
-    assertSameRun(a, await interrupted(config, 3));
+    assertSameRun(a, await interrupted(config, DATA, 3));
   });
 
   await t.step("mymodel (BN, augmentation, Nesterov, TTA): stopped mid-epoch", async () => {
     const config = tiny("mymodel", { schedule: "cosine" });
-    assertSameRun(await straight(config), await interrupted(config, 4));
+    assertSameRun(await straight(config, DATA), await interrupted(config, DATA, 4));
   });
 
   await t.step("same seed → same numbers; another seed → others", async () => {
     const config = tiny("convnet", { epochs: 1 });
-    const a = await straight(config), b = await straight(config);
+    const a = await straight(config, DATA), b = await straight(config, DATA);
     assertSameRun(a, b);
-    const c = await straight({ ...config, seed: 2 });
+    const c = await straight({ ...config, seed: 2 }, DATA);
     assertTrue(c.lines[0] !== a.lines[0], `${c.lines[0]} differs from ${a.lines[0]}`);
   });
 });
@@ -134,7 +90,7 @@ Deno.test("probeStepTimes() times both backends and leaves the run's numbers unc
     assertTrue(t.webgpuMs >= 15 && t.wasmMs > 0, JSON.stringify(t));
     const lines: string[] = [];
     assertEquals(await trainEpochs(s, DATA, { log: (l) => void lines.push(l) }), "done");
-    assertSameRun(await straight(config), { s, lines });
+    assertSameRun(await straight(config, DATA), { s, lines });
   }
 });
 

@@ -3,26 +3,15 @@
 // average included), and on the real CIFAR-10 (skipped without CIFAR10_DIR) a tiny recipe run
 // completes and `predict` reproduces its test accuracy with the same shift-and-flip TTA.
 
+import { assertSameRun, interrupted, straight } from "./_sessions.ts";
 import { assertEquals, assertThrows, assertTrue } from "./_assert.ts";
 import { syntheticSet, tempDir, writeBinaryCifar } from "./_data_fixtures.ts";
 import { interruptedRun } from "./_train_run.ts";
 import { CIFAR10_CLASSES } from "../data/cifar10.ts";
 import { getThreads, setThreads, wasmBuild } from "../kernels/wasm/mod.ts";
-import {
-  encodeTrainCheckpoint,
-  loadTrainCheckpoint,
-  peekTrainCheckpoint,
-} from "../nn/checkpoint.ts";
 import { BatchNorm2d } from "../nn/modules/batchnorm.ts";
 import { DEFAULTS, parseTrainArgs, type TrainConfig } from "../train/config.ts";
-import {
-  createSession,
-  sessionWeights,
-  type TrainData,
-  trainEpochs,
-  type TrainProgress,
-  type TrainSession,
-} from "../train/loop.ts";
+import { createSession, sessionWeights, type TrainData, type TrainSession } from "../train/loop.ts";
 import { train } from "../tasks/train.ts";
 import { predict } from "../tasks/predict.ts";
 
@@ -88,45 +77,6 @@ function tinyRecipe(): TrainConfig {
   return (p as { config: TrainConfig }).config;
 }
 
-async function straight(config: TrainConfig) {
-  const s = createSession(config, DATA), lines: string[] = [];
-  assertEquals(await trainEpochs(s, DATA, { log: (l) => void lines.push(l) }), "done");
-  return { s, lines };
-}
-
-async function interrupted(config: TrainConfig, stopAfter: number) {
-  const first = createSession(config, DATA), lines: string[] = [];
-  let batches = 0;
-  const out = await trainEpochs(first, DATA, {
-    log: (l) => void lines.push(l),
-    onBatch: () => void batches++,
-    shouldStop: () => batches >= stopAfter,
-  });
-  assertEquals(out, "stopped");
-  const bytes = encodeTrainCheckpoint(first.model, first.optimizer, {
-    config: first.modelConfig,
-    normalization: first.normalization.toJSON(),
-    progress: first.progress,
-    extra: first.average!.stateDict(),
-  });
-  const s = createSession(config, DATA, { normalization: first.normalization.toJSON() });
-  loadTrainCheckpoint(bytes, s.model, s.optimizer, { expect: config.model, extra: s.average });
-  s.progress = peekTrainCheckpoint(bytes).progress as TrainProgress;
-  assertEquals(await trainEpochs(s, DATA, { log: (l) => void lines.push(l) }), "done");
-  return { s, lines };
-}
-
-function assertSameRun(a: { s: TrainSession; lines: string[] }, b: typeof a): void {
-  assertEquals(b.lines, a.lines);
-  assertEquals(b.s.progress.metrics, a.s.progress.metrics);
-  for (const [name, t] of a.s.model.stateDict()) {
-    assertEquals([...b.s.model.stateDict().get(name)!.data], [...t.data], name);
-  }
-  for (const [name, t] of a.s.average!.stateDict()) {
-    assertEquals([...b.s.average!.stateDict().get(name)!.data], [...t.data], name);
-  }
-}
-
 Deno.test("train: the plain recipes keep their bits", async (t) => {
   for (const model of ["convnet", "mymodel"] as const) {
     await t.step(model, async () => {
@@ -144,7 +94,7 @@ Deno.test("train: the plain recipes keep their bits", async (t) => {
         numVal: 16,
         numTest: 16,
       };
-      const { s } = await straight(config);
+      const { s } = await straight(config, DATA);
       assertEquals(fingerprint(s), PLAIN_BITS[wasmBuild][model]);
     });
   }
@@ -181,7 +131,7 @@ Deno.test("train: the airbench recipe (synthetic images)", async (t) => {
   });
 
   await t.step("the whitening bias stops after --whiten-bias-epochs", async () => {
-    const { s } = await straight(config);
+    const { s } = await straight(config, DATA);
     assertEquals(s.optimizer.groups[0].lrScale, 0);
     assertTrue(s.progress.metrics.every((m) => Number.isFinite(m.trainLoss)), "finite losses");
   });
@@ -190,9 +140,9 @@ Deno.test("train: the airbench recipe (synthetic images)", async (t) => {
     const before = getThreads();
     try {
       setThreads(1);
-      const one = await straight(config);
+      const one = await straight(config, DATA);
       setThreads(2);
-      const two = await straight(config);
+      const two = await straight(config, DATA);
       assertSameRun(one, two);
     } finally {
       setThreads(before);
@@ -200,7 +150,7 @@ Deno.test("train: the airbench recipe (synthetic images)", async (t) => {
   });
 
   await t.step("--resume mid-epoch (lookahead average included) = uninterrupted", async () => {
-    assertSameRun(await straight(config), await interrupted(config, 4));
+    assertSameRun(await straight(config, DATA), await interrupted(config, DATA, 4));
   });
 
   await t.step("refusals", () => {
