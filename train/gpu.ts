@@ -174,21 +174,26 @@ export class GpuTrainStep {
   }
 }
 
-/** Puts the session's model and optimizer on the GPU and returns its step runner. */
-export async function createGpuRunner(s: TrainSession): Promise<StepRunner> {
+/**
+ * The session's step runner on the GPU. The model and optimizer move there at the first step
+ * (so a checkpoint written before still reads the CPU model) and come back on `sync()`.
+ */
+export function createGpuRunner(s: TrainSession): Promise<StepRunner> {
   const c = s.progress.config, m = s.modelConfig;
-  const gpu = await GpuTrainStep.create(s.model, s.optimizer, {
-    batchSize: c.batchSize,
-    imageShape: m.imSize,
-    nClasses: m.nClasses,
-    labelSmoothing: c.labelSmoothing,
-  });
-  return {
+  let gpu: GpuTrainStep | null = null;
+  const runner: StepRunner = {
     async step(x, y, lr) {
+      gpu ??= await GpuTrainStep.create(s.model, s.optimizer, {
+        batchSize: c.batchSize,
+        imageShape: m.imSize,
+        nClasses: m.nClasses,
+        labelSmoothing: c.labelSmoothing,
+      });
       const { loss, scores } = await gpu.stepAndRead(x, y, lr); // one wait per step
       return { loss, acc: countCorrect(scores, y) / y.length };
     },
-    sync: () => gpu.toCpu(), // evaluation and checkpoints read the CPU model
-    destroy: () => gpu.destroy(),
+    sync: async () => await gpu?.toCpu(), // evaluation and checkpoints read the CPU model
+    destroy: () => gpu?.destroy(),
   };
+  return Promise.resolve(runner);
 }
