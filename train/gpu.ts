@@ -18,6 +18,7 @@ import { backends } from "../kernels/mod.ts";
 import { LossRing } from "../kernels/webgpu/ring.ts";
 import { crossEntropy } from "../nn/losses.ts";
 import type { Module } from "../nn/modules/module.ts";
+import { skipInputGradient } from "../nn/modules/sequential.ts";
 import type { Optimizer } from "../nn/optim.ts";
 import { countCorrect } from "./eval.ts";
 import type { StepRunner, TrainSession } from "./loop.ts";
@@ -64,7 +65,11 @@ export class GpuTrainStep {
     this.#x = backends.webgpu.buffer(options.batchSize * shapeSize(options.imageShape));
   }
 
-  /** Moves `model` and `optimizer` to the GPU and allocates the input and the loss ring. */
+  /**
+   * Moves `model` and `optimizer` to the GPU and allocates the input and the loss ring. The
+   * convolution reading the images stops computing their gradient (`skipInputGradient`, as
+   * the training loop does): nobody reads it.
+   */
   static async create(
     model: Module,
     optimizer: Optimizer,
@@ -76,6 +81,7 @@ export class GpuTrainStep {
         `Cannot create a GpuTrainStep: batchSize must be an integer ≥ 1, got ${o.batchSize}`,
       );
     }
+    skipInputGradient(model);
     await model.to("webgpu");
     await optimizer.to("webgpu");
     const ring = await LossRing.create(backends.webgpu.context(), o.lossEvery, o.batchSize);
