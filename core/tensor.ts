@@ -75,9 +75,13 @@ function checkShape(shape: readonly number[], op: string): void {
  * ```
  */
 export class Tensor<D extends TensorData = TensorData> {
+  /**
+   * The elements, row-major. Reading it throws for a tensor on a device (read that with
+   * `await t.read()`, or move its model back with `await model.to("cpu")`).
+   */
+  readonly data: D;
   /** The extent of each axis. */
   readonly shape: readonly number[];
-  #data: D;
   #device: DeviceStorage | null = null;
   #size: number;
 
@@ -98,7 +102,7 @@ export class Tensor<D extends TensorData = TensorData> {
         }]: it needs ${size} elements but data has ${data.length}`,
       );
     }
-    this.#data = data;
+    this.data = data;
     this.#size = size;
     this.shape = Object.freeze([...shape]);
   }
@@ -116,23 +120,8 @@ export class Tensor<D extends TensorData = TensorData> {
       );
     }
     const t = new Tensor(NO_DATA, shape); // NO_DATA: the one array exempt from the size check
-    t.#device = storage;
+    t.relocate(storage);
     return t;
-  }
-
-  /**
-   * The elements, row-major. Throws for a tensor on a device (read it with `await t.read()`,
-   * or move its model back with `await model.to("cpu")`).
-   */
-  get data(): D {
-    if (this.#device !== null) {
-      throw new TypeError(
-        `Cannot read the elements of a ${this.#device.backend} tensor [${
-          this.shape.join(", ")
-        }] here: use await t.read(), or move its model back with await model.to("cpu")`,
-      );
-    }
-    return this.#data;
   }
 
   /** The device storage holding the elements, or null for a tensor in a typed array. */
@@ -159,7 +148,8 @@ export class Tensor<D extends TensorData = TensorData> {
           `Cannot move a tensor of ${this.#size} elements into an array of ${where.length}`,
         );
       }
-      this.#data = where as D;
+      // `data` an own, enumerable value again (deep equality compares it, as before the move)
+      Object.defineProperty(this, "data", { value: where, enumerable: true, configurable: true });
       this.#device = null;
       return;
     }
@@ -169,19 +159,28 @@ export class Tensor<D extends TensorData = TensorData> {
           `storage of ${where.size}: devices hold float32 only`,
       );
     }
-    this.#data = NO_DATA as D;
     this.#device = where;
+    const message = `Cannot read the elements of a ${where.backend} tensor [${
+      this.shape.join(", ")
+    }] here: use await t.read(), or move its model back with await model.to("cpu")`;
+    Object.defineProperty(this, "data", {
+      get: () => {
+        throw new TypeError(message);
+      },
+      enumerable: true,
+      configurable: true,
+    });
   }
 
   /** The values: `data` itself on the CPU, or a copy read back from the device (waits). */
   read(): Promise<D | Float32Array> {
     const device = this.#device;
-    return device === null ? Promise.resolve(this.#data) : device.readFloat32(this.#size);
+    return device === null ? Promise.resolve(this.data) : device.readFloat32(this.#size);
   }
 
   /** `"float32"` or `"float64"` (a device tensor is float32). */
   get dtype(): DType {
-    return this.#device !== null || this.#data instanceof Float32Array ? "float32" : "float64";
+    return this.#device !== null || this.data instanceof Float32Array ? "float32" : "float64";
   }
 
   /** The number of axes. */
