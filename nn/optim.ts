@@ -260,9 +260,9 @@ export class SGD extends Optimizer {
     this.#velocity = momentum > 0 ? this.zerosLike() : [];
   }
 
-  /** The momentum buffers. */
+  /** The momentum buffers (and the GPU's zero scratch of a momentum-free SGD). */
   protected placedState(): Tensor[] {
-    return this.#velocity;
+    return [...this.#velocity, ...this.#scratch.filter((t) => t !== undefined)];
   }
 
   /** The momentum buffers under PyTorch's names (`<param>.momentum_buffer`), if any. */

@@ -115,6 +115,10 @@ gpuTest("a user-defined Sequential with avg pooling and dropout trains on WebGPU
     assertAllClose(got, wasm, TOL_LOSS, "WebGPU vs WASM losses");
     assertAllClose(got, reference, TOL_LOSS, "WebGPU vs ref losses");
   });
+  await t.step("plain SGD (no momentum): the losses match WASM", async () => {
+    const plain = (m: Sequential) => new SGD(m.parameters(), { lr: 0.1 });
+    assertAllClose(await gpuLosses(plain), cpuLosses("float32", plain), TOL_LOSS, "losses");
+  });
   await t.step("Adam: the losses match WASM", async () => {
     const adam = (m: Sequential) => new Adam(m.parameters(), { lr: 1e-3 });
     assertAllClose(await gpuLosses(adam), cpuLosses("float32", adam), TOL_LOSS, "losses");
