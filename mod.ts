@@ -140,10 +140,15 @@ export type {
   GpuDType,
   ShaderName,
 } from "./kernels/webgpu/mod.ts";
-export { GpuCNN } from "./nn/webgpu/cnn.ts";
-export type { GpuCNNOptions } from "./nn/webgpu/cnn.ts";
-export { GpuMyModel } from "./nn/webgpu/mymodel.ts";
-export type { GpuMyModelOptions } from "./nn/webgpu/mymodel.ts";
+export { GpuTrainStep } from "./train/gpu.ts";
+export type { GpuTrainStepOptions } from "./train/gpu.ts";
+export { LossRing } from "./kernels/webgpu/ring.ts";
+export type { AsyncKernels } from "./kernels/webgpu/mod.ts";
+export type { DeviceStorage, Placement } from "./core/tensor.ts";
+export type { GpuStorage, ModulePlacement } from "./nn/modules/module.ts";
+// Deprecated: the hand-written GPU copies of two models, now wrappers over GpuTrainStep.
+export { GpuCNN, GpuMyModel } from "./train/gpu_legacy.ts";
+export type { GpuCNNOptions, GpuMyModelOptions, ImageClassifier } from "./train/gpu_legacy.ts";
 // The training library (train/mod.ts): the Trainer and its events, sessions, evaluation,
 // backends, run folders; its charts (train/viz/, npm packages) stay outside mod.ts.
 export * from "./train/mod.ts";

@@ -15,8 +15,8 @@ import { getContext, gpuKernels, GpuTensor, webgpuAvailable } from "../kernels/w
 import { CNN } from "../nn/models/convnet.ts";
 import { MyModel, MYMODEL_DEFAULTS } from "../nn/models/mymodel.ts";
 import { Rng } from "../core/random.ts";
-import { GpuCNN } from "../nn/webgpu/cnn.ts";
-import { GpuMyModel } from "../nn/webgpu/mymodel.ts";
+import { SGD } from "../nn/optim.ts";
+import { GpuTrainStep } from "../train/gpu.ts";
 
 const adapter = await webgpuAvailable();
 if (adapter === null || (adapter.isFallback && !Deno.args.includes("--allow-software"))) {
@@ -93,9 +93,11 @@ function batch(B: number, side: number): { x: Float32Array; y: Int32Array } {
 
 // convnet training step, batch 128, synthetic images; loss read every 10 steps
 const B = SMOKE ? 4 : 128, S = SMOKE ? 8 : 32, cb = batch(B, S);
-const net = await GpuCNN.fromModel(new CNN([3, S, S], SMOKE ? 4 : 32, 7, 10), B, {
-  lr: 1e-3,
-  momentum: 0.9,
+const cnn = new CNN([3, S, S], SMOKE ? 4 : 32, 7, 10);
+const net = await GpuTrainStep.create(cnn, new SGD(cnn.parameters(), { lr: 1e-3, momentum: 0.9 }), {
+  batchSize: B,
+  imageShape: [3, S, S],
+  nClasses: 10,
   lossEvery: 10,
 });
 const stepS = await seconds(async () => {
@@ -106,11 +108,17 @@ net.destroy();
 
 // mymodel (ResNet-9) training step with train:mymodel's recipe; loss read every 10 steps
 const MB = SMOKE ? 4 : 512, MW = SMOKE ? 4 : MYMODEL_DEFAULTS.hiddenDim, mb = batch(MB, S);
-const res = await GpuMyModel.fromModel(new MyModel([3, S, S], MW, 3, 10), MB, {
+const resnet = new MyModel([3, S, S], MW, 3, 10);
+const sgd = new SGD(resnet.parameters(), {
   lr: 0.4,
   momentum: 0.9,
   weightDecay: 5e-4,
   nesterov: true,
+});
+const res = await GpuTrainStep.create(resnet, sgd, {
+  batchSize: MB,
+  imageShape: [3, S, S],
+  nClasses: 10,
   labelSmoothing: 0.2,
   lossEvery: 10,
 });

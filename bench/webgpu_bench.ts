@@ -17,7 +17,7 @@ import { CNN } from "../nn/models/convnet.ts";
 import { SGD } from "../nn/optim.ts";
 import { Rng } from "../core/random.ts";
 import { Tensor } from "../core/tensor.ts";
-import { GpuCNN } from "../nn/webgpu/cnn.ts";
+import { GpuTrainStep } from "../train/gpu.ts";
 
 const adapter = await webgpuAvailable();
 if (adapter === null || adapter.isFallback) {
@@ -103,9 +103,12 @@ async function registerTrainStep() {
       opt.step();
     },
   });
-  const gpu = await GpuCNN.fromModel(new CNN([3, 32, 32], 32, 7, 10), B, {
-    lr: 1e-3,
-    momentum: 0.9,
+  const cnn = new CNN([3, 32, 32], 32, 7, 10);
+  const sgd = new SGD(cnn.parameters(), { lr: 1e-3, momentum: 0.9 });
+  const gpu = await GpuTrainStep.create(cnn, sgd, {
+    batchSize: B,
+    imageShape: [3, 32, 32],
+    nClasses: 10,
     lossEvery: 10,
   });
   Deno.bench({

@@ -4,6 +4,10 @@
  * A tensor is a view: `data` is the storage and `shape` says how to read it. Layers allocate
  * their outputs; nothing here copies unless the method name says so (`clone`, `astype`).
  *
+ * A float32 tensor may instead live on a device (a WebGPU buffer, `DeviceStorage`): then it has
+ * a shape and a dtype but no `data` on this side; `await t.read()` brings the values back, and
+ * `Module.to()` moves a model's tensors between the two in place.
+ *
  * @module
  */
 
@@ -28,6 +32,26 @@ export function shapeSize(shape: readonly number[]): number {
   return size;
 }
 
+/**
+ * The storage of a tensor that lives on a device rather than in a typed array: implemented by
+ * the WebGPU backend (kernels/webgpu/tensor.ts's `GpuTensor`); core only holds it.
+ */
+export interface DeviceStorage {
+  /** The backend that owns it, e.g. "webgpu". */
+  readonly backend: string;
+  /** Elements it holds (at least the tensor's size). */
+  readonly size: number;
+  /** Reads the first `n` values back (waits for the device). */
+  readFloat32(n: number): Promise<Float32Array>;
+  /** Frees the device memory; the storage must not be used afterwards. */
+  destroy(): void;
+}
+
+/** Where a tensor's elements live: "cpu" (a typed array) or a device backend's name. */
+export type Placement = "cpu" | string;
+
+const NO_DATA = new Float32Array(0);
+
 function checkShape(shape: readonly number[], op: string): void {
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {
@@ -51,10 +75,15 @@ function checkShape(shape: readonly number[], op: string): void {
  * ```
  */
 export class Tensor<D extends TensorData = TensorData> {
-  /** The elements, row-major. */
+  /**
+   * The elements, row-major. Reading it throws for a tensor on a device (read that with
+   * `await t.read()`, or move its model back with `await model.to("cpu")`).
+   */
   readonly data: D;
   /** The extent of each axis. */
   readonly shape: readonly number[];
+  #device: DeviceStorage | null = null;
+  #size: number;
 
   /**
    * Wraps `data` without copying; throws a TypeError unless it is a Float32Array or Float64Array of
@@ -66,7 +95,7 @@ export class Tensor<D extends TensorData = TensorData> {
     }
     checkShape(shape, "create a Tensor");
     const size = shapeSize(shape);
-    if (size !== data.length) {
+    if (size !== data.length && data !== NO_DATA) {
       throw new TypeError(
         `Cannot create a Tensor of shape [${
           shape.join(", ")
@@ -74,12 +103,84 @@ export class Tensor<D extends TensorData = TensorData> {
       );
     }
     this.data = data;
+    this.#size = size;
     this.shape = Object.freeze([...shape]);
   }
 
-  /** `"float32"` or `"float64"`. */
+  /**
+   * A float32 tensor of `shape` held by a device's `storage` (which may be larger: a view of
+   * its first elements); `data` then throws, and `await t.read()` returns the values.
+   */
+  static onDevice(storage: DeviceStorage, shape: readonly number[]): Tensor<Float32Array> {
+    checkShape(shape, "create a device tensor");
+    if (storage.size < shapeSize(shape)) {
+      throw new TypeError(
+        `Cannot create a device tensor of shape [${shape.join(", ")}]: its storage holds ` +
+          `${storage.size} elements, fewer than ${shapeSize(shape)}`,
+      );
+    }
+    const t = new Tensor(NO_DATA, shape); // NO_DATA: the one array exempt from the size check
+    t.relocate(storage);
+    return t;
+  }
+
+  /** The device storage holding the elements, or null for a tensor in a typed array. */
+  get device(): DeviceStorage | null {
+    return this.#device;
+  }
+
+  /** "cpu" for a typed array, else the device backend's name (e.g. "webgpu"). */
+  get placement(): Placement {
+    return this.#device === null ? "cpu" : this.#device.backend;
+  }
+
+  /**
+   * Moves this tensor in place: onto a device's `storage`, or back into `data` (an array of
+   * the tensor's size and dtype). Every holder of the tensor (a module, an optimizer) sees the
+   * move; `Module.to()` and `Optimizer.to()` call it. The old device storage is not freed.
+   */
+  relocate(where: DeviceStorage | TensorData): void {
+    if (where instanceof Float32Array || where instanceof Float64Array) {
+      if (
+        where.length !== this.#size || (this.#device !== null && !(where instanceof Float32Array))
+      ) {
+        throw new TypeError(
+          `Cannot move a tensor of ${this.#size} elements into an array of ${where.length}`,
+        );
+      }
+      // `data` an own, enumerable value again (deep equality compares it, as before the move)
+      Object.defineProperty(this, "data", { value: where, enumerable: true, configurable: true });
+      this.#device = null;
+      return;
+    }
+    if (this.dtype !== "float32" || where.size < this.#size) {
+      throw new TypeError(
+        `Cannot move a ${this.dtype} tensor of ${this.#size} elements onto a ${where.backend} ` +
+          `storage of ${where.size}: devices hold float32 only`,
+      );
+    }
+    this.#device = where;
+    const message = `Cannot read the elements of a ${where.backend} tensor [${
+      this.shape.join(", ")
+    }] here: use await t.read(), or move its model back with await model.to("cpu")`;
+    Object.defineProperty(this, "data", {
+      get: () => {
+        throw new TypeError(message);
+      },
+      enumerable: true,
+      configurable: true,
+    });
+  }
+
+  /** The values: `data` itself on the CPU, or a copy read back from the device (waits). */
+  read(): Promise<D | Float32Array> {
+    const device = this.#device;
+    return device === null ? Promise.resolve(this.data) : device.readFloat32(this.#size);
+  }
+
+  /** `"float32"` or `"float64"` (a device tensor is float32). */
   get dtype(): DType {
-    return this.data instanceof Float32Array ? "float32" : "float64";
+    return this.#device !== null || this.data instanceof Float32Array ? "float32" : "float64";
   }
 
   /** The number of axes. */
@@ -89,7 +190,7 @@ export class Tensor<D extends TensorData = TensorData> {
 
   /** The number of elements. */
   get size(): number {
-    return this.data.length;
+    return this.#size;
   }
 
   /** A zero-filled tensor. */
@@ -185,6 +286,7 @@ export class Tensor<D extends TensorData = TensorData> {
         }] (${shapeSize(shape)} elements)`,
       );
     }
+    if (this.#device !== null) return Tensor.onDevice(this.#device, shape) as Tensor<D>;
     return new Tensor(this.data, shape);
   }
 
@@ -202,7 +304,8 @@ export class Tensor<D extends TensorData = TensorData> {
 
   /** A short description: `Tensor(float64, [2, 3])`. */
   toString(): string {
-    return `Tensor(${this.dtype}, [${this.shape.join(", ")}])`;
+    const where = this.#device === null ? "" : `, ${this.#device.backend}`;
+    return `Tensor(${this.dtype}, [${this.shape.join(", ")}]${where})`;
   }
 
   /**

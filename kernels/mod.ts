@@ -21,6 +21,10 @@
 import type { DType } from "../core/tensor.ts";
 import * as ref from "./ref/mod.ts";
 import { wasmKernels as wasm } from "./wasm/mod.ts";
+import { type WebgpuBackend, webgpuBackend } from "./webgpu/backend.ts";
+
+export type { WebgpuBackend } from "./webgpu/backend.ts";
+export type { GpuTensor } from "./webgpu/tensor.ts";
 
 /** Every kernel a layer may call, with the reference's signatures. */
 export interface Kernels {
@@ -71,20 +75,33 @@ export const wasmMissing: readonly string[] = Object.keys(refKernels).filter((k)
   !REF_HELPERS.has(k) && !(k in wasm)
 );
 
-/** The explicit backend table. */
-export const backends: { readonly ref: Kernels; readonly wasm: Kernels } = {
+/**
+ * The explicit backend table. `ref` and `wasm` compute on typed arrays (`Tensor.data`);
+ * `webgpu` on tensors that live in GPU buffers (`Tensor.device`), which the modules send to
+ * it: a module runs on whichever backend holds its input (see `Module.to`).
+ */
+export const backends: {
+  readonly ref: Kernels;
+  readonly wasm: Kernels;
+  readonly webgpu: WebgpuBackend;
+} = {
   ref: refKernels,
   wasm: wasmKernels,
+  webgpu: webgpuBackend,
 };
+
+/** The backends float32 typed arrays can run on. */
+export type HostBackendName = "ref" | "wasm";
 
 let float32Kernels: Kernels = wasmKernels;
 
 /** Chooses the backend float32 runs on (the WASM SIMD one unless told otherwise). */
-export function setFloat32Backend(name: keyof typeof backends): Kernels {
-  const chosen = backends[name];
+export function setFloat32Backend(name: HostBackendName): Kernels {
+  const chosen = name === "ref" || name === "wasm" ? backends[name] : undefined;
   if (chosen === undefined) {
     throw new RangeError(
-      `Unknown backend "${name}": use one of ${Object.keys(backends).join(", ")}`,
+      `Unknown backend "${name}" for float32 arrays: use one of ref, wasm (webgpu runs the ` +
+        'modules whose tensors it holds: await model.to("webgpu"))',
     );
   }
   float32Kernels = chosen;

@@ -2,7 +2,9 @@
  * Optimizers over a model's `Parameter` list, ordered by complexity as in tinygrad's
  * `optim.py`: `SGD` (plain, momentum, Nesterov, weight decay), then `Adam` and `AdamW`. The
  * update maths of each is one kernel call per parameter (kernels/ref/optim.ts, PyTorch's
- * formulas). `lr` is a public field, so a schedule can set it before each `step()`.
+ * formulas). `lr` is a public field, so a schedule can set it before each `step()`. On
+ * parameters that live on the GPU (`await model.to("webgpu")`) each update is one WebGPU
+ * kernel, recorded without waiting; the optimizer's state follows the parameters (`to()`).
  *
  * Every optimizer takes either a parameter list or parameter groups, as PyTorch's
  * `param_groups`: `new SGD([{ params: biases, lrScale: 64 }, { params: rest }], { lr })`. A
@@ -13,8 +15,8 @@
  * @module
  */
 
-import { kernelsFor } from "../kernels/mod.ts";
-import type { Parameter } from "./modules/module.ts";
+import { backends, kernelsFor } from "../kernels/mod.ts";
+import { type ModulePlacement, type Parameter, webgpuOf, zeroFill } from "./modules/module.ts";
 import { Tensor } from "../core/tensor.ts";
 
 function checkNonNegative(op: string, name: string, value: number): void {
@@ -113,9 +115,30 @@ export abstract class Optimizer {
     this.lr = lr;
   }
 
-  /** Sets every parameter's gradient to zero. */
+  /** Sets every parameter's gradient to zero (wherever it lives). */
   zeroGrad(): void {
-    for (const p of this.params) p.grad.data.fill(0);
+    for (const p of this.params) zeroFill(p.grad);
+  }
+
+  /** The float32 state tensors that live with the parameters (moved by `to`). */
+  protected abstract placedState(): Tensor[];
+
+  /**
+   * Moves the optimizer's per-parameter state (momentum buffers, moment averages) to
+   * `placement`, in place, as `Module.to` moves the parameters; `step()` also uploads it by
+   * itself the first time it meets parameters on the GPU.
+   */
+  async to(placement: ModulePlacement): Promise<this> {
+    const g = backends.webgpu;
+    if (placement === "webgpu") {
+      await g.open();
+      for (const t of this.placedState()) g.upload(t);
+    } else if (placement === "cpu") {
+      for (const t of this.placedState()) await g.download(t);
+    } else {
+      throw new RangeError(`Cannot move an optimizer to "${placement}": use "cpu" or "webgpu"`);
+    }
+    return this;
   }
 
   /** Updates every parameter from its gradient. */
@@ -218,6 +241,7 @@ export class SGD extends Optimizer {
   /** Decay the weights directly, as AdamW does, not through the gradient (default false). */
   readonly decoupledWeightDecay: boolean;
   readonly #velocity: Tensor[];
+  readonly #scratch: Tensor[] = []; // GPU velocities of a momentum-free SGD (never read)
 
   /** Creates the optimizer; `options` as `SGDOptions`, with PyTorch's defaults except lr 0.01. */
   constructor(params: readonly Parameter[] | readonly ParamGroup[], options: SGDOptions = {}) {
@@ -236,6 +260,11 @@ export class SGD extends Optimizer {
     this.#velocity = momentum > 0 ? this.zerosLike() : [];
   }
 
+  /** The momentum buffers (and the GPU's zero scratch of a momentum-free SGD). */
+  protected placedState(): Tensor[] {
+    return [...this.#velocity, ...this.#scratch.filter((t) => t !== undefined)];
+  }
+
   /** The momentum buffers under PyTorch's names (`<param>.momentum_buffer`), if any. */
   stateDict(): Map<string, Tensor> {
     return new Map(this.#velocity.map((v, i) => [`${this.params[i].name}.momentum_buffer`, v]));
@@ -248,6 +277,10 @@ export class SGD extends Optimizer {
       const lr = this.lr * g.lrScale, wd = g.weightDecay ?? this.weightDecay;
       const decay = this.decoupledWeightDecay ? 1 - lr * wd : 1;
       for (const p of g.params) {
+        if (webgpuOf(p.value)) {
+          this.#stepGpu(p, i++, lr, wd, decay);
+          continue;
+        }
         const w = p.value.data, v = this.#velocity[i++]?.data ?? w.subarray(0, 0);
         // No kernel scales a vector: the decoupled decay is this one loop, elementwise, so the
         // result does not depend on the thread count.
@@ -264,6 +297,30 @@ export class SGD extends Optimizer {
         );
       }
     }
+  }
+
+  // One parameter's update on the GPU (its momentum buffer uploaded the first time).
+  #stepGpu(p: Parameter, i: number, lr: number, wd: number, decay: number): void {
+    const g = backends.webgpu, s = g.storageOf;
+    if (decay !== 1) {
+      throw new RangeError(
+        "Cannot run SGD with decoupledWeightDecay on webgpu: no GPU kernel scales the weights " +
+          "yet; use weightDecay without decoupledWeightDecay, or train on the CPU",
+      );
+    }
+    // without momentum the kernel still binds a velocity: a zero scratch of the same size
+    const v = this.#velocity[i] ?? (this.#scratch[i] ??= Tensor.zeros(p.value.shape, "float32"));
+    g.upload(v);
+    g.kernels.sgdStep(
+      s(p.value),
+      s(p.grad),
+      s(v),
+      p.value.size,
+      lr,
+      this.momentum,
+      wd,
+      this.nesterov,
+    );
   }
 }
 
@@ -321,6 +378,11 @@ export abstract class AdamBase extends Optimizer {
     this.#v = this.zerosLike();
   }
 
+  /** The moment averages (the step count stays a float64 CPU tensor). */
+  protected placedState(): Tensor[] {
+    return [...this.#m, ...this.#v];
+  }
+
   /** Steps taken so far. */
   get stepCount(): number {
     return this.#step.data[0];
@@ -343,6 +405,28 @@ export abstract class AdamBase extends Optimizer {
     for (const g of this.groups) {
       const lr = this.lr * g.lrScale, wd = g.weightDecay ?? this.weightDecay;
       for (const p of g.params) {
+        const gpu = webgpuOf(p.value);
+        if (gpu) {
+          const m = this.#m[i], v = this.#v[i], s = gpu.storageOf;
+          gpu.upload(m);
+          gpu.upload(v);
+          gpu.kernels.adamStep(
+            s(p.value),
+            s(p.grad),
+            s(m),
+            s(v),
+            p.value.size,
+            lr,
+            this.beta1,
+            this.beta2,
+            this.eps,
+            t,
+            wd,
+            this.#decoupled,
+          );
+          i++;
+          continue;
+        }
         const w = p.value.data;
         kernelsFor(p.value.dtype).adamStep(
           w,

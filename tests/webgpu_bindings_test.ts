@@ -35,6 +35,8 @@ const SHADER_OPS: Record<
   avg_pool_backward: { op: "avgPoolBackward" },
   batch_norm_forward: { op: "batchNormForward" },
   batch_norm_backward: { op: "batchNormBackward" },
+  dropout_forward: { op: "dropoutForward" },
+  dropout_backward: { op: "dropoutBackward" },
 };
 
 const wgslDir = new URL("../kernels/webgpu/wgsl/", import.meta.url);

@@ -59,6 +59,7 @@ export async function probeStepTimes(
       const webgpuMs = await msPerStep(() => runner.step(x, batch.y, 0));
       return { wasmMs, webgpuMs };
     } finally {
+      await runner.sync(); // the model back on the CPU, where the saved weights are restored
       runner.destroy();
     }
   } finally {

@@ -205,6 +205,21 @@ export class GpuContext {
 }
 
 const contexts = new WeakMap<GPUDevice, GpuContext>();
+let current: GpuContext | null = null;
+
+/**
+ * The context `getContext()` opened last, synchronously: what the kernels dispatch on (a
+ * device tensor exists only once its context is open). Throws, saying what to do, before that.
+ */
+export function currentContext(): GpuContext {
+  if (current === null) {
+    throw new Error(
+      "Cannot run a WebGPU kernel before the device is open: await getContext() first " +
+        '(await model.to("webgpu") opens it)',
+    );
+  }
+  return current;
+}
 
 /** The context of the shared device (throws, saying what to do, when no adapter exists). */
 export async function getContext(): Promise<GpuContext> {
@@ -215,5 +230,6 @@ export async function getContext(): Promise<GpuContext> {
     ctx = new GpuContext(device, summary.description, summary.isFallback);
     contexts.set(device, ctx);
   }
+  current = ctx;
   return ctx;
 }

@@ -28,6 +28,8 @@ import avgPoolForward from "./wgsl/avg_pool_forward.wgsl" with { type: "text" };
 import avgPoolBackward from "./wgsl/avg_pool_backward.wgsl" with { type: "text" };
 import batchNormForward from "./wgsl/batch_norm_forward.wgsl" with { type: "text" };
 import batchNormBackward from "./wgsl/batch_norm_backward.wgsl" with { type: "text" };
+import dropoutForward from "./wgsl/dropout_forward.wgsl" with { type: "text" };
+import dropoutBackward from "./wgsl/dropout_backward.wgsl" with { type: "text" };
 
 const withTile = (src: string) => () => `${src}\n${gemmTile}`;
 const plain = (src: string) => () => src;
@@ -52,7 +54,9 @@ export type ShaderName =
   | "avg_pool_forward"
   | "avg_pool_backward"
   | "batch_norm_forward"
-  | "batch_norm_backward";
+  | "batch_norm_backward"
+  | "dropout_forward"
+  | "dropout_backward";
 
 /** Each shader's full source, by name. */
 export const SHADERS: Record<ShaderName, () => string> = {
@@ -75,6 +79,8 @@ export const SHADERS: Record<ShaderName, () => string> = {
   avg_pool_backward: plain(avgPoolBackward),
   batch_norm_forward: plain(batchNormForward),
   batch_norm_backward: plain(batchNormBackward),
+  dropout_forward: plain(dropoutForward),
+  dropout_backward: plain(dropoutBackward),
 };
 
 function wgslConst(src: string, name: string): number {

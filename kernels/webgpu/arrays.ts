@@ -22,7 +22,7 @@ type Host = FloatArray | Int32Array;
 async function onGpu(
   arrays: readonly Host[],
   outputs: readonly number[],
-  fn: (t: GpuTensor[]) => Promise<void>,
+  fn: (t: GpuTensor[]) => void,
 ): Promise<void> {
   const ctx = await getContext();
   const ts: GpuTensor[] = [];

@@ -2,13 +2,13 @@
  * WebGPU conv2d kernels on GPU-resident operands, with the reference's positional order
  * (kernels/ref/conv2d.ts): outputs, then inputs, then dims; backward kernels add into their
  * outputs. Each call records its dispatches and submits them (or leaves them to an enclosing
- * `ctx.record()`); `await` it, and read results with `GpuTensor.read()`.
+ * `ctx.record()`); they run synchronously on the open context (`getContext()`); read results with `GpuTensor.read()`.
  *
  * @module
  */
 
 import type { ConvDims } from "../../core/dims.ts";
-import { getContext, packParams } from "./_context.ts";
+import { currentContext, packParams } from "./_context.ts";
 import { bind, gemmGrid, gemmWorkgroup, type GpuArg, kSlices, WORKGROUP } from "./_kernel.ts";
 
 function convParams(d: ConvDims, k: [number, number], first?: boolean): ArrayBuffer {
@@ -25,14 +25,14 @@ function sizes(d: ConvDims) {
 }
 
 /** out = conv(x, w) + b.  out: (N, F, HO, WO)  x: (N, C, H, W)  w: (F, C, KH, KW)  b: (F) */
-export async function conv2dForward(
+export function conv2dForward(
   out: GpuArg,
   x: GpuArg,
   w: GpuArg,
   b: GpuArg,
   d: ConvDims,
-): Promise<void> {
-  const ctx = await getContext(), op = "conv2dForward", n = sizes(d);
+): void {
+  const ctx = currentContext(), op = "conv2dForward", n = sizes(d);
   const buffers = [
     bind(op, "out", out, n.out),
     bind(op, "x", x, n.x),
@@ -53,13 +53,13 @@ export async function conv2dForward(
 }
 
 /** dx += ∂L/∂x.  dx: (N, C, H, W)  dout: (N, F, HO, WO)  w: (F, C, KH, KW) */
-export async function conv2dBackwardData(
+export function conv2dBackwardData(
   dx: GpuArg,
   dout: GpuArg,
   w: GpuArg,
   d: ConvDims,
-): Promise<void> {
-  const ctx = await getContext(), op = "conv2dBackwardData", n = sizes(d);
+): void {
+  const ctx = currentContext(), op = "conv2dBackwardData", n = sizes(d);
   const buffers = [bind(op, "dx", dx, n.x), bind(op, "dout", dout, n.out), bind(op, "w", w, n.w)];
   for (const k of kSlices(ctx, d.F * d.KH * d.KW)) {
     ctx.dispatch({
@@ -78,14 +78,14 @@ export async function conv2dBackwardData(
  * dw += ∂L/∂w, db += ∂L/∂b (skipped when db is null: a bias-free conv).
  * dw: (F, C, KH, KW)  db: (F)  dout: (N, F, HO, WO)  x: (N, C, H, W)
  */
-export async function conv2dBackwardFilter(
+export function conv2dBackwardFilter(
   dw: GpuArg,
   db: GpuArg | null,
   dout: GpuArg,
   x: GpuArg,
   d: ConvDims,
-): Promise<void> {
-  const ctx = await getContext(), op = "conv2dBackwardFilter", n = sizes(d);
+): void {
+  const ctx = currentContext(), op = "conv2dBackwardFilter", n = sizes(d);
   const doutB = bind(op, "dout", dout, n.out);
   const buffers = [bind(op, "dw", dw, n.w), doutB, bind(op, "x", x, n.x)];
   for (const k of kSlices(ctx, d.N * d.HO * d.WO)) {

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { getContext, packParams } from "./_context.ts";
+import { currentContext, packParams } from "./_context.ts";
 import {
   bind,
   elementGrid,
@@ -19,7 +19,7 @@ import {
 } from "./_kernel.ts";
 
 /** c: (M, N) = [c +] op(a) · op(b).  a: (M, K) or (K, M) when transA  b: (K, N) or (N, K) when transB */
-export async function gemm(
+export function gemm(
   c: GpuArg,
   a: GpuArg,
   b: GpuArg,
@@ -29,8 +29,8 @@ export async function gemm(
   transA: boolean,
   transB: boolean,
   accumulate: boolean,
-): Promise<void> {
-  const ctx = await getContext(), op = "gemm";
+): void {
+  const ctx = currentContext(), op = "gemm";
   const buffers = [bind(op, "c", c, M * N), bind(op, "a", a, M * K), bind(op, "b", b, K * N)];
   kSlices(ctx, K).forEach(([k0, k1], i) =>
     ctx.dispatch({
@@ -46,13 +46,13 @@ export async function gemm(
 }
 
 /** out[r, c] += bias[c].  out: (rows, cols)  bias: (cols) */
-export async function addRowBias(
+export function addRowBias(
   out: GpuArg,
   bias: GpuArg,
   rows: number,
   cols: number,
-): Promise<void> {
-  const ctx = await getContext(), op = "addRowBias";
+): void {
+  const ctx = currentContext(), op = "addRowBias";
   ctx.dispatch({
     op,
     shader: "add_bias",
@@ -65,13 +65,13 @@ export async function addRowBias(
 }
 
 /** sums[c] += Σ_r m[r, c].  m: (rows, cols)  sums: (cols) */
-export async function sumRows(
+export function sumRows(
   sums: GpuArg,
   m: GpuArg,
   rows: number,
   cols: number,
-): Promise<void> {
-  const ctx = await getContext(), op = "sumRows";
+): void {
+  const ctx = currentContext(), op = "sumRows";
   ctx.dispatch({
     op,
     shader: "channel_sum",
@@ -84,8 +84,8 @@ export async function sumRows(
 }
 
 /** out = max(x, 0).  out, x: (n) */
-export async function reluForward(out: GpuArg, x: GpuArg, n: number): Promise<void> {
-  const ctx = await getContext(), op = "reluForward";
+export function reluForward(out: GpuArg, x: GpuArg, n: number): void {
+  const ctx = currentContext(), op = "reluForward";
   ctx.dispatch({
     op,
     shader: "relu_forward",
@@ -98,13 +98,13 @@ export async function reluForward(out: GpuArg, x: GpuArg, n: number): Promise<vo
 }
 
 /** dx = dout where x > 0, else 0 (overwrites dx).  dx, dout, x: (n) */
-export async function reluBackward(
+export function reluBackward(
   dx: GpuArg,
   dout: GpuArg,
   x: GpuArg,
   n: number,
-): Promise<void> {
-  const ctx = await getContext(), op = "reluBackward";
+): void {
+  const ctx = currentContext(), op = "reluBackward";
   ctx.dispatch({
     op,
     shader: "relu_backward",
@@ -121,15 +121,15 @@ export async function reluBackward(
  * read when wanted) and dx = (softmax(x) − onehot(y)) / N (overwriting).
  * dx, x: (N, C)  losses: (N)  y: (N) int32 class indices in [0, C)
  */
-export async function softmaxCrossEntropy(
+export function softmaxCrossEntropy(
   dx: GpuArg,
   losses: GpuArg,
   x: GpuArg,
   y: GpuArg,
   N: number,
   C: number,
-): Promise<void> {
-  const ctx = await getContext(), op = "softmaxCrossEntropy";
+): void {
+  const ctx = currentContext(), op = "softmaxCrossEntropy";
   const { WG } = WORKGROUP.rows;
   ctx.dispatch({
     op,
@@ -152,7 +152,7 @@ export async function softmaxCrossEntropy(
  * writes each row's loss to `losses` and dx = (softmax(x) − q) / N (overwriting), with
  * q = (1 − ε)·onehot(y) + ε/C.  dx, x: (N, C)  losses: (N)  y: (N) int32 class indices in [0, C)
  */
-export async function softmaxCrossEntropySmoothed(
+export function softmaxCrossEntropySmoothed(
   dx: GpuArg,
   losses: GpuArg,
   x: GpuArg,
@@ -160,13 +160,13 @@ export async function softmaxCrossEntropySmoothed(
   N: number,
   C: number,
   smoothing: number,
-): Promise<void> {
+): void {
   if (!(smoothing >= 0 && smoothing <= 1)) {
     throw new RangeError(
       `Cannot run softmaxCrossEntropySmoothed: smoothing must be in [0, 1], got ${smoothing}`,
     );
   }
-  const ctx = await getContext(), op = "softmaxCrossEntropySmoothed";
+  const ctx = currentContext(), op = "softmaxCrossEntropySmoothed";
   const { WG } = WORKGROUP.rows;
   ctx.dispatch({
     op,
@@ -185,13 +185,64 @@ export async function softmaxCrossEntropySmoothed(
 }
 
 /** y += alpha · x (the residual add; Scale into a cleared y).  y, x: (n) */
-export async function axpy(y: GpuArg, x: GpuArg, alpha: number, n: number): Promise<void> {
-  const ctx = await getContext(), op = "axpy";
+export function axpy(y: GpuArg, x: GpuArg, alpha: number, n: number): void {
+  const ctx = currentContext(), op = "axpy";
   ctx.dispatch({
     op,
     shader: "axpy",
     buffers: [bind(op, "y", y, n), bind(op, "x", x, n)],
     params: packParams([n], [alpha]),
+    workgroups: elementGrid(ctx, n),
+    constants: WORKGROUP.elementwise,
+  });
+  ctx.flush();
+}
+
+const TWO_32 = 2 ** 32;
+
+/**
+ * Inverted dropout: out = x · mask, mask = 0 or 1/(1 − p), kept where the element's hash of
+ * `seed` is ≥ p·2³² — the mask kernels/ref/dropout.ts draws from the same seed.
+ * out, mask, x: (n)  p in [0, 1)  seed: uint32
+ */
+export function dropoutForward(
+  out: GpuArg,
+  mask: GpuArg,
+  x: GpuArg,
+  n: number,
+  p: number,
+  seed: number,
+): void {
+  if (!(p >= 0 && p < 1)) {
+    throw new RangeError(`Cannot run dropoutForward: p must be in [0, 1), got ${p}`);
+  }
+  if (!(Number.isInteger(seed) && seed >= 0 && seed < TWO_32)) {
+    throw new RangeError(
+      `Cannot run dropoutForward: seed must be an integer in [0, 2³²), got ${seed}`,
+    );
+  }
+  const ctx = currentContext(), op = "dropoutForward";
+  // hash ≥ p·2³² ⇔ hash ≥ ⌈p·2³²⌉ for an integer hash; ⌈p·2³²⌉ = 2³² keeps nothing
+  const T = Math.ceil(p * TWO_32), keepNone = T >= TWO_32;
+  ctx.dispatch({
+    op,
+    shader: "dropout_forward",
+    buffers: [bind(op, "out", out, n), bind(op, "mask", mask, n), bind(op, "x", x, n)],
+    params: packParams([n, seed, keepNone ? 0 : T, +keepNone], [1 / (1 - p)]),
+    workgroups: elementGrid(ctx, n),
+    constants: WORKGROUP.elementwise,
+  });
+  ctx.flush();
+}
+
+/** dx += dout · mask.  dx, dout, mask: (n) */
+export function dropoutBackward(dx: GpuArg, dout: GpuArg, mask: GpuArg, n: number): void {
+  const ctx = currentContext(), op = "dropoutBackward";
+  ctx.dispatch({
+    op,
+    shader: "dropout_backward",
+    buffers: [bind(op, "dx", dx, n), bind(op, "dout", dout, n), bind(op, "mask", mask, n)],
+    params: packParams([n]),
     workgroups: elementGrid(ctx, n),
     constants: WORKGROUP.elementwise,
   });

@@ -6,14 +6,14 @@
  * @module
  */
 
-import { getContext, packParams } from "./_context.ts";
+import { currentContext, packParams } from "./_context.ts";
 import { bind, type GpuArg, WORKGROUP } from "./_kernel.ts";
 
 /**
  * out: (N, C, HW)  saveMean, saveInvStd: (C) written  runningMean, runningVar: (C) updated in
  * training  x: (N, C, HW)  gamma, beta: (C)
  */
-export async function batchNorm2dForward(
+export function batchNorm2dForward(
   out: GpuArg,
   saveMean: GpuArg,
   saveInvStd: GpuArg,
@@ -28,14 +28,14 @@ export async function batchNorm2dForward(
   eps: number,
   momentum: number,
   training: boolean,
-): Promise<void> {
+): void {
   if (training && N * HW < 2) {
     throw new RangeError(
       `Cannot run batchNorm2dForward in training on ${N * HW} value per channel: the unbiased ` +
         "variance needs at least 2",
     );
   }
-  const ctx = await getContext(), op = "batchNorm2dForward", n = N * C * HW;
+  const ctx = currentContext(), op = "batchNorm2dForward", n = N * C * HW;
   ctx.dispatch({
     op,
     shader: "batch_norm_forward",
@@ -60,7 +60,7 @@ export async function batchNorm2dForward(
  * dx, dgamma, dbeta += the gradients.  dx, dout, x: (N, C, HW)  dgamma, dbeta, gamma, saveMean,
  * saveInvStd: (C)
  */
-export async function batchNorm2dBackward(
+export function batchNorm2dBackward(
   dx: GpuArg,
   dgamma: GpuArg,
   dbeta: GpuArg,
@@ -73,8 +73,8 @@ export async function batchNorm2dBackward(
   C: number,
   HW: number,
   training: boolean,
-): Promise<void> {
-  const ctx = await getContext(), op = "batchNorm2dBackward", n = N * C * HW;
+): void {
+  const ctx = currentContext(), op = "batchNorm2dBackward", n = N * C * HW;
   ctx.dispatch({
     op,
     shader: "batch_norm_backward",

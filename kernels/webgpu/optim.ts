@@ -5,11 +5,11 @@
  * @module
  */
 
-import { getContext, packParams } from "./_context.ts";
+import { currentContext, packParams } from "./_context.ts";
 import { bind, elementGrid, type GpuArg, WORKGROUP } from "./_kernel.ts";
 
 /** One SGD step.  w, v: (n) updated  g: (n) read */
-export async function sgdStep(
+export function sgdStep(
   w: GpuArg,
   g: GpuArg,
   v: GpuArg,
@@ -18,8 +18,8 @@ export async function sgdStep(
   momentum: number,
   weightDecay: number,
   nesterov: boolean,
-): Promise<void> {
-  const ctx = await getContext(), op = "sgdStep";
+): void {
+  const ctx = currentContext(), op = "sgdStep";
   ctx.dispatch({
     op,
     shader: "sgd_step",
@@ -32,7 +32,7 @@ export async function sgdStep(
 }
 
 /** One Adam (decoupled = false) or AdamW (decoupled = true) step.  w, m, v: (n) updated  g: (n) */
-export async function adamStep(
+export function adamStep(
   w: GpuArg,
   g: GpuArg,
   m: GpuArg,
@@ -45,11 +45,11 @@ export async function adamStep(
   step: number,
   weightDecay: number,
   decoupled: boolean,
-): Promise<void> {
+): void {
   if (!Number.isInteger(step) || step < 1) {
     throw new RangeError(`Cannot run adamStep: step must be an integer ≥ 1, got ${step}`);
   }
-  const ctx = await getContext(), op = "adamStep";
+  const ctx = currentContext(), op = "adamStep";
   const stepSize = lr / (1 - beta1 ** step);
   const sqrtBias2 = Math.sqrt(1 - beta2 ** step);
   const decay = decoupled ? 1 - lr * weightDecay : 1;

@@ -6,7 +6,7 @@
  */
 
 import type { PoolDims } from "../../core/dims.ts";
-import { getContext, packParams } from "./_context.ts";
+import { currentContext, packParams } from "./_context.ts";
 import { bind, elementGrid, type GpuArg, WORKGROUP } from "./_kernel.ts";
 
 function poolParams(d: PoolDims): ArrayBuffer {
@@ -14,13 +14,13 @@ function poolParams(d: PoolDims): ArrayBuffer {
 }
 
 /** out: (N, C, HO, WO)  argmax: (N, C, HO, WO) int32 flat indices into x  x: (N, C, H, W) */
-export async function maxPool2dForward(
+export function maxPool2dForward(
   out: GpuArg,
   argmax: GpuArg,
   x: GpuArg,
   d: PoolDims,
-): Promise<void> {
-  const ctx = await getContext(), op = "maxPool2dForward";
+): void {
+  const ctx = currentContext(), op = "maxPool2dForward";
   const nOut = d.N * d.C * d.HO * d.WO;
   ctx.dispatch({
     op,
@@ -38,13 +38,13 @@ export async function maxPool2dForward(
 }
 
 /** dx += ∂L/∂x.  dx: (N, C, H, W)  dout, argmax: (N, C, HO, WO) */
-export async function maxPool2dBackward(
+export function maxPool2dBackward(
   dx: GpuArg,
   dout: GpuArg,
   argmax: GpuArg,
   d: PoolDims,
-): Promise<void> {
-  const ctx = await getContext(), op = "maxPool2dBackward";
+): void {
+  const ctx = currentContext(), op = "maxPool2dBackward";
   const nOut = d.N * d.C * d.HO * d.WO, nx = d.N * d.C * d.H * d.W;
   ctx.dispatch({
     op,
@@ -62,8 +62,8 @@ export async function maxPool2dBackward(
 }
 
 /** out: (N, C, HO, WO) window means  x: (N, C, H, W) */
-export async function avgPool2dForward(out: GpuArg, x: GpuArg, d: PoolDims): Promise<void> {
-  const ctx = await getContext(), op = "avgPool2dForward";
+export function avgPool2dForward(out: GpuArg, x: GpuArg, d: PoolDims): void {
+  const ctx = currentContext(), op = "avgPool2dForward";
   const nOut = d.N * d.C * d.HO * d.WO;
   ctx.dispatch({
     op,
@@ -77,8 +77,8 @@ export async function avgPool2dForward(out: GpuArg, x: GpuArg, d: PoolDims): Pro
 }
 
 /** dx += ∂L/∂x.  dx: (N, C, H, W)  dout: (N, C, HO, WO) */
-export async function avgPool2dBackward(dx: GpuArg, dout: GpuArg, d: PoolDims): Promise<void> {
-  const ctx = await getContext(), op = "avgPool2dBackward";
+export function avgPool2dBackward(dx: GpuArg, dout: GpuArg, d: PoolDims): void {
+  const ctx = currentContext(), op = "avgPool2dBackward";
   const nx = d.N * d.C * d.H * d.W;
   ctx.dispatch({
     op,

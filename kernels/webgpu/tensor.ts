@@ -20,14 +20,21 @@
  * @module
  */
 
-import { shapeSize, Tensor } from "../../core/tensor.ts";
+import { type DeviceStorage, shapeSize, Tensor } from "../../core/tensor.ts";
 import { getContext, type GpuContext } from "./_context.ts";
 
 /** Element types a GPU tensor can hold. */
 export type GpuDType = "float32" | "int32";
 
-/** A tensor resident in a GPU storage buffer.  buffer: shapeSize(shape) 4-byte elements */
-export class GpuTensor {
+/**
+ * A tensor resident in a GPU storage buffer.  buffer: shapeSize(shape) 4-byte elements
+ *
+ * It is also the `DeviceStorage` behind a core `Tensor` on the WebGPU backend
+ * (`Tensor.onDevice`), which is how the modules of nn/ hold their tensors there.
+ */
+export class GpuTensor implements DeviceStorage {
+  /** The backend name a core `Tensor` on this storage reports: "webgpu". */
+  readonly backend = "webgpu";
   /** The context (device) that owns `buffer`. */
   readonly ctx: GpuContext;
   /** The storage buffer: `size` 4-byte elements, row-major. */
@@ -53,7 +60,15 @@ export class GpuTensor {
 
   /** A zero-filled tensor (WebGPU zeroes new buffers). */
   static async zeros(shape: readonly number[], dtype: GpuDType = "float32"): Promise<GpuTensor> {
-    const ctx = await getContext();
+    return GpuTensor.zerosIn(await getContext(), shape, dtype);
+  }
+
+  /** A zero-filled tensor on an open context, synchronously. */
+  static zerosIn(
+    ctx: GpuContext,
+    shape: readonly number[],
+    dtype: GpuDType = "float32",
+  ): GpuTensor {
     const buffer = ctx.createBuffer("GpuTensor.zeros", `(${shape})`, 4 * shapeSize(shape));
     return new GpuTensor(ctx, buffer, shape, dtype);
   }
@@ -111,6 +126,14 @@ export class GpuTensor {
       throw new TypeError(`Cannot read a ${this.dtype} GPU tensor as float32: use readInt32()`);
     }
     return new Float32Array(await this.ctx.readBytes(this.buffer, 4 * this.size));
+  }
+
+  /** Reads the first `n` float32 values back (waits for the work queued so far). */
+  async readFloat32(n: number): Promise<Float32Array> {
+    if (this.dtype !== "float32") {
+      throw new TypeError(`Cannot read a ${this.dtype} GPU tensor as float32: use readInt32()`);
+    }
+    return new Float32Array(await this.ctx.readBytes(this.buffer, 4 * Math.min(n, this.size)));
   }
 
   /** Reads an int32 tensor back (labels, argmax). */

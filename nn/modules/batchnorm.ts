@@ -18,6 +18,7 @@ import {
   checkRank,
   Module,
   type Parameter,
+  webgpuOf,
 } from "./module.ts";
 
 /** Options of `BatchNorm2d`. */
@@ -171,6 +172,10 @@ export class BatchNorm2d extends Module {
         }]): use a batch of 2 or more, or eval()`,
       );
     }
+    this.#x = x;
+    this.#trainedForward = this.training;
+    this.#fusedRelu = relu;
+    if (webgpuOf(x)) return this.#forwardGpu(x, relu);
     const out = this.workTensor("out", x.shape, this.dtype, false);
     kernelsFor(this.dtype).batchNorm2dForward(
       out.data,
@@ -189,10 +194,61 @@ export class BatchNorm2d extends Module {
       this.training,
       relu,
     );
-    this.#x = x;
-    this.#trainedForward = this.training;
-    this.#fusedRelu = relu;
     return out;
+  }
+
+  // The WebGPU forward: batch norm into "bn", then (fused with a ReLU) max(bn, 0) into "out".
+  #forwardGpu(x: Tensor, relu: boolean): Tensor {
+    const g = webgpuOf(x)!, s = g.storageOf, [N, C, H, W] = x.shape;
+    const bn = this.deviceTensor("bn", x.shape, false); // every element set
+    g.kernels.batchNorm2dForward(
+      s(bn),
+      s(this.deviceTensor("saveMean", [C], false)),
+      s(this.deviceTensor("saveInvStd", [C], false)),
+      s(this.runningMean.value),
+      s(this.runningVar.value),
+      s(x),
+      s(this.weight.value),
+      s(this.bias.value),
+      N,
+      C,
+      H * W,
+      this.eps,
+      this.momentum,
+      this.training,
+    );
+    if (!relu) return bn;
+    const out = this.deviceTensor("out", x.shape, false);
+    g.kernels.reluForward(s(out), s(bn), x.size);
+    return out;
+  }
+
+  // The WebGPU backward: through the fused ReLU (on "bn", kept by the forward), then BN's.
+  #backwardGpu(dout: Tensor, x: Tensor): Tensor {
+    const g = webgpuOf(dout)!, s = g.storageOf, [N, C, H, W] = x.shape;
+    let dbn = dout;
+    if (this.#fusedRelu) {
+      dbn = this.deviceTensor("dbn", x.shape, false); // relu backward overwrites
+      g.kernels.reluBackward(s(dbn), s(dout), s(this.deviceTensor("bn", x.shape, false)), x.size);
+    }
+    const dx = this.deviceTensor("dx", x.shape); // BN backward adds
+    // a frozen scale's gradient goes to scratch (cleared: the kernel adds)
+    const dgamma = this.trainWeight ? this.weight.grad : this.deviceTensor("dgamma", [C]);
+    g.kernels.batchNorm2dBackward(
+      s(dx),
+      s(dgamma),
+      s(this.bias.grad),
+      s(dbn),
+      s(x),
+      s(this.weight.value),
+      s(this.deviceTensor("saveMean", [C], false)),
+      s(this.deviceTensor("saveInvStd", [C], false)),
+      N,
+      C,
+      H * W,
+      this.#trainedForward,
+    );
+    return dx;
   }
 
   /**
@@ -204,6 +260,7 @@ export class BatchNorm2d extends Module {
   backward(dout: Tensor): Tensor {
     const x = cached("BatchNorm2d", this.#x);
     checkDout("BatchNorm2d", dout, x.shape);
+    if (webgpuOf(dout)) return this.#backwardGpu(dout, x);
     const [N, C, H, W] = x.shape;
     const dx = this.workTensor("dx", x.shape, this.dtype);
     if (!this.trainWeight) this.weight.grad.data.fill(0); // scratch: keep it from growing

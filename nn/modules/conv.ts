@@ -10,7 +10,7 @@ import { kernelsFor } from "../../kernels/mod.ts";
 import { Rng } from "../../core/random.ts";
 import { type DType, Tensor } from "../../core/tensor.ts";
 import { checkSize, kaimingUniform, readOptions } from "./_init.ts";
-import { cached, checkDout, checkDType, Module, type Parameter } from "./module.ts";
+import { cached, checkDout, checkDType, Module, type Parameter, webgpuOf } from "./module.ts";
 
 /** Options of `Conv2d`. */
 export interface Conv2dOptions {
@@ -141,10 +141,18 @@ export class Conv2d extends Module {
     checkDType("Conv2d", x, this.dtype);
     const w = this.weight.value;
     const d = convDims("Conv2d", x.shape, w.shape, this.stride, this.padding);
-    const out = this.workTensor("out", [d.N, d.F, d.HO, d.WO], this.dtype, false);
-    kernelsFor(this.dtype).conv2dForward(out.data, x.data, w.data, this.#biasValue().data, d);
     this.#x = x;
     this.#dims = d;
+    const g = webgpuOf(x);
+    if (g) {
+      const out = this.deviceTensor("out", [d.N, d.F, d.HO, d.WO], false); // every element set
+      const b = this.bias ? this.bias.value : this.deviceTensor("zeroBias", [d.F], false);
+      const s = g.storageOf;
+      g.kernels.conv2dForward(s(out), s(x), s(w), s(b), d);
+      return out;
+    }
+    const out = this.workTensor("out", [d.N, d.F, d.HO, d.WO], this.dtype, false);
+    kernelsFor(this.dtype).conv2dForward(out.data, x.data, w.data, this.#biasValue().data, d);
     return out;
   }
 
@@ -156,6 +164,16 @@ export class Conv2d extends Module {
   backward(dout: Tensor): Tensor {
     const x = cached("Conv2d", this.#x), d = this.#dims!;
     checkDout("Conv2d", dout, [d.N, d.F, d.HO, d.WO]);
+    const g = webgpuOf(dout);
+    if (g) {
+      const s = g.storageOf, w = this.weight;
+      // the GPU's backward kernels add: dx starts at zero
+      const dx = this.deviceTensor("dx", this.inputGrad ? x.shape : [0]);
+      if (this.inputGrad) g.kernels.conv2dBackwardData(s(dx), s(dout), s(w.value), d);
+      const db = this.bias ? s(this.bias.grad) : null;
+      g.kernels.conv2dBackwardFilter(s(w.grad), db, s(dout), s(x), d);
+      return dx;
+    }
     const k = kernelsFor(this.dtype);
     // dx is set, not added to: its old values are never read (nor zeroed first)
     const dx = this.workTensor("dx", this.inputGrad ? x.shape : [0], this.dtype, false);

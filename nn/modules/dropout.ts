@@ -11,7 +11,7 @@ import { kernelsFor } from "../../kernels/mod.ts";
 import { Rng } from "../../core/random.ts";
 import type { Tensor } from "../../core/tensor.ts";
 import { readOptions } from "./_init.ts";
-import { cached, checkDout, Module } from "./module.ts";
+import { cached, checkDout, Module, webgpuOf } from "./module.ts";
 
 /** Options of `Dropout`. */
 export interface DropoutOptions {
@@ -67,16 +67,18 @@ export class Dropout extends Module {
       this.#mask = null;
       return x;
     }
+    const seed = this.#rng.nextUint32(); // the same mask on every backend
+    const g = webgpuOf(x);
+    if (g) {
+      const out = this.deviceTensor("out", x.shape, false), s = g.storageOf; // every element set
+      const mask = this.deviceTensor("mask", x.shape, false);
+      g.kernels.dropoutForward(s(out), s(mask), s(x), x.size, this.p, seed);
+      this.#mask = mask;
+      return out;
+    }
     const out = this.workTensor("out", x.shape, x.dtype);
     const mask = this.workTensor("mask", x.shape, x.dtype); // mask: 0 or 1/(1 − p), x's shape
-    kernelsFor(x.dtype).dropoutForward(
-      out.data,
-      mask.data,
-      x.data,
-      x.size,
-      this.p,
-      this.#rng.nextUint32(),
-    );
+    kernelsFor(x.dtype).dropoutForward(out.data, mask.data, x.data, x.size, this.p, seed);
     this.#mask = mask;
     return out;
   }
@@ -87,8 +89,11 @@ export class Dropout extends Module {
     checkDout("Dropout", dout, shape);
     const mask = this.#mask;
     if (!mask) return dout;
-    const dx = this.workTensor("dx", shape, dout.dtype);
-    kernelsFor(dout.dtype).dropoutBackward(dx.data, dout.data, mask.data, dout.size);
+    const dx = this.workLike("dx", shape, dout);
+    const g = webgpuOf(dout);
+    if (g) {
+      g.kernels.dropoutBackward(g.storageOf(dx), g.storageOf(dout), g.storageOf(mask), dx.size);
+    } else kernelsFor(dout.dtype).dropoutBackward(dx.data, dout.data, mask.data, dout.size);
     return dx;
   }
 

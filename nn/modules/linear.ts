@@ -9,7 +9,15 @@ import { kernelsFor } from "../../kernels/mod.ts";
 import { Rng } from "../../core/random.ts";
 import type { DType, Tensor } from "../../core/tensor.ts";
 import { checkSize, kaimingUniform, readOptions } from "./_init.ts";
-import { cached, checkDout, checkDType, checkRank, Module, type Parameter } from "./module.ts";
+import {
+  cached,
+  checkDout,
+  checkDType,
+  checkRank,
+  Module,
+  type Parameter,
+  webgpuOf,
+} from "./module.ts";
 
 /** Options of `Linear`. */
 export interface LinearOptions {
@@ -94,12 +102,20 @@ export class Linear extends Module {
         `Cannot run Linear(${this.inFeatures}→${this.outFeatures}): input has ${D} features`,
       );
     }
+    this.#x = x;
+    const g = webgpuOf(x);
+    if (g) {
+      const s = g.storageOf, out = this.deviceTensor("out", [N, this.outFeatures], false);
+      const O = this.outFeatures;
+      g.kernels.gemm(s(out), s(x), s(this.weight.value), N, O, D, false, true, false);
+      if (this.bias) g.kernels.addRowBias(s(out), s(this.bias.value), N, O);
+      return out;
+    }
     const k = kernelsFor(this.dtype);
     const out = this.workTensor("out", [N, this.outFeatures], this.dtype);
     // out (N, out) = x (N, in) · Wᵀ (in, out)
     k.gemm(out.data, x.data, this.weight.value.data, N, this.outFeatures, D, false, true, false);
     if (this.bias) k.addRowBias(out.data, this.bias.value.data, N, this.outFeatures);
-    this.#x = x;
     return out;
   }
 
@@ -112,6 +128,14 @@ export class Linear extends Module {
     const x = cached("Linear", this.#x);
     const N = x.shape[0], O = this.outFeatures, D = this.inFeatures;
     checkDout("Linear", dout, [N, O]);
+    const g = webgpuOf(dout);
+    if (g) {
+      const s = g.storageOf, dx = this.deviceTensor("dx", [N, D], false); // gemm overwrites
+      g.kernels.gemm(s(dx), s(dout), s(this.weight.value), N, D, O, false, false, false);
+      g.kernels.gemm(s(this.weight.grad), s(dout), s(x), O, D, N, true, false, true);
+      if (this.bias) g.kernels.sumRows(s(this.bias.grad), s(dout), N, O);
+      return dx;
+    }
     const k = kernelsFor(this.dtype);
     const dx = this.workTensor("dx", [N, D], this.dtype);
     k.gemm(dx.data, dout.data, this.weight.value.data, N, D, O, false, false, false);

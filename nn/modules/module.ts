@@ -11,12 +11,24 @@
  * - `reuseBuffers()` (off by default; the training tasks turn it on) keeps one tensor per role
  *   (output, input gradient, …) across training-mode calls, float32 ones in the WASM memory,
  *   where the kernels use them in place: no allocation and no copies in or out per step.
+ * - `await model.to("webgpu")` moves every parameter, gradient and buffer into GPU buffers (in
+ *   place: the same `Tensor` objects, so an optimizer built before still holds them); a module
+ *   then runs on whichever backend holds its input (the backend table of kernels/mod.ts), and
+ *   `await model.to("cpu")` brings everything back. On the GPU each module keeps one buffer
+ *   per role, always: an output is valid until the same module's next call.
  *
  * @module
  */
 
 import { freeWasmArray, wasmArray } from "../../kernels/wasm/mod.ts";
+import { backends, type GpuTensor, type WebgpuBackend } from "../../kernels/mod.ts";
 import { type DType, shapeSize, Tensor } from "../../core/tensor.ts";
+
+/** Where a model's tensors can live: typed arrays ("cpu": ref or WASM kernels) or "webgpu". */
+export type ModulePlacement = "cpu" | "webgpu";
+
+/** A raw GPU buffer of the WebGPU backend (argmax indices, labels). */
+export type GpuStorage = GpuTensor;
 
 /** A trainable tensor and its gradient, which `backward` adds into. */
 export interface Parameter {
@@ -63,6 +75,8 @@ export abstract class Module {
   readonly #children: [string, Module][] = [];
   #reuse = false;
   readonly #work = new Map<string, Tensor>();
+  readonly #onDevice = new Map<string, GpuStorage>(); // WebGPU work buffers by role
+  readonly #retired: GpuStorage[] = []; // outgrown ones, freed by to("cpu")
 
   /** Computes the output and caches what `backward` needs. */
   abstract forward(x: Tensor): Tensor;
@@ -214,9 +228,101 @@ export abstract class Module {
     return t;
   }
 
+  /**
+   * `workTensor` or, when `like` lives on the GPU, `deviceTensor`: a tensor of `shape` for
+   * `role` on the backend that holds `like`, zeroed unless `zero` is false.
+   */
+  protected workLike(role: string, shape: readonly number[], like: Tensor, zero = true): Tensor {
+    return webgpuOf(like)
+      ? this.deviceTensor(role, shape, zero)
+      : this.workTensor(role, shape, like.dtype, zero);
+  }
+
+  /**
+   * A tensor of `shape` on the WebGPU backend for `role`: the module's own buffer for that
+   * role (grown when a larger shape comes), cleared first unless `zero` is false (for kernels
+   * that write every element). Valid until the module's next use of the role.
+   */
+  protected deviceTensor(role: string, shape: readonly number[], zero = true): Tensor {
+    const s = this.deviceBuffer(role, shapeSize(shape), "float32", zero);
+    return Tensor.onDevice(s, shape);
+  }
+
+  /** A raw GPU buffer of at least `n` elements for `role` (see `deviceTensor`). */
+  protected deviceBuffer(
+    role: string,
+    n: number,
+    dtype: "float32" | "int32" = "float32",
+    zero = false,
+  ): GpuStorage {
+    const g = backends.webgpu;
+    let s = this.#onDevice.get(role);
+    if (s === undefined || s.size < n || s.dtype !== dtype) {
+      if (s) this.#retired.push(s); // work recorded but not yet submitted may still read it
+      s = g.buffer(Math.max(1, n), dtype);
+      this.#onDevice.set(role, s);
+    } else if (zero) {
+      g.clear(s, n);
+    }
+    return s;
+  }
+
+  /**
+   * Moves every parameter, gradient and buffer of this module and its descendants to
+   * `placement`, in place: `"webgpu"` uploads them into GPU buffers (opening the device),
+   * `"cpu"` reads them back into typed arrays and frees the GPU's. Forward and backward then
+   * run on that backend; an input must live where the model does.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Linear, releaseDevice, Rng, Tensor, webgpuAvailable } from "../../mod.ts";
+   * const fc = new Linear(3, 2, { rng: new Rng(0) });
+   * const x = new Tensor(new Float32Array([1, 2, 3]), [1, 3]);
+   * const want = [...fc.forward(x).data];
+   * if (await webgpuAvailable()) {
+   *   await fc.to("webgpu");
+   *   assert.equal(fc.weight.value.placement, "webgpu");
+   *   await fc.to("cpu");
+   *   await releaseDevice();
+   * }
+   * assert.deepEqual([...fc.forward(x).data], want);
+   * ```
+   */
+  async to(placement: ModulePlacement): Promise<this> {
+    const g = backends.webgpu;
+    if (placement !== "cpu" && placement !== "webgpu") {
+      throw new RangeError(`Cannot move a module to "${placement}": use "cpu" or "webgpu"`);
+    }
+    const tensors: Tensor[] = [];
+    this.#walk("", (_, m) => {
+      for (const p of m.#params) tensors.push(p.value, p.grad);
+      for (const b of m.#buffers) tensors.push(b.value);
+    });
+    const wrong = tensors.find((t) => t.dtype !== "float32");
+    if (placement === "webgpu" && wrong) {
+      throw new TypeError(
+        `Cannot move ${this.constructor.name} to webgpu: it holds ${wrong.dtype} tensors and ` +
+          'the GPU computes in float32; build it with { dtype: "float32" }',
+      );
+    }
+    if (placement === "webgpu") {
+      await g.open();
+      for (const t of tensors) g.upload(t);
+      return this;
+    }
+    for (const t of tensors) await g.download(t);
+    this.#walk("", (_, m) => {
+      for (const s of [...m.#onDevice.values(), ...m.#retired]) s.destroy();
+      m.#onDevice.clear();
+      m.#retired.length = 0;
+    });
+    return this;
+  }
+
   /** Sets every parameter's gradient to zero. */
   zeroGrad(): void {
-    for (const p of this.parameters()) p.grad.data.fill(0);
+    for (const p of this.parameters()) zeroFill(p.grad);
   }
 
   /** Sets training mode (default) or evaluation mode here and in every descendant. */
@@ -261,6 +367,18 @@ function release(t: Tensor): void {
     inWasm.delete(a);
     freeWasmArray(a);
   }
+}
+
+/** The WebGPU backend when `x` lives in a GPU buffer, else null (the CPU kernels run). */
+export function webgpuOf(x: Tensor): WebgpuBackend | null {
+  return x.device !== null && backends.webgpu.holds(x) ? backends.webgpu : null;
+}
+
+/** Sets every element of `t` to zero, wherever it lives. */
+export function zeroFill(t: Tensor): void {
+  const g = webgpuOf(t);
+  if (g) g.clear(g.storageOf(t), t.size);
+  else t.data.fill(0);
 }
 
 /** Throws a TypeError unless `x` has `dtype`, naming the module. */

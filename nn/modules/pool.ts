@@ -11,7 +11,7 @@ import { type PoolDims, poolDims } from "../../core/dims.ts";
 import { kernelsFor } from "../../kernels/mod.ts";
 import type { Tensor } from "../../core/tensor.ts";
 import { checkSize, readOptions } from "./_init.ts";
-import { cached, checkDout, checkRank, Module } from "./module.ts";
+import { cached, checkDout, checkRank, Module, webgpuOf } from "./module.ts";
 
 /** Options of the pooling modules. */
 export interface PoolOptions {
@@ -104,12 +104,19 @@ export class MaxPool2d extends Module {
   forward(x: Tensor): Tensor {
     const k = this.kernelSize;
     const d = poolDims("MaxPool2d", x.shape, k, k, this.stride, this.ceilMode);
+    this.#x = x;
+    this.#dims = d;
+    const g = webgpuOf(x);
+    if (g) {
+      const out = this.deviceTensor("out", [d.N, d.C, d.HO, d.WO], false); // every element set
+      const argmax = this.deviceBuffer("argmax", out.size, "int32"); // flat indices into x
+      g.kernels.maxPool2dForward(g.storageOf(out), argmax, g.storageOf(x), d);
+      return out;
+    }
     const out = this.workTensor("out", [d.N, d.C, d.HO, d.WO], x.dtype, false);
     const argmax = new Int32Array(out.size); // argmax: (N, C, HO, WO) flat indices into x
     kernelsFor(x.dtype).maxPool2dForward(out.data, argmax, x.data, d);
-    this.#x = x;
     this.#argmax = argmax;
-    this.#dims = d;
     return out;
   }
 
@@ -117,6 +124,13 @@ export class MaxPool2d extends Module {
   backward(dout: Tensor): Tensor {
     const x = cached("MaxPool2d", this.#x), d = this.#dims!;
     checkDout("MaxPool2d", dout, [d.N, d.C, d.HO, d.WO]);
+    const g = webgpuOf(dout);
+    if (g) {
+      const dx = this.deviceTensor("dx", x.shape); // the GPU's backward adds
+      const argmax = this.deviceBuffer("argmax", dout.size, "int32");
+      g.kernels.maxPool2dBackward(g.storageOf(dx), g.storageOf(dout), argmax, d);
+      return dx;
+    }
     // dx is set, not added to: its old values are never read (nor zeroed first)
     const dx = this.workTensor("dx", x.shape, x.dtype, false);
     kernelsFor(x.dtype).maxPool2dBackward(dx.data, dout.data, this.#argmax!, d, true);
@@ -181,20 +195,16 @@ export class AvgPool2d extends Module {
   forward(x: Tensor): Tensor {
     const k = this.kernelSize;
     const d = poolDims("AvgPool2d", x.shape, k, k, this.stride, this.ceilMode);
-    const out = this.workTensor("out", [d.N, d.C, d.HO, d.WO], x.dtype);
-    kernelsFor(x.dtype).avgPool2dForward(out.data, x.data, d);
     this.#x = x;
     this.#dims = d;
-    return out;
+    return avgPoolForward(this.workLike("out", [d.N, d.C, d.HO, d.WO], x), x, d);
   }
 
   /** Spreads each dout element evenly over its window: dout: (N, C, HO, WO) → dx: (N, C, H, W). */
   backward(dout: Tensor): Tensor {
     const x = cached("AvgPool2d", this.#x), d = this.#dims!;
     checkDout("AvgPool2d", dout, [d.N, d.C, d.HO, d.WO]);
-    const dx = this.workTensor("dx", x.shape, x.dtype);
-    kernelsFor(x.dtype).avgPool2dBackward(dx.data, dout.data, d);
-    return dx;
+    return avgPoolBackward(this.workLike("dx", x.shape, dout), dout, d);
   }
 
   /** `AvgPool2d(k)`, with `s=` when the stride differs and `ceil` in ceil mode. */
@@ -230,24 +240,36 @@ export class GlobalAvgPool extends Module {
     checkRank("GlobalAvgPool", x, 4, "(N, C, H, W)");
     const [N, C, H, W] = x.shape;
     const d = poolDims("GlobalAvgPool", x.shape, H, W, 1);
-    const out = this.workTensor("out", [N, C], x.dtype);
-    kernelsFor(x.dtype).avgPool2dForward(out.data, x.data, d);
     this.#x = x;
     this.#dims = d;
-    return out;
+    return avgPoolForward(this.workLike("out", [N, C], x), x, d);
   }
 
   /** Spreads each dout element evenly over its plane: dout: (N, C) → dx: (N, C, H, W). */
   backward(dout: Tensor): Tensor {
     const x = cached("GlobalAvgPool", this.#x), d = this.#dims!;
     checkDout("GlobalAvgPool", dout, [d.N, d.C]);
-    const dx = this.workTensor("dx", x.shape, x.dtype);
-    kernelsFor(x.dtype).avgPool2dBackward(dx.data, dout.data, d);
-    return dx;
+    return avgPoolBackward(this.workLike("dx", x.shape, dout), dout, d);
   }
 
   /** `GlobalAvgPool`. */
   toString(): string {
     return "GlobalAvgPool";
   }
+}
+
+/** out = the window means of x, on whichever backend holds x. */
+function avgPoolForward(out: Tensor, x: Tensor, d: PoolDims): Tensor {
+  const g = webgpuOf(x);
+  if (g) g.kernels.avgPool2dForward(g.storageOf(out), g.storageOf(x), d);
+  else kernelsFor(x.dtype).avgPool2dForward(out.data, x.data, d);
+  return out;
+}
+
+/** dx += each dout element spread evenly over its window (dx zeroed by the caller). */
+function avgPoolBackward(dx: Tensor, dout: Tensor, d: PoolDims): Tensor {
+  const g = webgpuOf(dout);
+  if (g) g.kernels.avgPool2dBackward(g.storageOf(dx), g.storageOf(dout), d);
+  else kernelsFor(dout.dtype).avgPool2dBackward(dx.data, dout.data, d);
+  return dx;
 }

@@ -8,7 +8,7 @@
 
 import { kernelsFor } from "../../kernels/mod.ts";
 import type { Tensor } from "../../core/tensor.ts";
-import { cached, checkDout, Module } from "./module.ts";
+import { cached, checkDout, Module, webgpuOf } from "./module.ts";
 
 /** Options of `Residual`. */
 export interface ResidualOptions {
@@ -60,11 +60,8 @@ export class Residual extends Module {
           `gives [${s.shape.join(", ")}]; give a shortcut that maps to the body's shape`,
       );
     }
-    // The sum goes into y unless y shares storage with x (an identity or reshaping body).
-    const out = y.data === x.data ? y.clone() : y;
-    kernelsFor(out.dtype).axpy(out.data, s.data, 1, out.size);
-    this.#outShape = out.shape;
-    return out;
+    this.#outShape = y.shape;
+    return this.#add(y, s, x, "out");
   }
 
   /** Sends dout through both branches and returns the sum of their input gradients. */
@@ -72,9 +69,25 @@ export class Residual extends Module {
     checkDout("Residual", dout, cached("Residual", this.#outShape));
     const dxBody = this.body.backward(dout);
     const dxShort = this.shortcut ? this.shortcut.backward(dout) : dout;
-    const dx = dxBody.data === dout.data ? dxBody.clone() : dxBody;
-    kernelsFor(dx.dtype).axpy(dx.data, dxShort.data, 1, dx.size);
-    return dx;
+    return this.#add(dxBody, dxShort, dout, "dx");
+  }
+
+  // a + b, into a unless a shares storage with `input` (an identity or reshaping branch).
+  #add(a: Tensor, b: Tensor, input: Tensor, role: string): Tensor {
+    const g = webgpuOf(a);
+    if (g) {
+      const s = g.storageOf;
+      let sum = a;
+      if (a.device === input.device) { // a copy: the GPU cannot bind one buffer twice
+        sum = this.deviceTensor(role, a.shape);
+        g.kernels.axpy(s(sum), s(a), 1, a.size);
+      }
+      g.kernels.axpy(s(sum), s(b), 1, a.size);
+      return sum;
+    }
+    const sum = a.data === input.data ? a.clone() : a;
+    kernelsFor(sum.dtype).axpy(sum.data, b.data, 1, sum.size);
+    return sum;
   }
 
   /** `Residual(body)`, or `Residual(body, shortcut=…)`. */

@@ -7,7 +7,7 @@
 
 import { kernelsFor } from "../../kernels/mod.ts";
 import type { Tensor } from "../../core/tensor.ts";
-import { cached, checkDout, Module } from "./module.ts";
+import { cached, checkDout, Module, webgpuOf } from "./module.ts";
 
 /**
  * out = factor · x, on any shape.
@@ -41,22 +41,26 @@ export class Scale extends Module {
    * x: any shape → out: same shape
    */
   forward(x: Tensor): Tensor {
-    const out = this.workTensor("out", x.shape, x.dtype);
-    kernelsFor(x.dtype).axpy(out.data, x.data, this.factor, x.size);
     this.#shape = x.shape;
-    return out;
+    return scaled(this.workLike("out", x.shape, x), x, this.factor);
   }
 
   /** dx = factor · dout. */
   backward(dout: Tensor): Tensor {
     checkDout("Scale", dout, cached("Scale", this.#shape));
-    const dx = this.workTensor("dx", dout.shape, dout.dtype);
-    kernelsFor(dout.dtype).axpy(dx.data, dout.data, this.factor, dout.size);
-    return dx;
+    return scaled(this.workLike("dx", dout.shape, dout), dout, this.factor);
   }
 
   /** `Scale(factor)`. */
   toString(): string {
     return `Scale(${this.factor})`;
   }
+}
+
+/** out += factor · x (out zeroed by the caller), on whichever backend holds x. */
+function scaled(out: Tensor, x: Tensor, factor: number): Tensor {
+  const g = webgpuOf(x);
+  if (g) g.kernels.axpy(g.storageOf(out), g.storageOf(x), factor, x.size);
+  else kernelsFor(x.dtype).axpy(out.data, x.data, factor, x.size);
+  return out;
 }

@@ -6,14 +6,17 @@
  * @module
  */
 
-import type { GpuContext } from "../../kernels/webgpu/_context.ts";
-import { GpuTensor } from "../../kernels/webgpu/tensor.ts";
+import type { GpuContext } from "./_context.ts";
+import { GpuTensor } from "./tensor.ts";
 import { Tensor } from "../../core/tensor.ts";
 
 /** Per-step losses kept on the GPU until read. */
 export class LossRing {
+  /** The context (device) the ring's buffer belongs to. */
   readonly ctx: GpuContext;
+  /** Rows: the steps it holds between reads. */
   readonly steps: number;
+  /** Most losses per row (the largest batch). */
   readonly batchSize: number;
   readonly #buffer: GpuTensor; // losses: (steps, batchSize)
   readonly #n: number[] = []; // images in each step held
