@@ -1,5 +1,6 @@
 /**
- * Training sessions run in this process for the resume tests: one run straight through, and
+ * Training sessions run in this process for the resume tests: a tiny configuration on synthetic
+ * images, one run straight through, and
  * the same run stopped after some batches, saved as `--resume` saves it (`sessionCheckpoint`)
  * and continued from those bytes in a new session (`resumeSession`), which must be the same run.
  *
@@ -7,7 +8,9 @@
  */
 
 import { assertEquals } from "./_assert.ts";
-import type { TrainConfig } from "../train/config.ts";
+import { syntheticSet } from "./_data_fixtures.ts";
+import { CIFAR10_CLASSES } from "../data/cifar10.ts";
+import { DEFAULTS, type TrainConfig } from "../train/config.ts";
 import {
   createSession,
   sessionCheckpoint,
@@ -16,6 +19,39 @@ import {
   type TrainSession,
 } from "../train/loop.ts";
 import { resumeSession } from "../train/trainer.ts";
+
+/** 48 synthetic training images, 16 for validation and 16 for the test. */
+export const TINY_DATA: TrainData = {
+  train: syntheticSet(48, 1),
+  val: syntheticSet(16, 2),
+  test: syntheticSet(16, 3),
+  classes: [...CIFAR10_CLASSES],
+};
+
+/**
+ * A run of `model` on TINY_DATA that takes a second: 3 batches of 16 an epoch, measured at batches
+ * 0 and 2, for 2 epochs, width 2; `more` overrides any of it.
+ */
+export function tiny(
+  model: "convnet" | "mymodel",
+  more: Partial<TrainConfig> = {},
+): TrainConfig {
+  return {
+    ...DEFAULTS[model],
+    hiddenDim: 2,
+    kernelSize: 3,
+    batchSize: 16,
+    testBatchSize: 16,
+    epochs: 2,
+    logInterval: 2,
+    lr: 0.01,
+    warmup: 0.3,
+    numTrain: 48,
+    numVal: 16,
+    numTest: 16,
+    ...more,
+  };
+}
 
 /** A session and the log lines it printed. */
 export interface LoggedRun {

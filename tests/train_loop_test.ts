@@ -1,8 +1,6 @@
-import { assertSameRun, interrupted, straight } from "./_sessions.ts";
+import { assertSameRun, interrupted, straight, tiny, TINY_DATA } from "./_sessions.ts";
 import { assertEquals, assertRejects, assertThrows, assertTrue } from "./_assert.ts";
-import { syntheticSet } from "./_data_fixtures.ts";
-import { CIFAR10_CLASSES } from "../data/cifar10.ts";
-import { DEFAULTS, parseTrainArgs, recipeHelp, type TrainConfig } from "../train/config.ts";
+import { DEFAULTS, parseTrainArgs, recipeHelp } from "../train/config.ts";
 import { selectBackend } from "../train/backend.ts";
 import { kernelsFor } from "../kernels/mod.ts";
 import { wasmBuild } from "../kernels/wasm/mod.ts";
@@ -17,36 +15,12 @@ import {
   type LossWatch,
   NonFiniteLossError,
   type StepRunner,
-  type TrainData,
   trainEpochs,
   watchLoss,
 } from "../train/loop.ts";
 import { PROBE_STEPS, probeStepTimes } from "../train/probe.ts";
 
-const DATA: TrainData = {
-  train: syntheticSet(48, 1),
-  val: syntheticSet(16, 2),
-  test: syntheticSet(16, 3),
-  classes: [...CIFAR10_CLASSES],
-};
-
-function tiny(model: "convnet" | "mymodel", more: Partial<TrainConfig> = {}): TrainConfig {
-  return {
-    ...DEFAULTS[model],
-    hiddenDim: 2,
-    kernelSize: 3,
-    batchSize: 16,
-    testBatchSize: 16,
-    epochs: 2,
-    logInterval: 2,
-    lr: 0.01,
-    warmup: 0.3,
-    numTrain: 48,
-    numVal: 16,
-    numTest: 16,
-    ...more,
-  };
-}
+const DATA = TINY_DATA;
 
 Deno.test("trainEpochs() resume", async (t) => {
   await t.step("convnet: 2 epochs straight = 1 epoch + resume", async () => {

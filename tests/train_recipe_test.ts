@@ -3,25 +3,19 @@
 // average included), and on the real CIFAR-10 (skipped without CIFAR10_DIR) a tiny recipe run
 // completes and `predict` reproduces its test accuracy with the same shift-and-flip TTA.
 
-import { assertSameRun, interrupted, straight } from "./_sessions.ts";
+import { assertSameRun, interrupted, straight, TINY_DATA } from "./_sessions.ts";
 import { assertEquals, assertThrows, assertTrue } from "./_assert.ts";
-import { syntheticSet, tempDir, writeBinaryCifar } from "./_data_fixtures.ts";
+import { tempDir, writeBinaryCifar } from "./_data_fixtures.ts";
 import { interruptedRun } from "./_train_run.ts";
-import { CIFAR10_CLASSES } from "../data/cifar10.ts";
 import { getThreads, setThreads, wasmBuild } from "../kernels/wasm/mod.ts";
 import { BatchNorm2d } from "../nn/modules/batchnorm.ts";
 import { DEFAULTS, parseTrainArgs, type TrainConfig } from "../train/config.ts";
-import { createSession, sessionWeights, type TrainData, type TrainSession } from "../train/loop.ts";
+import { createSession, sessionWeights, type TrainSession } from "../train/loop.ts";
 import { train } from "../tasks/train.ts";
 import { predict } from "../tasks/predict.ts";
 
 const CIFAR = Deno.env.get("CIFAR10_DIR");
-const DATA: TrainData = {
-  train: syntheticSet(48, 1),
-  val: syntheticSet(16, 2),
-  test: syntheticSet(16, 3),
-  classes: [...CIFAR10_CLASSES],
-};
+const DATA = TINY_DATA;
 
 // FNV-1a over the bytes of every training loss, every weight and the weights file of a tiny
 // convnet and mymodel run (3 epochs of 48 synthetic images), recorded on main before the

@@ -2,10 +2,8 @@
 // what mod.ts's import graph holds (no npm package).
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { assertEquals, assertRejects, assertThrows, assertTrue } from "./_assert.ts";
-import { syntheticSet } from "./_data_fixtures.ts";
-import { CIFAR10_CLASSES } from "../data/cifar10.ts";
-import { DEFAULTS, type TrainConfig } from "../train/config.ts";
-import { createSession, sessionCheckpoint, type TrainData } from "../train/loop.ts";
+import { tiny as tinyRun, TINY_DATA } from "./_sessions.ts";
+import { createSession, sessionCheckpoint } from "../train/loop.ts";
 import { RunFolder } from "../train/files.ts";
 import { readSavedRun } from "../train/saved_run.ts";
 import { resumeSession, Trainer } from "../train/trainer.ts";
@@ -13,30 +11,10 @@ import type { TrainEvent } from "../train/events.ts";
 
 const ROOT = fromFileUrl(new URL("../", import.meta.url));
 
-const DATA: TrainData = {
-  train: syntheticSet(48, 1),
-  val: syntheticSet(16, 2),
-  test: syntheticSet(16, 3),
-  classes: [...CIFAR10_CLASSES],
-};
+const DATA = TINY_DATA;
 
-/** 3 batches of 16 per epoch, measured at batches 0 and 2, for 2 epochs. */
-function tiny(model: "convnet" | "mymodel"): TrainConfig {
-  return {
-    ...DEFAULTS[model],
-    hiddenDim: 2,
-    kernelSize: 3,
-    batchSize: 16,
-    testBatchSize: 16,
-    epochs: 2,
-    logInterval: 2,
-    lr: 0.01,
-    warmup: 0.4,
-    numTrain: 48,
-    numVal: 16,
-    numTest: 16,
-  };
-}
+/** tests/_sessions.ts's tiny run with the warm-up these event counts were written for. */
+const tiny = (model: "convnet" | "mymodel") => tinyRun(model, { warmup: 0.4 });
 
 /** Runs a trainer to its end; `onEvent` may pause, resume or stop it. */
 async function drain(
