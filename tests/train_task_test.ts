@@ -23,7 +23,6 @@ import { tempDir, writeBinaryCifar } from "./_data_fixtures.ts";
 import { interruptedRun } from "./_train_run.ts";
 
 const CIFAR = Deno.env.get("CIFAR10_DIR");
-const ROOT = decodeURIComponent(new URL("..", import.meta.url).pathname);
 const TINY = [
   "--model",
   "convnet",
@@ -208,32 +207,8 @@ Deno.test({
   fn: async () => {
     const tmp = await Deno.makeTempDir();
     const flags = [...TINY, "--epochs", "2", "--log-interval", "1"];
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-read",
-        "--allow-write",
-        "--allow-env=CIFAR10_DIR,CONVNET_THREADS",
-        "tasks/train.ts",
-        ...flags,
-        "--out",
-        `${tmp}/a`,
-      ],
-      cwd: ROOT,
-      stdout: "piped",
-      stderr: "null",
-    }).spawn();
-    let seen = "";
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    while (!seen.includes("Train Epoch: 1 [50/")) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      seen += value;
-    }
-    child.kill("SIGINT");
-    while (!(await reader.read()).done); // the rest of its output
-    const status = await child.status;
-    assertEquals(status.code, 130);
+    const code = await interruptedRun([...flags, "--out", `${tmp}/a`], "Train Epoch: 1 [50/");
+    assertEquals(code, 130);
     const interrupted = await lines(`${tmp}/a/convnet.log`);
     assertTrue(interrupted.at(-1)!.startsWith("Interrupted at epoch"), interrupted.at(-1));
     assertEquals(await quiet(() => train(["--resume", `${tmp}/a`])), 0);
